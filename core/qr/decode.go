@@ -1,0 +1,205 @@
+package qr
+
+import (
+	"errors"
+
+	"github.com/makiuchi-d/gozxing"
+	zxqr "github.com/makiuchi-d/gozxing/qrcode"
+)
+
+// ErrNoCode says a picture holds no QR code that could be read.
+var ErrNoCode = errors.New("no readable QR code in the picture: hold the other screen steady, fully in view, at about arm's length")
+
+// minContrast is the smallest spread of luminance (0–255) between the
+// darkest and the lightest sampled pixel for which decoding is tried: a QR
+// code on a screen always spans far more, a covered lens or a white wall
+// does not.
+const minContrast = 40
+
+// A Decoder reads QR codes from gray frames. It keeps its buffers between
+// calls, so a camera loop can use one Decoder for every frame without
+// allocating per frame beyond what gozxing itself needs. A Decoder is not
+// safe for use by several goroutines at once; give each its own.
+type Decoder struct {
+	reader   gozxing.Reader
+	blurred  []byte
+	half     []byte
+	hard     map[gozxing.DecodeHintType]interface{}
+	lastPass string // which attempt succeeded last; for tests and tuning
+}
+
+// NewDecoder returns a Decoder ready for frames of any size.
+func NewDecoder() *Decoder {
+	return &Decoder{
+		reader: zxqr.NewQRCodeReader(),
+		hard: map[gozxing.DecodeHintType]interface{}{
+			gozxing.DecodeHintType_TRY_HARDER: true,
+		},
+	}
+}
+
+// Decode reads the QR code in a gray frame of width×height pixels, one byte
+// per pixel, rows packed without padding (the Y plane of a YUV frame). It
+// returns the text of the code or ErrNoCode. gray is only read, and not
+// kept after Decode returns.
+//
+// Decoding goes from cheap to dear and stops at the first success: the frame
+// as it is; at half size (2×2 averaging, which removes sensor noise and a
+// screen's moiré); and only when a code seems to be there (gozxing found its
+// finder patterns but could not read it), a light blur, a global-histogram
+// binarizer and gozxing's TRY_HARDER. A frame with no code in it costs the
+// first two tries only, or nothing at all when it is nearly uniform.
+func (d *Decoder) Decode(gray []byte, width, height int) (string, error) {
+	if width < 21 || height < 21 || len(gray) < width*height {
+		return "", ErrNoCode
+	}
+	gray = gray[:width*height]
+	if !hasContrast(gray, width, height) {
+		return "", ErrNoCode
+	}
+
+	text, err := d.try(gray, width, height, false, nil)
+	if err == nil {
+		d.lastPass = "full"
+		return text, nil
+	}
+	promising := !isNotFound(err)
+
+	hw, hh := width/2, height/2
+	if hw >= 21 && hh >= 21 {
+		d.half = grow(d.half, hw*hh)
+		halve(d.half, gray, width, height)
+		text, err = d.try(d.half, hw, hh, false, nil)
+		if err == nil {
+			d.lastPass = "half"
+			return text, nil
+		}
+		promising = promising || !isNotFound(err)
+		if !promising {
+			// A cheap second look for small codes the fast scan skipped:
+			// TRY_HARDER scans every row, at a quarter of the pixels.
+			text, err = d.try(d.half, hw, hh, false, d.hard)
+			if err == nil {
+				d.lastPass = "half-hard"
+				return text, nil
+			}
+			promising = !isNotFound(err)
+		}
+	}
+	if !promising {
+		return "", ErrNoCode
+	}
+
+	d.blurred = grow(d.blurred, width*height)
+	blur3(d.blurred, gray, width, height)
+	for _, attempt := range []struct {
+		name   string
+		global bool
+		hints  map[gozxing.DecodeHintType]interface{}
+	}{
+		{"blur", false, nil},
+		{"blur-global", true, nil},
+		{"blur-hard", false, d.hard},
+	} {
+		text, err = d.try(d.blurred, width, height, attempt.global, attempt.hints)
+		if err == nil {
+			d.lastPass = attempt.name
+			return text, nil
+		}
+	}
+	if text, err = d.try(gray, width, height, false, d.hard); err == nil {
+		d.lastPass = "full-hard"
+		return text, nil
+	}
+	return "", ErrNoCode
+}
+
+func (d *Decoder) try(gray []byte, width, height int, global bool, hints map[gozxing.DecodeHintType]interface{}) (string, error) {
+	src, err := gozxing.NewPlanarYUVLuminanceSource(gray, width, height, 0, 0, width, height, false)
+	if err != nil {
+		return "", err
+	}
+	var bin gozxing.Binarizer
+	if global {
+		bin = gozxing.NewGlobalHistgramBinarizer(src)
+	} else {
+		bin = gozxing.NewHybridBinarizer(src)
+	}
+	bmp, err := gozxing.NewBinaryBitmap(bin)
+	if err != nil {
+		return "", err
+	}
+	res, err := d.reader.Decode(bmp, hints)
+	if err != nil {
+		return "", err
+	}
+	return res.GetText(), nil
+}
+
+func isNotFound(err error) bool {
+	_, ok := err.(gozxing.NotFoundException)
+	return ok
+}
+
+// hasContrast samples a sparse grid and reports whether the frame spans
+// enough luminance to hold a code.
+func hasContrast(gray []byte, width, height int) bool {
+	lo, hi := byte(255), byte(0)
+	for y := height / 16; y < height; y += 8 {
+		row := gray[y*width : y*width+width]
+		for x := 0; x < width; x += 8 {
+			v := row[x]
+			if v < lo {
+				lo = v
+			}
+			if v > hi {
+				hi = v
+			}
+		}
+		if int(hi)-int(lo) >= minContrast {
+			return true
+		}
+	}
+	return false
+}
+
+func grow(buf []byte, n int) []byte {
+	if cap(buf) < n {
+		return make([]byte, n)
+	}
+	return buf[:n]
+}
+
+// halve writes the 2×2 average of src (w×h) into dst ((w/2)×(h/2)).
+func halve(dst, src []byte, w, h int) {
+	hw, hh := w/2, h/2
+	for y := 0; y < hh; y++ {
+		r0 := src[2*y*w : 2*y*w+w]
+		r1 := src[(2*y+1)*w : (2*y+1)*w+w]
+		out := dst[y*hw : y*hw+hw]
+		for x := range out {
+			out[x] = byte((int(r0[2*x]) + int(r0[2*x+1]) + int(r1[2*x]) + int(r1[2*x+1]) + 2) >> 2)
+		}
+	}
+}
+
+// blur3 writes a 3×3 box blur of src into dst (both w×h); edge pixels are
+// copied. It is light enough to keep the edges of 3-pixel modules.
+func blur3(dst, src []byte, w, h int) {
+	copy(dst[:w], src[:w])
+	copy(dst[(h-1)*w:], src[(h-1)*w:h*w])
+	for y := 1; y < h-1; y++ {
+		a := src[(y-1)*w : y*w]
+		b := src[y*w : (y+1)*w]
+		c := src[(y+1)*w : (y+2)*w]
+		out := dst[y*w : (y+1)*w]
+		out[0], out[w-1] = b[0], b[w-1]
+		s0 := int(a[0]) + int(b[0]) + int(c[0])
+		s1 := int(a[1]) + int(b[1]) + int(c[1])
+		for x := 1; x < w-1; x++ {
+			s2 := int(a[x+1]) + int(b[x+1]) + int(c[x+1])
+			out[x] = byte((s0 + s1 + s2) * 57 >> 9) // ≈ /9
+			s0, s1 = s1, s2
+		}
+	}
+}
