@@ -1,0 +1,269 @@
+package store
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Data is the whole store document: everything the app remembers between
+// runs. The whole document is encrypted on disk; see docs/STORE.md for which
+// fields are secret (they never leave the store, not even in exports).
+type Data struct {
+	Profiles    []Profile        `json:"profiles"`
+	Partners    []Partner        `json:"partners"`
+	Pending     []PendingPairing `json:"pending"`
+	Preferences Preferences      `json:"preferences"`
+}
+
+// Profile is one MISP instance the admin logs in to.
+type Profile struct {
+	// ID is a random identifier that stays the same when the profile is renamed;
+	// partner records and pending pairings refer to it.
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	URL  string `json:"url"`
+	// Authkey is the site-admin authkey. Secret. Empty when the admin chose
+	// not to store it (then the app asks for it at every login).
+	Authkey     string             `json:"authkey,omitempty"`
+	Certificate *PinnedCertificate `json:"certificate,omitempty"`
+	LastLogin   *LoginInfo         `json:"last_login,omitempty"`
+}
+
+// HasAuthkey says whether the profile carries a stored authkey.
+func (p Profile) HasAuthkey() bool { return p.Authkey != "" }
+
+// PinnedCertificate is a server certificate the admin chose to trust for a
+// MISP that is not publicly trusted (self-signed, or a private CA's root).
+type PinnedCertificate struct {
+	// SHA256 is the lowercase hex SHA-256 of the certificate's DER bytes.
+	SHA256 string `json:"sha256"`
+	PEM    string `json:"pem"`
+}
+
+// LoginInfo is what the last successful login to a profile's MISP reported.
+type LoginInfo struct {
+	At           time.Time `json:"at"`
+	OrgName      string    `json:"org_name"`
+	OrgUUID      string    `json:"org_uuid"`
+	InstanceUUID string    `json:"instance_uuid"`
+	MISPVersion  string    `json:"misp_version"`
+}
+
+// Partner is the record of one pairing with a partner MISP: what the partner
+// sent, what we did on our MISP, and the last connection test.
+type Partner struct {
+	// ID is a local random identifier of this record.
+	ID string `json:"id"`
+	// ProfileID names the Profile (our MISP) this pairing was made on.
+	ProfileID string `json:"profile_id"`
+
+	Org          PartnerOrg `json:"org"`
+	AdminEmail   string     `json:"admin_email"`
+	AnnouncedURL string     `json:"announced_url"`
+	InstanceUUID string     `json:"instance_uuid"`
+	MISPVersion  string     `json:"misp_version"`
+	PGPKey       *PGPKey    `json:"pgp_key,omitempty"`
+	// CertificatePEM verifies the partner's announced URL when it is not
+	// publicly trusted (as the partner sent it).
+	CertificatePEM  string   `json:"certificate_pem,omitempty"`
+	EgressAddresses []string `json:"egress_addresses,omitempty"`
+	// NotificationSettings is the partner's IEP005 notification settings as
+	// the pairing protocol encodes them, kept verbatim so it round-trips
+	// whatever version of the structure the partner sent.
+	NotificationSettings json.RawMessage `json:"notification_settings,omitempty"`
+
+	// OnOurMISP says what the pairing created or reused on our MISP.
+	OnOurMISP OnOurMISP `json:"on_our_misp"`
+	// MintedKeys are the authkeys this app minted on our MISP for the
+	// partner's sync user (ids and comments only, never the keys).
+	MintedKeys []MintedKey `json:"minted_keys,omitempty"`
+	// KeysPendingRevocation are earlier app-minted keys to revoke once the
+	// partner confirms the new one works (partner's DONE with status 1).
+	KeysPendingRevocation []MintedKey `json:"keys_pending_revocation,omitempty"`
+
+	Push     bool            `json:"push"`
+	Pull     bool            `json:"pull"`
+	PairedAt time.Time       `json:"paired_at"`
+	LastTest *ConnectionTest `json:"last_test,omitempty"`
+}
+
+// PartnerOrg is the organisation the partner announced (their host org).
+type PartnerOrg struct {
+	UUID        string `json:"uuid"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Nationality string `json:"nationality,omitempty"`
+	Sector      string `json:"sector,omitempty"`
+	Type        string `json:"type,omitempty"`
+	Contacts    string `json:"contacts,omitempty"`
+}
+
+// PGPKey is a partner instance's PGP key (MISP's /gpg.asc).
+type PGPKey struct {
+	Armored     string `json:"armored"`
+	Fingerprint string `json:"fingerprint"`
+}
+
+// Outcome says whether a pairing step created an object or found and reused it.
+type Outcome string
+
+// The outcomes of a create-or-reuse step.
+const (
+	Created Outcome = "created"
+	Reused  Outcome = "reused"
+)
+
+// ObjectRef is an object on our MISP (numeric id as MISP sends it, a string)
+// and whether the app created or reused it.
+type ObjectRef struct {
+	ID      string  `json:"id"`
+	Outcome Outcome `json:"outcome"`
+}
+
+// OnOurMISP is what a pairing created or reused on our MISP. Removing a
+// partner deletes only what has Outcome Created (see PAIRING.md).
+type OnOurMISP struct {
+	Org ObjectRef `json:"org"`
+	// SyncUser is the partner's sync user in the partner org.
+	SyncUser      ObjectRef `json:"sync_user"`
+	SyncUserEmail string    `json:"sync_user_email"`
+	// Server is our sync server entry pointing at the partner.
+	Server ObjectRef `json:"server"`
+}
+
+// MintedKey is an authkey this app minted on our MISP: its id and comment,
+// never the key itself.
+type MintedKey struct {
+	ID      string    `json:"id"`
+	Comment string    `json:"comment,omitempty"`
+	UserID  string    `json:"user_id,omitempty"`
+	Minted  time.Time `json:"minted"`
+}
+
+// ConnectionTest is the result of servers/testConnection on our server entry.
+type ConnectionTest struct {
+	// Status is MISP's status code (1 OK, 2 unreachable, 4 auth failed…).
+	Status  int       `json:"status"`
+	Message string    `json:"message"`
+	At      time.Time `json:"at"`
+}
+
+// PendingPairing is an unfinished pairing kept so it can be resumed. It never
+// holds ephemeral private keys: a side that still needs the partner's CREDS
+// must start a new face-to-face session.
+type PendingPairing struct {
+	ID        string    `json:"id"`
+	ProfileID string    `json:"profile_id"`
+	StartedAt time.Time `json:"started_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// Partner holds what the partner's INFO carried and what our MISP steps
+	// did so far (OnOurMISP, MintedKeys).
+	Partner Partner `json:"partner"`
+	// Creds is the partner's CREDS when received; nil before.
+	Creds *PartnerCreds `json:"creds,omitempty"`
+	// StepsDone names the steps already done, in order (names chosen by the
+	// session engine, e.g. "org", "sync_user", "key", "server", "test").
+	StepsDone []string `json:"steps_done,omitempty"`
+}
+
+// PartnerCreds is what the partner's CREDS carried.
+type PartnerCreds struct {
+	// SyncAuthkey is the authkey the partner's MISP minted for our
+	// organisation. Secret.
+	SyncAuthkey string `json:"sync_authkey"`
+	// SyncUserEmail is the e-mail of the sync user the partner made for us.
+	SyncUserEmail string `json:"sync_user_email"`
+}
+
+// Preferences are the admin's choices that outlive a run.
+type Preferences struct {
+	CameraDevice  string          `json:"camera_device,omitempty"`
+	MirrorPreview bool            `json:"mirror_preview"`
+	Theme         string          `json:"theme,omitempty"` // "", "light" or "dark"; "" follows the system
+	Prepare       PrepareDefaults `json:"prepare"`
+}
+
+// Existing-server policies: what to do when our MISP already has a server
+// entry for the partner.
+const (
+	ExistingServerUpdateKey = "update-key" // update its key only (default)
+	ExistingServerCreateNew = "create-new"
+)
+
+// Name-clash policies: what to do when the partner org's name is taken on
+// our MISP by an org with another UUID.
+const (
+	NameClashSuffixUUID = "suffix-uuid8" // create as "Name (first 8 of UUID)" (default)
+	NameClashStop       = "stop"
+)
+
+// PrepareDefaults are the Prepare step's starting values.
+type PrepareDefaults struct {
+	Push                bool   `json:"push"`
+	Pull                bool   `json:"pull"`
+	PublishWithoutEmail bool   `json:"publish_without_email"`
+	ExistingServer      string `json:"existing_server"`
+	NameClash           string `json:"name_clash"`
+	// Timeouts without progress, in seconds.
+	FaceToFaceTimeoutSeconds int `json:"face_to_face_timeout_seconds"`
+	RemoteTimeoutSeconds     int `json:"remote_timeout_seconds"`
+}
+
+// DefaultPreferences are the preferences of a new store (PAIRING.md "Defaults").
+func DefaultPreferences() Preferences {
+	return Preferences{
+		MirrorPreview: true,
+		Prepare: PrepareDefaults{
+			Push:                     false,
+			Pull:                     true,
+			PublishWithoutEmail:      true,
+			ExistingServer:           ExistingServerUpdateKey,
+			NameClash:                NameClashSuffixUUID,
+			FaceToFaceTimeoutSeconds: 10 * 60,
+			RemoteTimeoutSeconds:     60 * 60,
+		},
+	}
+}
+
+// Profile returns the profile with the given id.
+func (d *Data) Profile(id string) (*Profile, bool) {
+	for i := range d.Profiles {
+		if d.Profiles[i].ID == id {
+			return &d.Profiles[i], true
+		}
+	}
+	return nil, false
+}
+
+// Partner returns the partner record with the given id.
+func (d *Data) Partner(id string) (*Partner, bool) {
+	for i := range d.Partners {
+		if d.Partners[i].ID == id {
+			return &d.Partners[i], true
+		}
+	}
+	return nil, false
+}
+
+// PendingPairing returns the unfinished pairing with the given id.
+func (d *Data) PendingPairing(id string) (*PendingPairing, bool) {
+	for i := range d.Pending {
+		if d.Pending[i].ID == id {
+			return &d.Pending[i], true
+		}
+	}
+	return nil, false
+}
+
+// clone returns a deep copy, so callers never share slices with the store.
+func (d *Data) clone() *Data {
+	raw, err := json.Marshal(d)
+	if err != nil {
+		panic("store: cannot copy the store document: " + err.Error())
+	}
+	var c Data
+	if err := json.Unmarshal(raw, &c); err != nil {
+		panic("store: cannot copy the store document: " + err.Error())
+	}
+	return &c
+}
