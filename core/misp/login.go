@@ -1,0 +1,129 @@
+package misp
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Settings the app reads at login.
+const (
+	SettingHostOrgID        = "MISP.host_org_id"
+	SettingExternalBaseURL  = "MISP.external_baseurl"
+	SettingBaseURL          = "MISP.baseurl"
+	SettingAdvancedAuthkeys = "Security.advanced_authkeys"
+)
+
+// Where the announced URL came from.
+const (
+	AnnounceFromExternalBaseURL = SettingExternalBaseURL
+	AnnounceFromBaseURL         = SettingBaseURL
+	AnnounceFromLoginURL        = "login URL"
+)
+
+// LoginInfo is what the app learns about our MISP at login.
+type LoginInfo struct {
+	User User
+	Role Role
+	// Org is the admin's own organisation.
+	Org Organisation
+	// HostOrg is the organisation the instance is run by: MISP.host_org_id
+	// when set (not "0"), else the admin's organisation.
+	HostOrg Organisation
+	// HostOrgSet tells whether MISP.host_org_id is set; MISP keeps a server
+	// entry's internal flag only when it is and equals remote_org_id.
+	HostOrgSet   bool
+	InstanceUUID string
+	Version      string
+	// AnnounceURL is the URL to give the partner (editable by the admin):
+	// MISP.external_baseurl, else MISP.baseurl, else the login URL.
+	AnnounceURL       string
+	AnnounceURLSource string
+	// AdvancedAuthkeys is Security.advanced_authkeys (on by default): with
+	// it each key is a record of its own, without it a user has one key.
+	AdvancedAuthkeys bool
+	// KeyExpiry is when the admin's key expires, if MISP reports it.
+	KeyExpiry time.Time
+	// Requests is how many HTTP requests the login took.
+	Requests int64
+}
+
+// Login checks the key and gathers what the pairing needs about our MISP:
+// users/view/me (site admin required), getVersion, getInstanceUUID and the
+// settings host_org_id, external_baseurl, baseurl and advanced_authkeys.
+// A key that is not a site admin's, or is read-only (no effective rights),
+// is a *Error of KindNotSiteAdmin.
+func (c *Client) Login(ctx context.Context) (*LoginInfo, error) {
+	start := c.Requests()
+	me, err := c.Me(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !me.Role.PermSiteAdmin {
+		return nil, &Error{Kind: KindNotSiteAdmin, Op: "GET /users/view/me", Host: c.base.Host, Status: 200}
+	}
+	info := &LoginInfo{User: me.User, Role: me.Role, Org: me.Organisation, HostOrg: me.Organisation, KeyExpiry: me.KeyExpiry()}
+	v, err := c.Version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	info.Version = v.Version
+	if info.InstanceUUID, err = c.InstanceUUID(ctx); err != nil {
+		return nil, err
+	}
+	if info.InstanceUUID == "" {
+		info.InstanceUUID = v.UUID
+	}
+
+	hostOrg, err := c.optionalSetting(ctx, SettingHostOrgID)
+	if err != nil {
+		return nil, err
+	}
+	if id := ID(hostOrg); id.Valid() {
+		info.HostOrgSet = true
+		if id != me.Organisation.ID {
+			org, err := c.Organisation(ctx, string(id))
+			if err != nil {
+				return nil, err
+			}
+			info.HostOrg = *org
+		}
+	}
+
+	info.AnnounceURL, info.AnnounceURLSource = c.BaseURL(), AnnounceFromLoginURL
+	for _, name := range []string{SettingExternalBaseURL, SettingBaseURL} {
+		val, err := c.optionalSetting(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if u, err := ParseBaseURL(val); err == nil {
+			info.AnnounceURL, info.AnnounceURLSource = u.String(), name
+			break
+		}
+	}
+
+	adv, err := c.optionalSetting(ctx, SettingAdvancedAuthkeys)
+	if err != nil {
+		return nil, err
+	}
+	info.AdvancedAuthkeys = true // MISP's default
+	var f Flag
+	if adv != "" && f.UnmarshalJSON([]byte(`"`+adv+`"`)) == nil {
+		info.AdvancedAuthkeys = bool(f)
+	}
+	info.Requests = c.Requests() - start
+	return info, nil
+}
+
+// optionalSetting reads a setting's value, treating a setting MISP does not
+// know or will not show as unset. Transport and key errors still fail.
+func (c *Client) optionalSetting(ctx context.Context, name string) (string, error) {
+	s, err := c.Setting(ctx, name)
+	if err != nil {
+		if IsKind(err, KindNotFound) || IsKind(err, KindForbidden) || IsKind(err, KindMethodNotAllowed) {
+			return "", nil
+		}
+		return "", err
+	}
+	return strings.TrimSpace(string(s.Value)), nil
+}
