@@ -7,6 +7,7 @@ require fyne.io/fyne/v2 v2.8.1
 require (
 	fyne.io/systray v1.12.3-0.20260810170012-af4e8e793ec4 // indirect
 	github.com/BurntSushi/toml v1.6.0 // indirect
+	github.com/FyshOS/fancyfs v0.0.1 // indirect
 	github.com/ProtonMail/go-crypto v1.5.2 // indirect
 	github.com/anthonynsimon/bild v0.14.0 // indirect
 	github.com/blackjack/webcam v0.6.1 // indirect
