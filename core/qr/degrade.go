@@ -92,7 +92,7 @@ func (d Degradation) Apply(src image.Image, seed uint64) *image.Gray {
 
 	black, white := float64(d.Black), float64(d.White)
 	out := image.NewGray(image.Rect(0, 0, w, h))
-	fx, fy := 0.13+r.Float64()*0.05, 0.02+r.Float64()*0.03 // moiré beat frequencies, cycles per pixel
+	fx, fy := 0.13+r.Float64()*0.05, 0.02+r.Float64()*0.03   // moiré beat frequencies, cycles per pixel
 	gx, gy := r.Float64()*float64(w), r.Float64()*float64(h) // glare centre
 	glareR := float64(h) * 0.3
 	for y := 0; y < h; y++ {
