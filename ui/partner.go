@@ -1,0 +1,284 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/mispbump/mispbump-desktop/core/store"
+)
+
+// partnerDetails shows everything known about one partner and its actions.
+type partnerDetails struct {
+	shell   *shell
+	partner store.Partner
+
+	testButton   *widget.Button
+	removeButton *widget.Button
+	testResult   *widget.Label
+}
+
+func newPartnerDetails(s *shell, p store.Partner) *partnerDetails {
+	return &partnerDetails{shell: s, partner: p}
+}
+
+func (d *partnerDetails) content() fyne.CanvasObject {
+	p := d.partner
+	title := &widget.Label{Text: p.Org.Name, TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText, Wrapping: fyne.TextWrapWord}
+
+	res, short, imp := testStatus(p.LastTest)
+	d.testResult = &widget.Label{Text: lastTestText(p.LastTest, short), Importance: imp, Wrapping: fyne.TextWrapWord}
+	d.testButton = &widget.Button{Text: "Test connection now", Icon: theme.ViewRefreshIcon(), OnTapped: d.onTest}
+	d.removeButton = &widget.Button{Text: "Remove partner…", Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: d.onRemove}
+
+	sections := []fyne.CanvasObject{
+		title,
+		container.NewBorder(nil, nil, &widget.Icon{Resource: res}, nil, d.testResult),
+		container.NewHBox(d.testButton, d.removeButton),
+		card("Organisation", fieldForm(
+			"Name", p.Org.Name,
+			"UUID", p.Org.UUID,
+			"Description", p.Org.Description,
+			"Nationality", p.Org.Nationality,
+			"Sector", p.Org.Sector,
+			"Type", p.Org.Type,
+			"Contacts", p.Org.Contacts,
+			"Admin e-mail", p.AdminEmail,
+		)),
+		card("Their MISP", fieldForm(
+			"URL", p.AnnouncedURL,
+			"Instance UUID", p.InstanceUUID,
+			"MISP version", p.MISPVersion,
+			"PGP fingerprint", pgpFingerprint(p.PGPKey),
+			"Certificate", certificateText(p.CertificatePEM),
+			"Connects from", strings.Join(p.EgressAddresses, ", "),
+		)),
+		card("On our MISP", fieldForm(
+			"Organisation", objectText(p.OnOurMISP.Org, "never deleted by this app"),
+			"Sync user", objectText(p.OnOurMISP.SyncUser, p.OnOurMISP.SyncUserEmail),
+			"Server entry", objectText(p.OnOurMISP.Server, ""),
+			"Sync", syncText(p.Push, p.Pull),
+			"Paired", formatDay(p.PairedAt),
+			"Keys minted", keysText(p.MintedKeys),
+			"Keys to revoke", keysText(p.KeysPendingRevocation),
+		)),
+	}
+	if len(p.NotificationSettings) > 0 {
+		sections = append(sections, card("Notification settings (IEP005)", &widget.Label{
+			Text: prettyJSON(p.NotificationSettings), Wrapping: fyne.TextWrapBreak, Selectable: true,
+			TextStyle: fyne.TextStyle{Monospace: true},
+		}))
+	}
+	return container.NewVScroll(container.NewVBox(sections...))
+}
+
+// onTest runs servers/testConnection on our server entry, off the UI goroutine.
+func (d *partnerDetails) onTest() {
+	client, err := d.shell.profiles.clientFor(d.partner.ProfileID)
+	if err != nil {
+		dialog.ShowError(err, d.shell.window)
+		return
+	}
+	d.testButton.Disable()
+	d.testResult.SetText("Testing the connection…")
+	id := d.partner.ID
+	go func() {
+		result, err := testPartnerConnection(context.Background(), client, d.partner)
+		if err == nil {
+			err = d.shell.vault.SetLastTest(id, result)
+		}
+		fyne.Do(func() {
+			d.testButton.Enable()
+			if err != nil {
+				d.testResult.Importance = widget.DangerImportance
+				d.testResult.SetText(err.Error())
+				return
+			}
+			d.shell.partners.reload()
+		})
+	}()
+}
+
+// onRemove says what removal will do on our MISP, then does it.
+func (d *partnerDetails) onRemove() {
+	w := d.shell.window
+	deleteUser := &widget.Check{Text: "Delete the sync user instead of disabling it"}
+	plan := &widget.Label{Wrapping: fyne.TextWrapWord}
+	update := func() { plan.SetText(strings.Join(removalPlan(d.partner, deleteUser.Checked), "\n")) }
+	deleteUser.OnChanged = func(bool) { update() }
+	update()
+	content := container.NewVBox(
+		&widget.Label{Text: "Removing " + d.partner.Org.Name + " will:", Wrapping: fyne.TextWrapWord},
+		plan,
+	)
+	if d.partner.OnOurMISP.SyncUser.ID != "" {
+		content.Add(deleteUser)
+	}
+	confirm := dialog.NewCustomConfirm("Remove partner", "Remove", "Cancel", content, func(ok bool) {
+		if ok {
+			d.remove(deleteUser.Checked)
+		}
+	}, w)
+	confirm.Resize(fyne.NewSize(520, 0))
+	showWithEscape(confirm, w)
+}
+
+func (d *partnerDetails) remove(deleteUser bool) {
+	w := d.shell.window
+	p := d.partner
+	needsMISP := p.OnOurMISP.Server.Outcome == store.Created || p.OnOurMISP.SyncUser.ID != ""
+	var client mispClient
+	if needsMISP {
+		var err error
+		if client, err = d.shell.profiles.clientFor(p.ProfileID); err != nil {
+			dialog.ShowError(err, w)
+			return
+		}
+	}
+	progress := dialog.NewCustomWithoutButtons("Removing "+p.Org.Name, widget.NewProgressBarInfinite(), w)
+	progress.Show()
+	d.removeButton.Disable()
+	go func() {
+		var err error
+		if needsMISP {
+			err = removePartnerFromMISP(context.Background(), client, p, deleteUser)
+		}
+		if err == nil {
+			err = d.shell.vault.DeletePartner(p.ID)
+		}
+		fyne.Do(func() {
+			progress.Hide()
+			d.removeButton.Enable()
+			if err != nil {
+				dialog.ShowError(fmt.Errorf("%s was not removed completely: %w", p.Org.Name, err), w)
+			}
+			d.shell.partners.reload()
+		})
+	}()
+}
+
+// removalPlan lists, in words, what removing p does on our MISP and here.
+// It follows the brief: only what the app created is deleted, the sync user
+// is disabled unless asked, the organisation stays.
+func removalPlan(p store.Partner, deleteUser bool) []string {
+	var plan []string
+	srv := p.OnOurMISP.Server
+	switch {
+	case srv.ID == "":
+	case srv.Outcome == store.Created:
+		plan = append(plan, "• delete server entry #"+srv.ID+", which this app created")
+	default:
+		plan = append(plan, "• keep server entry #"+srv.ID+": it existed before the pairing")
+	}
+	if u := p.OnOurMISP.SyncUser; u.ID != "" {
+		who := "#" + u.ID
+		if p.OnOurMISP.SyncUserEmail != "" {
+			who += " (" + p.OnOurMISP.SyncUserEmail + ")"
+		}
+		if deleteUser {
+			plan = append(plan, "• delete sync user "+who)
+		} else {
+			plan = append(plan, "• disable sync user "+who+"; it can be re-enabled in MISP")
+		}
+	}
+	if o := p.OnOurMISP.Org; o.ID != "" {
+		plan = append(plan, "• keep organisation #"+o.ID+" ("+p.Org.Name+"): organisations are never deleted")
+	}
+	return append(plan, "• forget this partner's record in MISPbump")
+}
+
+func card(title string, content fyne.CanvasObject) *widget.Card {
+	return &widget.Card{Subtitle: title, Content: content}
+}
+
+// fieldForm lays out label/value pairs, skipping empty values; values wrap
+// and can be selected for copying.
+func fieldForm(pairs ...string) *widget.Form {
+	f := &widget.Form{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			continue
+		}
+		f.Append(pairs[i], &widget.Label{Text: pairs[i+1], Wrapping: fyne.TextWrapWord, Selectable: true})
+	}
+	return f
+}
+
+func objectText(o store.ObjectRef, note string) string {
+	if o.ID == "" {
+		return ""
+	}
+	s := "#" + o.ID
+	if o.Outcome != "" {
+		s += ", " + string(o.Outcome)
+	}
+	if note != "" {
+		s += " — " + note
+	}
+	return s
+}
+
+func syncText(push, pull bool) string {
+	switch {
+	case push && pull:
+		return "push and pull"
+	case push:
+		return "push only"
+	case pull:
+		return "pull only"
+	default:
+		return "neither push nor pull"
+	}
+}
+
+func keysText(keys []store.MintedKey) string {
+	var parts []string
+	for _, k := range keys {
+		s := "#" + k.ID
+		if k.Comment != "" {
+			s += " " + k.Comment
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "\n")
+}
+
+func pgpFingerprint(k *store.PGPKey) string {
+	if k == nil {
+		return ""
+	}
+	return k.Fingerprint
+}
+
+func certificateText(pem string) string {
+	if pem == "" {
+		return ""
+	}
+	return "pinned (the partner's MISP is not publicly trusted)"
+}
+
+func lastTestText(t *store.ConnectionTest, short string) string {
+	if t == nil {
+		return "The connection has not been tested yet."
+	}
+	if t.Message != "" {
+		return fmt.Sprintf("Last test %s: %s", short, t.Message)
+	}
+	return "Last test: " + short
+}
+
+func prettyJSON(raw json.RawMessage) string {
+	var b bytes.Buffer
+	if json.Indent(&b, raw, "", "  ") != nil {
+		return string(raw)
+	}
+	return b.String()
+}

@@ -1,0 +1,467 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/mispbump/mispbump-desktop/core/misp"
+	"github.com/mispbump/mispbump-desktop/core/store"
+)
+
+// prefActiveProfile remembers which profile was used last (an id, not secret).
+const prefActiveProfile = "activeProfile"
+
+// profilesTab is the MISP tab: the saved MISP profiles (say an internal and a
+// DMZ instance), the login form of the selected one, and what the login found.
+type profilesTab struct {
+	shell *shell
+
+	list     *widget.List
+	profiles []store.Profile
+	selected string // id of the profile in the form; "" for a new one
+
+	name, url *widget.Entry
+	authkey   *widget.Entry
+	remember  *widget.Check
+	login     *widget.Button
+	remove    *widget.Button
+	message   *widget.Label
+	info      *widget.Form
+
+	// sessions are the logged-in MISPs by profile id; only touched on the UI goroutine.
+	sessions map[string]*mispSession
+	active   string
+}
+
+// mispSession is a logged-in MISP: the client and what the login found.
+type mispSession struct {
+	client *misp.Client
+	login  *misp.LoginInfo
+}
+
+func newProfilesTab(s *shell) *profilesTab {
+	t := &profilesTab{shell: s, sessions: map[string]*mispSession{}}
+	t.active = s.app.Preferences().String(prefActiveProfile)
+
+	t.name = &widget.Entry{PlaceHolder: "A name for this MISP, e.g. Internal or DMZ"}
+	t.url = &widget.Entry{PlaceHolder: "https://misp.example.org"}
+	t.authkey = &widget.Entry{Password: true, PlaceHolder: "Site-admin authkey"}
+	t.remember = &widget.Check{Text: "Remember the authkey (encrypted in the store); otherwise ask at every login", Checked: true}
+	t.login = &widget.Button{Text: "Log in", Icon: theme.LoginIcon(), Importance: widget.HighImportance, OnTapped: t.onLogin}
+	t.remove = &widget.Button{Text: "Delete profile…", Icon: theme.DeleteIcon(), OnTapped: t.onDelete}
+	t.message = &widget.Label{Wrapping: fyne.TextWrapWord}
+	t.info = &widget.Form{}
+	for _, e := range []*widget.Entry{t.name, t.url, t.authkey} {
+		e.OnSubmitted = func(string) { t.onLogin() }
+	}
+
+	t.list = &widget.List{
+		Length: func() int { return len(t.profiles) },
+		CreateItem: func() fyne.CanvasObject {
+			return container.NewBorder(nil, nil, &widget.Icon{}, nil, container.NewVBox(
+				&widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis},
+				&widget.Label{SizeName: theme.SizeNameCaptionText, Truncation: fyne.TextTruncateEllipsis}))
+		},
+		UpdateItem: func(id widget.ListItemID, o fyne.CanvasObject) {
+			p := t.profiles[id]
+			row := o.(*fyne.Container)
+			text := row.Objects[0].(*fyne.Container)
+			text.Objects[0].(*widget.Label).SetText(p.Name)
+			text.Objects[1].(*widget.Label).SetText(p.URL)
+			icon := row.Objects[1].(*widget.Icon)
+			switch {
+			case t.sessions[p.ID] != nil && p.ID == t.active:
+				icon.SetResource(theme.NewSuccessThemedResource(theme.RadioButtonCheckedIcon()))
+			case t.sessions[p.ID] != nil:
+				icon.SetResource(theme.NewSuccessThemedResource(theme.RadioButtonIcon()))
+			default:
+				icon.SetResource(theme.NewColoredResource(theme.RadioButtonIcon(), theme.ColorNameDisabled))
+			}
+		},
+		OnSelected: func(id widget.ListItemID) { t.edit(t.profiles[id].ID) },
+	}
+	t.reload()
+	if t.active == "" && len(t.profiles) > 0 {
+		t.active = t.profiles[0].ID
+	}
+	t.edit(t.active)
+	return t
+}
+
+func (t *profilesTab) tabItem() *container.TabItem {
+	add := &widget.Button{Text: "New profile", Icon: theme.ContentAddIcon(), OnTapped: func() { t.list.UnselectAll(); t.edit("") }}
+	left := container.NewBorder(nil, add, nil, nil, t.list)
+
+	form := &widget.Form{Items: []*widget.FormItem{
+		{Text: "Name", Widget: t.name},
+		{Text: "MISP URL", Widget: t.url},
+		{Text: "Authkey", Widget: t.authkey, HintText: "a site admin's key, not read-only"},
+		{Text: "", Widget: t.remember},
+	}}
+	right := container.NewVScroll(container.NewVBox(
+		&widget.Card{Title: "Log in to your MISP", Content: container.NewVBox(form, container.NewHBox(t.login, t.remove), t.message)},
+		&widget.Card{Subtitle: "Logged in as", Content: t.info},
+	))
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.3
+	return &container.TabItem{Text: "MISP", Icon: theme.StorageIcon(), Content: split}
+}
+
+func (t *profilesTab) reload() {
+	t.profiles = t.shell.vault.Snapshot().Profiles
+	t.list.Refresh()
+}
+
+// edit fills the form with a saved profile, or empties it for a new one.
+func (t *profilesTab) edit(id string) {
+	t.selected = ""
+	t.name.SetText("")
+	t.url.SetText("")
+	t.authkey.SetText("")
+	t.authkey.PlaceHolder = "Site-admin authkey"
+	t.remember.SetChecked(true)
+	t.message.SetText("")
+	t.remove.Disable()
+	for _, p := range t.profiles {
+		if p.ID != id {
+			continue
+		}
+		t.selected = id
+		t.name.SetText(p.Name)
+		t.url.SetText(p.URL)
+		if p.HasAuthkey() {
+			// The stored key is never put back on screen: leaving the field
+			// empty uses it, typing replaces it.
+			t.authkey.PlaceHolder = "Stored — leave empty to use it, or type a new key"
+		}
+		t.remember.SetChecked(p.HasAuthkey())
+		t.remove.Enable()
+	}
+	t.authkey.Refresh()
+	t.showInfo()
+}
+
+// onLogin saves the profile and logs in off the UI goroutine.
+func (t *profilesTab) onLogin() {
+	name := strings.TrimSpace(t.name.Text)
+	rawURL := strings.TrimSpace(t.url.Text)
+	key := strings.TrimSpace(t.authkey.Text)
+	if _, err := misp.ParseBaseURL(rawURL); err != nil {
+		t.fail(err.Error())
+		return
+	}
+	if name == "" {
+		name = hostOf(rawURL)
+	}
+	var stored *store.Profile
+	for i := range t.profiles {
+		if t.profiles[i].ID == t.selected {
+			stored = &t.profiles[i]
+		}
+	}
+	if key == "" && stored != nil && stored.HasAuthkey() {
+		key = stored.Authkey
+	}
+	if key == "" {
+		t.fail("Enter the authkey of a site admin of this MISP (Administration → List Auth Keys in MISP).")
+		return
+	}
+
+	id, err := t.saveProfile(name, rawURL, key)
+	if err != nil {
+		t.fail(err.Error())
+		return
+	}
+	t.authkey.SetText("")
+	t.login.Disable()
+	t.message.Importance = widget.MediumImportance
+	t.message.SetText("Logging in to " + hostOf(rawURL) + "…")
+
+	pin := t.pinOf(id)
+	go func() {
+		client, info, err := loginToMISP(context.Background(), rawURL, key, pin)
+		fyne.Do(func() {
+			t.login.Enable()
+			if err != nil {
+				t.onLoginFailed(id, rawURL, key, err)
+				return
+			}
+			t.onLoggedIn(id, client, info)
+		})
+	}()
+}
+
+func (t *profilesTab) saveProfile(name, rawURL, key string) (string, error) {
+	id := t.selected
+	remember := t.remember.Checked
+	err := t.shell.vault.Update(func(d *store.Data) error {
+		p, ok := d.Profile(id)
+		if !ok {
+			id = store.NewID()
+			d.Profiles = append(d.Profiles, store.Profile{ID: id})
+			p = &d.Profiles[len(d.Profiles)-1]
+		}
+		if misp.NormalizeURL(p.URL) != misp.NormalizeURL(rawURL) {
+			p.Certificate = nil // a pin belongs to the address it was made for
+		}
+		p.Name, p.URL = name, rawURL
+		p.Authkey = ""
+		if remember {
+			p.Authkey = key
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	t.selected = id
+	t.reload()
+	return id, nil
+}
+
+func (t *profilesTab) pinOf(id string) string {
+	for _, p := range t.profiles {
+		if p.ID == id && p.Certificate != nil {
+			return p.Certificate.SHA256
+		}
+	}
+	return ""
+}
+
+func (t *profilesTab) onLoggedIn(id string, client *misp.Client, info *misp.LoginInfo) {
+	t.sessions[id] = &mispSession{client: client, login: info}
+	t.active = id
+	t.shell.app.Preferences().SetString(prefActiveProfile, id)
+	err := t.shell.vault.Update(func(d *store.Data) error {
+		if p, ok := d.Profile(id); ok {
+			p.LastLogin = &store.LoginInfo{At: time.Now().UTC(), OrgName: info.HostOrg.Name, OrgUUID: info.HostOrg.UUID,
+				InstanceUUID: info.InstanceUUID, MISPVersion: info.Version}
+		}
+		return nil
+	})
+	t.reload()
+	t.message.Importance = widget.SuccessImportance
+	t.message.SetText("Logged in.")
+	if err != nil {
+		t.fail("Logged in, but the login could not be recorded: " + err.Error())
+	}
+	if t.selected == id {
+		t.showInfo()
+	}
+	t.shell.refreshStatus()
+}
+
+// onLoginFailed says what went wrong; for a certificate this computer does
+// not trust it offers to pin it after showing what it is.
+func (t *profilesTab) onLoginFailed(id, rawURL, key string, err error) {
+	var me *misp.Error
+	if errors.As(err, &me) && me.Kind == misp.KindTLS && me.CertSHA256 != "" {
+		t.fail("The MISP's certificate is not trusted by this computer. Check it and choose whether to trust it.")
+		t.offerTrust(id, rawURL, key)
+		return
+	}
+	t.fail(err.Error())
+}
+
+func (t *profilesTab) offerTrust(id, rawURL, key string) {
+	w := t.shell.window
+	go func() {
+		cert, err := misp.FetchCertificate(context.Background(), rawURL, misp.Options{})
+		fyne.Do(func() {
+			if err != nil {
+				t.fail(err.Error())
+				return
+			}
+			showTrustCertificate(w, hostOf(rawURL), cert, func() {
+				err := t.shell.vault.Update(func(d *store.Data) error {
+					p, ok := d.Profile(id)
+					if !ok {
+						return fmt.Errorf("the profile was deleted meanwhile")
+					}
+					p.Certificate = &store.PinnedCertificate{SHA256: cert.SHA256, PEM: string(cert.AnchorPEM())}
+					return nil
+				})
+				if err != nil {
+					t.fail(err.Error())
+					return
+				}
+				t.reload()
+				t.authkey.SetText(key)
+				t.onLogin()
+			})
+		})
+	}()
+}
+
+// showTrustCertificate shows the certificate a MISP presented and pins it
+// only when the admin says so.
+func showTrustCertificate(w fyne.Window, host string, cert *misp.CertificateInfo, onTrust func()) {
+	kind := "signed by an authority this computer does not know"
+	if cert.SelfSigned() {
+		kind = "self-signed"
+	}
+	fingerprint := &widget.Label{Text: misp.FormatFingerprint(cert.SHA256), TextStyle: fyne.TextStyle{Monospace: true},
+		Wrapping: fyne.TextWrapBreak, Selectable: true}
+	content := container.NewVBox(
+		&widget.Label{Text: "The MISP at " + host + " presents a certificate that is " + kind + ". " +
+			"Trust it only if its fingerprint matches the one its admin reads to you (on the MISP server: " +
+			"openssl x509 -noout -fingerprint -sha256 -in the certificate).", Wrapping: fyne.TextWrapWord},
+		fieldForm(
+			"Subject", cert.Subject,
+			"Issuer", cert.Issuer,
+			"Names", strings.Join(cert.DNSNames, ", "),
+			"Valid until", cert.NotAfter.Local().Format("2 Jan 2006"),
+		),
+		&widget.Label{Text: "SHA-256 fingerprint", TextStyle: fyne.TextStyle{Bold: true}},
+		fingerprint,
+	)
+	d := dialog.NewCustomConfirm("Trust this certificate?", "Trust this certificate", "Cancel", content, func(ok bool) {
+		if ok {
+			onTrust()
+		}
+	}, w)
+	d.Resize(fyne.NewSize(600, 0))
+	showWithEscape(d, w)
+}
+
+func (t *profilesTab) onDelete() {
+	id := t.selected
+	name := t.name.Text
+	w := t.shell.window
+	d := dialog.NewConfirm("Delete profile", "Delete the profile "+name+" and its stored authkey from this app? "+
+		"Nothing changes on the MISP, and its partners stay in the list.", func(ok bool) {
+		if !ok {
+			return
+		}
+		err := t.shell.vault.Update(func(d *store.Data) error {
+			for i := range d.Profiles {
+				if d.Profiles[i].ID == id {
+					d.Profiles = append(d.Profiles[:i], d.Profiles[i+1:]...)
+					break
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			dialog.ShowError(err, w)
+			return
+		}
+		delete(t.sessions, id)
+		if t.active == id {
+			t.active = ""
+		}
+		t.reload()
+		t.list.UnselectAll()
+		t.edit("")
+		t.shell.refreshStatus()
+	}, w)
+	showWithEscape(d, w)
+}
+
+func (t *profilesTab) fail(msg string) {
+	t.message.Importance = widget.DangerImportance
+	t.message.SetText(msg)
+}
+
+// showInfo fills "Logged in as" with what the login of the selected profile found.
+func (t *profilesTab) showInfo() {
+	t.info.Items = nil
+	s := t.sessions[t.selected]
+	if s == nil {
+		t.info.Append("", &widget.Label{Text: "Not logged in.", Importance: widget.LowImportance})
+		t.info.Refresh()
+		return
+	}
+	l := s.login
+	expiry := "does not expire"
+	if !l.KeyExpiry.IsZero() {
+		expiry = l.KeyExpiry.Local().Format("2 Jan 2006 15:04")
+		if time.Until(l.KeyExpiry) < 14*24*time.Hour {
+			expiry += " — soon: ask for a new key"
+		}
+	}
+	yourOrg := ""
+	if l.Org.UUID != l.HostOrg.UUID {
+		yourOrg = l.Org.Name + " (" + l.Org.UUID + ")"
+	}
+	for _, it := range fieldForm(
+		"User", l.User.Email,
+		"Host organisation", l.HostOrg.Name,
+		"Organisation UUID", l.HostOrg.UUID,
+		"Your organisation", yourOrg,
+		"Instance UUID", l.InstanceUUID,
+		"MISP version", l.Version,
+		"Announced URL", l.AnnounceURL,
+		"Key expires", expiry,
+	).Items {
+		t.info.AppendItem(it)
+	}
+	t.info.Refresh()
+}
+
+// activeNeedsLogin says whether the MISP tab should come first at start.
+func (t *profilesTab) activeNeedsLogin() bool {
+	for _, p := range t.profiles {
+		if p.ID == t.active {
+			return !p.HasAuthkey()
+		}
+	}
+	return true
+}
+
+// autoLogin logs in to the active profile at start when its key is stored.
+func (t *profilesTab) autoLogin() {
+	if t.active != "" && t.selected == t.active && !t.activeNeedsLogin() {
+		t.onLogin()
+	}
+}
+
+// clientFor gives the logged-in client of a profile, or says to log in first.
+func (t *profilesTab) clientFor(profileID string) (*misp.Client, error) {
+	if s := t.sessions[profileID]; s != nil {
+		return s.client, nil
+	}
+	name := "the MISP this partner was paired on"
+	for _, p := range t.profiles {
+		if p.ID == profileID {
+			name = p.Name + " (" + p.URL + ")"
+		}
+	}
+	return nil, fmt.Errorf("log in to %s first, on the MISP tab", name)
+}
+
+// statusText is the line above the tabs.
+func (t *profilesTab) statusText() string {
+	s := t.sessions[t.active]
+	if s == nil {
+		return "Not logged in to a MISP: log in on the MISP tab to pair or test connections."
+	}
+	l := s.login
+	return fmt.Sprintf("%s — %s on %s (MISP %s)", profileName(t.profiles, t.active), l.HostOrg.Name, hostOf(s.client.BaseURL()), l.Version)
+}
+
+func profileName(ps []store.Profile, id string) string {
+	for _, p := range ps {
+		if p.ID == id {
+			return p.Name
+		}
+	}
+	return ""
+}
+
+func hostOf(rawURL string) string {
+	u, err := misp.ParseBaseURL(rawURL)
+	if err != nil {
+		return rawURL
+	}
+	return u.Host
+}
