@@ -195,7 +195,7 @@ func decodePayload(round Round, data []byte) (any, error) {
 func deflate(data []byte) []byte {
 	var buf bytes.Buffer
 	w, _ := flate.NewWriter(&buf, flate.BestCompression) // level is valid: no error
-	w.Write(data)                                         // writes to a bytes.Buffer cannot fail
+	w.Write(data)                                        // writes to a bytes.Buffer cannot fail
 	w.Close()
 	return buf.Bytes()
 }

@@ -120,8 +120,8 @@ type Side struct {
 	// on its screen for a moment, must not be taken (or every restart would
 	// trigger the next).
 	staleCommits map[[32]byte]bool
-	pendingKeys   map[[32]byte]*frame // partner KEYs by commitment, waiting for their COMMIT
-	partnerKey    *frame
+	pendingKeys  map[[32]byte]*frame // partner KEYs by commitment, waiting for their COMMIT
+	partnerKey   *frame
 
 	keys       *sessionKeys
 	role       byte
