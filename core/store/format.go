@@ -97,12 +97,18 @@ func pgpConfig(k kdfParams) *packet.Config {
 // encodeFile turns a store document into the bytes of a store file. The
 // plaintext exists only in memory.
 func encodeFile(d *Data, passphrase []byte, created time.Time, k kdfParams) ([]byte, error) {
-	inner, err := json.Marshal(d)
+	doc, err := json.Marshal(d)
 	if err != nil {
 		return nil, fmt.Errorf("encode the store document: %w", err)
 	}
-	plain, err := json.Marshal(envelope{Format: FormatVersion, Data: inner})
-	wipe(inner)
+	defer wipe(doc)
+	return sealDocument(FormatVersion, doc, passphrase, created, k)
+}
+
+// sealDocument encrypts a raw document of the given format and puts the
+// cleartext header in front of it.
+func sealDocument(format int, doc json.RawMessage, passphrase []byte, created time.Time, k kdfParams) ([]byte, error) {
+	plain, err := json.Marshal(envelope{Format: format, Data: doc})
 	if err != nil {
 		return nil, fmt.Errorf("encode the store document: %w", err)
 	}
@@ -119,24 +125,28 @@ func encodeFile(d *Data, passphrase []byte, created time.Time, k kdfParams) ([]b
 	if err := w.Close(); err != nil {
 		return nil, fmt.Errorf("encrypt the store: %w", err)
 	}
-	sum := sha256.Sum256(body.Bytes())
 	h := header{
-		Magic:      fileMagic,
-		Format:     FormatVersion,
-		WrittenBy:  version.Name + " " + version.Version,
-		Created:    created.UTC(),
-		Saved:      time.Now().UTC(),
-		BodySHA256: hex.EncodeToString(sum[:]),
+		Magic:     fileMagic,
+		Format:    format,
+		WrittenBy: version.Name + " " + version.Version,
+		Created:   created.UTC(),
+		Saved:     time.Now().UTC(),
 	}
+	return joinFile(h, body.Bytes())
+}
+
+// joinFile writes the header line (with the body's checksum) and the body.
+func joinFile(h header, body []byte) ([]byte, error) {
+	sum := sha256.Sum256(body)
+	h.BodySHA256 = hex.EncodeToString(sum[:])
 	line, err := json.Marshal(h)
 	if err != nil {
 		return nil, fmt.Errorf("encode the store header: %w", err)
 	}
-	out := make([]byte, 0, len(line)+1+body.Len())
+	out := make([]byte, 0, len(line)+1+len(body))
 	out = append(out, line...)
 	out = append(out, '\n')
-	out = append(out, body.Bytes()...)
-	return out, nil
+	return append(out, body...), nil
 }
 
 // readHeader splits a store file into its header and its OpenPGP body and

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"os"
+	"testing"
+	"time"
+)
+
+// FuzzOpenFile feeds outside bytes to the store-file opener. It must never
+// panic, never ask for unbounded Argon2 work, and either fail with a typed
+// error or return a document.
+func FuzzOpenFile(f *testing.F) {
+	d := sampleData()
+	good, err := encodeFile(&d, []byte(testPassphrase), time.Now(), cheapKDF)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add(good[:len(good)/2])
+	if v0, err := os.ReadFile(fixtureV0Store); err == nil {
+		f.Add(v0)
+	}
+	f.Add([]byte(`{"magic":"MISPbump store","format":1}` + "\n"))
+	f.Add([]byte("\n"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		for _, pass := range []string{testPassphrase, fixturePassphrase} {
+			_, format, doc, err := decodeFile("fuzz", raw, []byte(pass))
+			if err != nil {
+				if !errorsAs[*CorruptError](err) && !errorsAs[*WrongPassphraseError](err) && !errorsAs[*NewerVersionError](err) {
+					t.Fatalf("untyped error: %v", err)
+				}
+				continue
+			}
+			if _, err := decodeDocument("fuzz", format, doc); err != nil && !errorsAs[*CorruptError](err) {
+				t.Fatalf("untyped error: %v", err)
+			}
+		}
+	})
+}
+
+// FuzzDecryptBody skips the convenience checksum so the fuzzer reaches the
+// OpenPGP parser and the AEAD with mutated messages.
+func FuzzDecryptBody(f *testing.F) {
+	d := sampleData()
+	good, err := encodeFile(&d, []byte(testPassphrase), time.Now(), cheapKDF)
+	if err != nil {
+		f.Fatal(err)
+	}
+	_, body, err := readHeader("seed", good)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(body)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if checkSKESK(body) != nil {
+			return
+		}
+		plain, err := decrypt(body, []byte(testPassphrase))
+		if err == nil && len(plain) > maxFileBytes {
+			t.Fatal("decrypted more than the limit")
+		}
+	})
+}
+
+// FuzzMigrateV0 feeds outside JSON to the format 0 migration.
+func FuzzMigrateV0(f *testing.F) {
+	if doc, err := os.ReadFile("testdata/v0-document.json"); err == nil {
+		f.Add(doc)
+	}
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		out, err := migrateV0ToV1(doc)
+		if err != nil {
+			return
+		}
+		if _, err := decodeDocument("fuzz", FormatVersion, out); err != nil {
+			t.Fatalf("migration produced a document that does not decode: %v", err)
+		}
+	})
+}
