@@ -1,0 +1,219 @@
+package camera
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"testing"
+)
+
+// syntheticYUYV builds a YUYV frame whose luminance is a known pattern and
+// whose left half is red and right half blue.
+func syntheticYUYV(w, h int) (yuyv, wantGray []byte) {
+	yuyv = make([]byte, w*h*2)
+	wantGray = make([]byte, w*h)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			lum := byte((x*7 + y*13) % 256)
+			wantGray[y*w+x] = lum
+			i := (y*w + x) * 2
+			yuyv[i] = lum
+			if x%2 == 0 {
+				if x < w/2 {
+					yuyv[i+1], yuyv[i+3] = 90, 240 // red: low Cb, high Cr
+				} else {
+					yuyv[i+1], yuyv[i+3] = 240, 110 // blue: high Cb
+				}
+			}
+		}
+	}
+	return yuyv, wantGray
+}
+
+func TestYUYVToGray(t *testing.T) {
+	yuyv, want := syntheticYUYV(64, 48)
+	gray := make([]byte, 64*48)
+	if err := YUYVToGray(gray, yuyv, 64, 48); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(gray, want) {
+		t.Fatal("the gray plane differs from the Y samples")
+	}
+}
+
+func TestYUYVToGrayRejectsBadSizes(t *testing.T) {
+	gray := make([]byte, 64*48)
+	for _, c := range []struct {
+		name string
+		yuyv []byte
+		gray []byte
+		w, h int
+	}{
+		{"odd width", make([]byte, 63*48*2), gray, 63, 48},
+		{"short frame", make([]byte, 64*48*2-1), gray, 64, 48},
+		{"short gray buffer", make([]byte, 64*48*2), gray[:100], 64, 48},
+		{"zero size", nil, gray, 0, 0},
+	} {
+		if err := YUYVToGray(c.gray, c.yuyv, c.w, c.h); err == nil {
+			t.Errorf("%s: no error", c.name)
+		}
+	}
+}
+
+func TestYUYVPreviewIsMirroredColour(t *testing.T) {
+	w, h := 640, 480
+	yuyv := make([]byte, w*h*2)
+	for i := 0; i < len(yuyv); i += 4 {
+		x := (i / 2) % w
+		yuyv[i], yuyv[i+2] = 128, 128
+		if x < w/2 {
+			yuyv[i+1], yuyv[i+3] = 90, 240 // red on the left of the camera image
+		} else {
+			yuyv[i+1], yuyv[i+3] = 240, 110 // blue on the right
+		}
+	}
+	p := ensurePreview(nil, w, h)
+	if p.Rect.Dx() != PreviewWidth || p.Rect.Dy() != PreviewWidth*h/w {
+		t.Fatalf("preview is %v", p.Rect)
+	}
+	yuyvPreview(p, yuyv, w, h)
+	left := p.RGBAAt(10, 10)
+	right := p.RGBAAt(PreviewWidth-10, 10)
+	// Mirrored: the camera's right (blue) shows on the left.
+	if !(left.B > left.R && right.R > right.B) {
+		t.Fatalf("preview not mirrored: left %v, right %v", left, right)
+	}
+}
+
+// stripHuffmanTables removes every DHT segment from a JPEG, as many
+// webcams send MJPEG frames.
+func stripHuffmanTables(t *testing.T, data []byte) []byte {
+	t.Helper()
+	out := append([]byte(nil), data[:2]...)
+	i := 2
+	for i+4 <= len(data) {
+		marker := data[i+1]
+		length := int(data[i+2])<<8 | int(data[i+3])
+		if marker == 0xda { // start of scan: the rest is entropy-coded data
+			return append(out, data[i:]...)
+		}
+		if marker != 0xc4 {
+			out = append(out, data[i:i+2+length]...)
+		}
+		i += 2 + length
+	}
+	t.Fatal("no start of scan in the JPEG")
+	return nil
+}
+
+func syntheticJPEG(t testing.TB, w, h int) ([]byte, *image.Gray) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	want := image.NewGray(img.Rect)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			v := uint8(40)
+			if (x/16+y/16)%2 == 0 {
+				v = 220
+			}
+			img.Set(x, y, color.RGBA{v, v, v, 255})
+			want.Pix[y*w+x] = v
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes(), want
+}
+
+func TestMJPEGToGray(t *testing.T) {
+	data, want := syntheticJPEG(t, 160, 96)
+	for name, frame := range map[string][]byte{
+		"with Huffman tables":    data,
+		"without Huffman tables": stripHuffmanTables(t, data),
+	} {
+		gray, img, w, h, err := MJPEGToGray(nil, frame)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if w != 160 || h != 96 || img == nil || len(gray) != w*h {
+			t.Fatalf("%s: got %d×%d, %d bytes", name, w, h, len(gray))
+		}
+		for i := range gray {
+			if d := int(gray[i]) - int(want.Pix[i]); d > 12 || d < -12 {
+				t.Fatalf("%s: pixel %d is %d, want about %d", name, i, gray[i], want.Pix[i])
+			}
+		}
+	}
+	// The stripped frame really needs the inserted tables.
+	if _, err := jpeg.Decode(bytes.NewReader(stripHuffmanTables(t, data))); err == nil {
+		t.Fatal("image/jpeg decoded a frame without Huffman tables: the test proves nothing")
+	}
+}
+
+func TestMJPEGToGrayReusesBuffer(t *testing.T) {
+	data, _ := syntheticJPEG(t, 64, 64)
+	buf := make([]byte, 0, 64*64)
+	gray, _, _, _, err := MJPEGToGray(buf, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if &gray[0] != &buf[:1][0] {
+		t.Error("MJPEGToGray allocated although the buffer was large enough")
+	}
+}
+
+func TestMJPEGToGrayRejectsBrokenFrames(t *testing.T) {
+	data, _ := syntheticJPEG(t, 64, 64)
+	for name, frame := range map[string][]byte{
+		"empty":       nil,
+		"not a JPEG":  []byte("\x89PNG\r\n\x1a\n"),
+		"truncated":   data[:len(data)/3],
+		"header only": data[:20],
+	} {
+		if _, _, _, _, err := MJPEGToGray(nil, frame); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+func FuzzYUYVToGray(f *testing.F) {
+	yuyv, _ := syntheticYUYV(8, 4)
+	f.Add(yuyv, 8, 4)
+	f.Add([]byte{1, 2, 3}, 2, 1)
+	f.Fuzz(func(t *testing.T, yuyv []byte, w, h int) {
+		if w < 0 || h < 0 || w > 4096 || h > 4096 {
+			return
+		}
+		gray := make([]byte, w*h)
+		if err := YUYVToGray(gray, yuyv, w, h); err != nil {
+			return
+		}
+		for i := range gray {
+			if gray[i] != yuyv[2*i] {
+				t.Fatalf("pixel %d: %d, want %d", i, gray[i], yuyv[2*i])
+			}
+		}
+		p := ensurePreview(nil, w, h)
+		yuyvPreview(p, yuyv, w, h)
+	})
+}
+
+func FuzzMJPEGToGray(f *testing.F) {
+	data, _ := syntheticJPEG(f, 32, 16)
+	f.Add(data)
+	f.Add([]byte{0xff, 0xd8, 0xff, 0xda, 0, 2})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		gray, img, w, h, err := MJPEGToGray(nil, data)
+		if err != nil {
+			return
+		}
+		if len(gray) != w*h || img == nil {
+			t.Fatalf("%d bytes for %d×%d", len(gray), w, h)
+		}
+		p := ensurePreview(nil, w, h)
+		imagePreview(p, img)
+	})
+}
