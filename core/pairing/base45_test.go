@@ -54,3 +54,18 @@ func TestBase45RoundTripAllLengths(t *testing.T) {
 		}
 	}
 }
+
+func TestChatChecksumStrict(t *testing.T) {
+	chat := encodeChat([]byte{1, 2, 3, 4, 5})
+	// The last character of a 4-byte base64url checksum carries 2 bits; any
+	// other value of its spare bits must be refused, not ignored.
+	last := chat[len(chat)-1]
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") {
+		if c == last {
+			continue
+		}
+		if _, _, err := decodeText(chat[:len(chat)-1] + string(c)); err == nil {
+			t.Fatalf("checksum ending %q accepted instead of %q", c, last)
+		}
+	}
+}

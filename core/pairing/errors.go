@@ -84,3 +84,18 @@ var (
 )
 
 func errorf(kind ErrorKind, detail string) error { return &Error{Kind: kind, Detail: detail} }
+
+var kindNames = map[ErrorKind]string{
+	KindNotMISPbump: "NotMISPbump", KindDamaged: "Damaged", KindNewerVersion: "NewerVersion",
+	KindOtherPairing: "OtherPairing", KindTampered: "Tampered", KindOwnCode: "OwnCode",
+	KindMultipleCodes: "MultipleCodes", KindCommitment: "Commitment", KindMalformed: "Malformed",
+	KindTooLarge: "TooLarge", KindSameInstance: "SameInstance", KindNotNow: "NotNow", KindEnded: "Ended",
+}
+
+// String names the kind (as used in testdata/pairing vectors).
+func (k ErrorKind) String() string {
+	if n, ok := kindNames[k]; ok {
+		return n
+	}
+	return "Unknown"
+}

@@ -204,11 +204,11 @@ func decodeText(text string) ([]byte, Form, error) {
 		if !ok {
 			return nil, FormChat, errorf(KindDamaged, "the pasted code lacks its checksum; copy all of it")
 		}
-		b, err := base64.RawURLEncoding.DecodeString(data)
+		b, err := base64.RawURLEncoding.Strict().DecodeString(data)
 		if err != nil {
 			return nil, FormChat, errorf(KindDamaged, "the pasted code contains characters that do not belong to it")
 		}
-		want, err := base64.RawURLEncoding.DecodeString(sum)
+		want, err := base64.RawURLEncoding.Strict().DecodeString(sum)
 		if err != nil || !bytes.Equal(want, chatChecksum(b)) {
 			return nil, FormChat, errorf(KindDamaged, "the pasted code is incomplete or was altered; copy it again")
 		}

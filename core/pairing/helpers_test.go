@@ -101,7 +101,7 @@ func react(t testing.TB, s *Side, info Info, name string) {
 			t.Fatal(err)
 		}
 	}
-	if _, ok := s.PartnerCreds(); ok && s.out[RoundDone] == nil {
+	if _, ok := s.PartnerCreds(); ok && s.partnerInfo != nil && s.out[RoundDone] == nil {
 		if err := s.SendDone(Done{Status: 1, Message: "connected", TestConnection: &TestResult{Status: 1, Post: 1}}); err != nil {
 			t.Fatal(err)
 		}
