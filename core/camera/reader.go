@@ -2,11 +2,13 @@ package camera
 
 import (
 	"context"
+	"errors"
 	"image"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/qr"
 )
 
@@ -18,7 +20,9 @@ const DefaultPreviewInterval = time.Second / 15
 type ReaderConfig struct {
 	// Classify tells a MISPbump frame (nil) from a foreign QR code, such
 	// as a conference badge or a poster (an error saying what it is).
-	// When nil, every code counts as a MISPbump frame.
+	// When nil, pairing.Inspect decides: only a code it calls "not a
+	// MISPbump code" is foreign; a damaged or newer-version MISPbump code
+	// goes to Texts, for the session engine to explain.
 	Classify func(text string) error
 	// PreviewInterval is the time between preview images;
 	// DefaultPreviewInterval if zero, no previews if negative.
@@ -58,6 +62,9 @@ type Reader struct {
 // NewReader returns a Reader over src; call Run to start it. The Reader
 // owns src from then on and closes it when Run returns.
 func NewReader(src Source, cfg ReaderConfig) *Reader {
+	if cfg.Classify == nil {
+		cfg.Classify = notMISPbump
+	}
 	if cfg.PreviewInterval == 0 {
 		cfg.PreviewInterval = DefaultPreviewInterval
 	}
@@ -214,6 +221,15 @@ func (r *Reader) decode(ctx context.Context, work <-chan *Frame, free chan<- *Fr
 			return
 		}
 	}
+}
+
+// notMISPbump is the default classifier: foreign is what pairing.Inspect
+// calls not a MISPbump code.
+func notMISPbump(text string) error {
+	if _, err := pairing.Inspect(text); errors.Is(err, pairing.ErrNotMISPbump) {
+		return err
+	}
+	return nil
 }
 
 // maxReportedForeign bounds the memory of reported foreign codes; a wall

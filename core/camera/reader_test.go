@@ -11,6 +11,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/qr"
 )
 
@@ -76,7 +77,8 @@ func TestReaderDeliversEachTextOnceInARow(t *testing.T) {
 		}
 		return imgB
 	}, 200)
-	texts, _ := collect(t, NewReader(src, ReaderConfig{}), 4)
+	everythingOurs := func(string) error { return nil }
+	texts, _ := collect(t, NewReader(src, ReaderConfig{Classify: everythingOurs}), 4)
 	if len(texts) < 4 {
 		t.Fatalf("got %d texts, want 4", len(texts))
 	}
@@ -121,6 +123,33 @@ func TestReaderReportsForeignCodeOnce(t *testing.T) {
 	}
 	if len(texts) != 1 || texts[0] != ours {
 		t.Fatalf("texts: %q, want ours only", texts)
+	}
+}
+
+func TestReaderDefaultClassifierUsesPairing(t *testing.T) {
+	side, err := pairing.New(pairing.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames := side.Display()
+	if len(frames) == 0 {
+		t.Fatal("a new pairing side shows no frame")
+	}
+	commit, poster := frames[0], "HTTPS://EXAMPLE.ORG/POSTER"
+	imgCommit, imgPoster := codeImage(t, commit), codeImage(t, poster)
+	var n atomic.Int64
+	src := NewVirtual(func() image.Image {
+		if n.Add(1) < 30 {
+			return imgPoster
+		}
+		return imgCommit
+	}, 200)
+	texts, foreign := collect(t, NewReader(src, ReaderConfig{}), 1)
+	if len(texts) != 1 || texts[0] != commit {
+		t.Fatalf("texts %q, want the COMMIT frame", texts)
+	}
+	if len(foreign) != 1 || foreign[0].Text != poster || !errors.Is(foreign[0].Err, pairing.ErrNotMISPbump) {
+		t.Fatalf("foreign %+v, want the poster once", foreign)
 	}
 }
 
