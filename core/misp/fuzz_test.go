@@ -1,0 +1,113 @@
+package misp
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// addRecordingSeeds adds every recorded response body as a seed.
+func addRecordingSeeds(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join(recordingsDir, "*.json"))
+	for _, p := range files {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		var r recording
+		if json.Unmarshal(data, &r) == nil {
+			f.Add([]byte(r.Response.Body))
+		}
+	}
+	for _, s := range []string{`"1"`, `1`, `true`, `null`, `"0"`, `{"status":"1"}`, `[]`, `{"errors":"x"}`, `{"post":{"status":{}}}`} {
+		f.Add([]byte(s))
+	}
+}
+
+// FuzzResponseDecoders feeds arbitrary bytes to every answer decoder the
+// client uses: none may panic, and what decodes keeps its invariants.
+func FuzzResponseDecoders(f *testing.F) {
+	addRecordingSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var me Me
+		_ = json.Unmarshal(data, &me)
+		var servers []ServerEntry
+		_ = json.Unmarshal(data, &servers)
+		var users []UserListing
+		_ = json.Unmarshal(data, &users)
+		var keys []struct{ AuthKey AuthKey }
+		_ = json.Unmarshal(data, &keys)
+		var roles []struct{ Role Role }
+		_ = json.Unmarshal(data, &roles)
+		var ev struct{ Event Event }
+		_ = json.Unmarshal(data, &ev)
+		var s Setting
+		_ = json.Unmarshal(data, &s)
+		var ru RemoteUser
+		if json.Unmarshal(data, &ru) == nil {
+			_ = ru.Describe()
+		}
+		var saved Saved
+		_ = json.Unmarshal(data, &saved)
+		var ct ConnectionTest
+		if json.Unmarshal(data, &ct) == nil {
+			_ = ct.Problem("x")
+			_ = ct.VersionNote()
+		}
+		var id ID
+		if json.Unmarshal(data, &id) == nil && id.Valid() {
+			if n, ok := id.Int64(); !ok || n <= 0 {
+				t.Errorf("valid id %q has no positive number", id)
+			}
+		}
+		var fl Flag
+		_ = json.Unmarshal(data, &fl)
+		var body mispErrorBody
+		if json.Unmarshal(data, &body) == nil {
+			const key = "FUZZKEYxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+			for f, msgs := range fieldErrors(body.Errors, key) {
+				if len(msgs) == 0 {
+					t.Errorf("field %q without messages", f)
+				}
+				for _, m := range msgs {
+					if strings.Contains(m, key) {
+						t.Error("key kept in a field message")
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestLooseScalars(t *testing.T) {
+	ids := map[string]ID{`"5"`: "5", `13`: "13", `null`: "", `"Server deleted"`: "Server deleted"}
+	for in, want := range ids {
+		var id ID
+		if err := json.Unmarshal([]byte(in), &id); err != nil || id != want {
+			t.Errorf("ID %s -> %q %v", in, id, err)
+		}
+	}
+	var id ID
+	if json.Unmarshal([]byte(`{"a":1}`), &id) == nil {
+		t.Error("an object decoded as id")
+	}
+	flags := map[string]bool{`true`: true, `false`: false, `"1"`: true, `"0"`: false, `1`: true, `0`: false, `null`: false, `""`: false}
+	for in, want := range flags {
+		var f Flag
+		if err := json.Unmarshal([]byte(in), &f); err != nil || bool(f) != want {
+			t.Errorf("Flag %s -> %v %v", in, f, err)
+		}
+	}
+	var f Flag
+	if json.Unmarshal([]byte(`"maybe"`), &f) == nil {
+		t.Error(`"maybe" decoded as a flag`)
+	}
+	var p PostResult
+	for in, want := range map[string]PostResult{`1`: 1, `{"status":1,"content-encoding":null}`: 1, `null`: 0, `"8"`: 8} {
+		if err := json.Unmarshal([]byte(in), &p); err != nil || p != want {
+			t.Errorf("post %s -> %v %v", in, p, err)
+		}
+	}
+}
