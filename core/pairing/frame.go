@@ -53,7 +53,7 @@ const (
 	chatPrefix = "mispbump1."
 
 	commitLen     = 1 + 32
-	keyLen        = 1 + 1 + 32 + 16
+	keyLen        = 1 + 1 + 32 + 16 + 32
 	sealedHeadLen = 1 + 4 + 4 + 1 + 1
 	gcmTagLen     = 16
 	tagLen        = 4
@@ -78,6 +78,7 @@ type frame struct {
 	version byte
 	pub     [32]byte
 	nonce   [16]byte
+	answers [32]byte // the partner commitment this KEY answers (not committed to)
 	// sealed rounds
 	tag        [tagLen]byte
 	counter    uint32
@@ -99,7 +100,7 @@ func (f *frame) marshal() []byte {
 	case RoundCommit:
 		return append([]byte{byte(RoundCommit)}, f.commitment[:]...)
 	case RoundKey:
-		return append([]byte{byte(RoundKey)}, f.keyContent()...)
+		return append(append([]byte{byte(RoundKey)}, f.keyContent()...), f.answers[:]...)
 	default:
 		b := make([]byte, sealedHeadLen, sealedHeadLen+len(f.ciphertext))
 		b[0] = byte(f.round)
@@ -133,6 +134,7 @@ func parseFrame(b []byte) (*frame, error) {
 		f.version = b[1]
 		copy(f.pub[:], b[2:34])
 		copy(f.nonce[:], b[34:50])
+		copy(f.answers[:], b[50:82])
 		if f.version != ProtocolVersion {
 			if f.version > ProtocolVersion {
 				return nil, errorf(KindNewerVersion, fmt.Sprintf("protocol version %d", f.version))

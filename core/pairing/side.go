@@ -410,11 +410,9 @@ func (s *Side) receiveCommit(f *frame, u Update) (Update, error) {
 		u.Ignored = IgnoredDuplicate
 		return u, nil
 	case s.partnerCommit == nil:
-		s.partnerCommit = &c
-		s.progress()
-		s.emit(s.ownKey)
+		s.holdPartnerCommit(c)
 		u.Event = EventPartnerCommit
-		if k := s.pendingKeys[c]; k != nil {
+		if k := s.pendingKeys[c]; k != nil && k.answers == s.ownCommit {
 			return s.useKey(k, sha256.Sum256(k.marshal()), u)
 		}
 		return u, nil
@@ -437,6 +435,15 @@ func (s *Side) receiveCommit(f *frame, u Update) (Update, error) {
 	return u, ErrMultipleCodes
 }
 
+// holdPartnerCommit takes the partner's COMMIT and reveals our KEY, which
+// names the COMMIT it answers.
+func (s *Side) holdPartnerCommit(c [32]byte) {
+	s.partnerCommit = &c
+	s.ownKey.answers = c
+	s.progress()
+	s.emit(s.ownKey)
+}
+
 func (s *Side) receiveKey(f *frame, h [32]byte, u Update) (Update, error) {
 	for _, p := range s.ownPubs {
 		if p == f.pub {
@@ -452,6 +459,12 @@ func (s *Side) receiveKey(f *frame, h [32]byte, u Update) (Update, error) {
 	if s.partnerCommit != nil && c == *s.partnerCommit {
 		if s.partnerKey != nil {
 			u.Ignored = IgnoredDuplicate
+			return u, nil
+		}
+		if f.answers != s.ownCommit {
+			// The partner revealed this key against an earlier COMMIT of ours
+			// (we restarted since); it will restart on seeing our new one.
+			u.Ignored = IgnoredEarly
 			return u, nil
 		}
 		return s.useKey(f, h, u)
@@ -539,11 +552,11 @@ func (s *Side) receiveSealed(f *frame, h [32]byte, u Update) (Update, error) {
 	if f.round != RoundAbort {
 		s.partnerMax = max(s.partnerMax, f.round)
 	}
-	s.progress()
 	if a.parts[f.part] != nil || a.have == len(a.parts) {
 		u.Ignored = IgnoredDuplicate
 		return u, nil
 	}
+	s.progress()
 	a.parts[f.part] = plain
 	a.have++
 	if a.have < len(a.parts) {
@@ -726,13 +739,24 @@ func (s *Side) SendDone(d Done) error {
 
 // Restart starts again with a fresh key, nonce and COMMIT (after
 // "partner restarted", or whenever the admin asks). A key once revealed is
-// never paired with a new partner key. The partner's new COMMIT, when one is
-// in view, is taken at once.
+// never paired with a new partner key.
+//
+// Which partner COMMIT comes next: when the partner restarted on its own and
+// shows only its new COMMIT, that COMMIT is taken at once. When the partner
+// already shows a KEY for its new COMMIT, that KEY was revealed against our
+// old COMMIT and the partner must start again on seeing our new one; then we
+// wait for the partner's next COMMIT instead of revealing our new key to one
+// that is about to vanish. Without this rule two sides could restart each
+// other forever. Every COMMIT held before is stale from now on.
 func (s *Side) Restart() (Update, error) {
 	next := s.restartCommit
 	pending := s.pendingKeys
 	if s.partnerCommit != nil {
 		s.staleCommits[*s.partnerCommit] = true
+	}
+	if next != nil && pending[*next] != nil {
+		s.staleCommits[*next] = true
+		next = nil
 	}
 	if err := s.fresh(); err != nil {
 		return Update{}, err
@@ -740,19 +764,16 @@ func (s *Side) Restart() (Update, error) {
 	if next == nil {
 		return Update{}, nil
 	}
-	s.partnerCommit = next
-	s.emit(s.ownKey)
-	u := Update{Event: EventPartnerCommit, Round: RoundCommit, Part: 1, Parts: 1}
-	if k := pending[*next]; k != nil {
-		return s.useKey(k, sha256.Sum256(k.marshal()), Update{Round: RoundKey, Part: 1, Parts: 1})
-	}
-	return u, nil
+	s.holdPartnerCommit(*next)
+	return Update{Event: EventPartnerCommit, Round: RoundCommit, Part: 1, Parts: 1}, nil
 }
 
 // Tick ends a session without progress for 10 minutes (remote: 60): with a
 // sealed ABORT(timeout) when keys exist.
 func (s *Side) Tick(now time.Time) Update {
-	if s.ended() || s.State() == StateDone || now.Sub(s.lastProgress) < s.timeout {
+	// Once our DONE is out nothing of ours is pending: a missing partner DONE
+	// is "partner's result not received", not a reason to abort.
+	if s.ended() || s.out[RoundDone] != nil || now.Sub(s.lastProgress) < s.timeout {
 		return Update{}
 	}
 	s.abort(AbortTimeout, "no progress for "+s.timeout.String())
