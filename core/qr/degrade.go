@@ -45,11 +45,9 @@ func RealisticDegradation(seed uint64) Degradation {
 	d := Degradation{
 		Width:       1280,
 		Height:      720,
-		Fill:        between(0.36, 0.8),
-		OffsetX:     between(-0.2, 0.2),
-		OffsetY:     between(-0.06, 0.06),
+		Fill:        between(0.36, 0.75),
 		Rotate:      between(-10, 10),
-		Perspective: between(0, 0.07),
+		Perspective: between(0, 0.04),
 		Blur:        r.IntN(2),
 		Noise:       between(1, 8),
 		Light:       between(0, 0.45),
@@ -59,6 +57,12 @@ func RealisticDegradation(seed uint64) Degradation {
 		Moire:       between(0, 10),
 		JPEGQuality: 60 + r.IntN(35),
 	}
+	// Keep the whole picture in view: the person aims the camera.
+	sin, cos := math.Sincos(d.Rotate * math.Pi / 180)
+	extent := d.Fill * float64(d.Height) * (0.5*(math.Abs(sin)+math.Abs(cos)) + 1.5*d.Perspective)
+	room := func(size float64) float64 { return math.Max(0, size/2-extent) / size }
+	d.OffsetX = between(-1, 1) * room(float64(d.Width))
+	d.OffsetY = between(-1, 1) * room(float64(d.Height))
 	return d
 }
 
