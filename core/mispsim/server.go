@@ -3,7 +3,6 @@ package mispsim
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"mime"
 	"net/http"
 	"strconv"
@@ -371,6 +370,3 @@ func (s *Sim) routes() map[string]route {
 		"users/getgpgpublickey":      {"", "", s.usersGetGpgPublicKey},
 	}
 }
-
-// errNotFound is used by lookups.
-var errNotFound = errors.New("not found")

@@ -156,8 +156,31 @@ func (s *Sim) nextID(kind string) int {
 		s.next[kind] = 1
 	}
 	id := s.next[kind]
+	for s.idTaken(kind, id) {
+		id++
+	}
 	s.next[kind] = id + 1
 	return id
+}
+
+// idTaken guards nextID against ids that seeding placed above the counter.
+func (s *Sim) idTaken(kind string, id int) bool {
+	var taken bool
+	switch kind {
+	case "org":
+		_, taken = s.orgs[id]
+	case "user":
+		_, taken = s.users[id]
+	case "role":
+		_, taken = s.roles[id]
+	case "authkey":
+		_, taken = s.keys[id]
+	case "server":
+		_, taken = s.servers[id]
+	case "event":
+		_, taken = s.events[id]
+	}
+	return taken
 }
 
 func (s *Sim) now() int64 { return s.cfg.Now().Unix() }

@@ -363,7 +363,7 @@ func TestTestConnectionBetweenTwoSimulators(t *testing.T) {
 	}
 }
 
-func closedURL(t *testing.T) string {
+func closedURL(t testing.TB) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
