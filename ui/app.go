@@ -43,9 +43,18 @@ type shell struct {
 	profiles *profilesTab
 	settings *settingsTab
 	status   *widget.Label
+
+	// background runs slow work (network, devices) off the UI goroutine;
+	// the work hands its results back with fyne.Do. Tests run it inline.
+	background func(func())
 }
 
 func newShell(a fyne.App, opts Options) *shell {
+	return newShellWith(a, opts, func(f func()) { go f() })
+}
+
+// newShellWith is newShell with a chosen way to run background work.
+func newShellWith(a fyne.App, opts Options, background func(func())) *shell {
 	dir := opts.DataDir
 	if dir == "" {
 		dir = a.Storage().RootURI().Path()
@@ -59,7 +68,7 @@ func newShell(a fyne.App, opts Options) *shell {
 	w.CenterOnScreen()
 	w.SetMaster()
 
-	s := &shell{app: a, window: w, opts: opts, vault: v}
+	s := &shell{app: a, window: w, opts: opts, vault: v, background: background}
 	s.showUnlock()
 	return s
 }
@@ -107,16 +116,18 @@ func (s *shell) showMain() {
 	top := container.NewBorder(nil, nil, &widget.Icon{Resource: theme.ComputerIcon()}, nil, s.status)
 	s.window.SetContent(container.NewBorder(container.NewPadded(top), nil, nil, nil, s.tabs))
 
-	c := s.window.Canvas()
-	c.AddShortcut(shortcutFind, func(fyne.Shortcut) {
-		s.tabs.Select(s.tabs.Items[0])
-		c.Focus(s.partners.search)
-	})
+	s.window.Canvas().AddShortcut(shortcutFind, s.focusSearch)
 
 	if s.profiles.activeNeedsLogin() {
 		s.tabs.Select(s.tabs.Items[1])
 	}
 	s.profiles.autoLogin()
+}
+
+// focusSearch is Ctrl+F: the partner list, with the cursor in the search box.
+func (s *shell) focusSearch(fyne.Shortcut) {
+	s.tabs.SelectIndex(0)
+	s.window.Canvas().Focus(s.partners.search)
 }
 
 // refreshStatus writes the active MISP login into the bar above the tabs.

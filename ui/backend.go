@@ -2,8 +2,10 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"time"
 
+	"github.com/mispbump/mispbump-desktop/core/camera"
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
@@ -69,7 +71,20 @@ func removePartnerFromMISP(ctx context.Context, c *misp.Client, p store.Partner,
 	return nil
 }
 
-// listCameras names the webcams that can be chosen in Settings.
-func listCameras() ([]string, error) {
-	return nil, nil
+// listCameras gives the webcams that can be chosen in Settings, as device
+// path (stored) and name (shown). No camera at all is an empty list, not an
+// error: the screen says what to do instead.
+func listCameras() ([]choice, error) {
+	devices, err := camera.Devices()
+	if errors.Is(err, camera.ErrNoCamera) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	choices := make([]choice, len(devices))
+	for i, d := range devices {
+		choices[i] = choice{value: d.Path, label: d.String()}
+	}
+	return choices, nil
 }

@@ -90,7 +90,7 @@ func (d *partnerDetails) onTest() {
 	d.testButton.Disable()
 	d.testResult.SetText("Testing the connection…")
 	id := d.partner.ID
-	go func() {
+	d.shell.background(func() {
 		result, err := testPartnerConnection(context.Background(), client, d.partner)
 		if err == nil {
 			err = d.shell.vault.SetLastTest(id, result)
@@ -104,7 +104,7 @@ func (d *partnerDetails) onTest() {
 			}
 			d.shell.partners.reload()
 		})
-	}()
+	})
 }
 
 // onRemove says what removal will do on our MISP, then does it.
@@ -146,7 +146,7 @@ func (d *partnerDetails) remove(deleteUser bool) {
 	progress := dialog.NewCustomWithoutButtons("Removing "+p.Org.Name, widget.NewProgressBarInfinite(), w)
 	progress.Show()
 	d.removeButton.Disable()
-	go func() {
+	d.shell.background(func() {
 		var err error
 		if needsMISP {
 			err = removePartnerFromMISP(context.Background(), client, p, deleteUser)
@@ -162,7 +162,7 @@ func (d *partnerDetails) remove(deleteUser bool) {
 			}
 			d.shell.partners.reload()
 		})
-	}()
+	})
 }
 
 // removalPlan lists, in words, what removing p does on our MISP and here.

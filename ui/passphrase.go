@@ -81,6 +81,9 @@ func (p *passphraseScreen) onSubmit() {
 	if err != nil {
 		p.message.SetText(passphraseErrorText(p.vault, err))
 		p.passphrase.SetText("")
+		if p.repeat != nil {
+			p.repeat.SetText("")
+		}
 		p.window.Canvas().Focus(p.passphrase)
 		return
 	}
@@ -92,12 +95,17 @@ func passphraseErrorText(v *vault, err error) string {
 	if v.IsWrongPassphrase(err) {
 		return "Wrong passphrase. Nothing was changed; try again."
 	}
-	return err.Error()
+	return sentence(err.Error())
 }
 
-// showChangePassphrase is the Settings dialog that re-encrypts the store under
-// a new passphrase. A wrong current passphrase changes nothing.
-func showChangePassphrase(w fyne.Window, v *vault) {
+// changePassphraseDialog is the Settings dialog that re-encrypts the store
+// under a new passphrase. A wrong current passphrase changes nothing.
+type changePassphraseDialog struct {
+	dialog                *dialog.FormDialog
+	current, next, repeat *escEntry
+}
+
+func showChangePassphrase(w fyne.Window, v *vault) *changePassphraseDialog {
 	current := newEscEntry(true, "Current passphrase")
 	next := newEscEntry(true, "New passphrase")
 	repeat := newEscEntry(true, "Repeat the new passphrase")
@@ -132,11 +140,14 @@ func showChangePassphrase(w fyne.Window, v *vault) {
 	next.OnSubmitted = func(string) { w.Canvas().Focus(repeat) }
 	d.Resize(fyne.NewSize(460, 0))
 	showWithEscape(d, w, current, next, repeat)
+	return &changePassphraseDialog{dialog: d, current: current, next: next, repeat: repeat}
 }
 
-// strengthHint is a rough guide while typing a new passphrase: the entropy a
-// random string of this length and alphabet would have. It flatters
-// dictionary words, so it says "at least" and asks for length.
+// strengthHint is a rough guide while typing a new passphrase. It assumes
+// text-like input: about 2.3 bits per character for plain words (four random
+// words from a 7776-word list give 52 bits in some 23 characters), a little
+// more for each further kind of character, never more than a random string of
+// that alphabet would have.
 func strengthHint(s string) string {
 	if s == "" {
 		return ""
@@ -156,22 +167,35 @@ func strengthHint(s string) string {
 			other = true
 		}
 	}
-	pool := 0
+	pool, kinds := 0, 0
 	for _, c := range []struct {
 		has  bool
 		size int
 	}{{lower, 26}, {upper, 26}, {digit, 10}, {other, 33}} {
 		if c.has {
 			pool += c.size
+			kinds++
 		}
 	}
-	bits := float64(n) * math.Log2(float64(pool))
+	perChar := math.Min(2.3+0.8*float64(kinds-1), math.Log2(float64(pool)))
+	bits := float64(n) * perChar
 	switch {
-	case n < 10 || bits < 50:
-		return "Weak: use at least four random words or 12 or more mixed characters."
-	case bits < 75:
-		return "Fair: a few more words or characters would make it strong."
+	case bits < 50:
+		return "Weak: use four or more random words, or a longer mix of characters."
+	case bits < 70:
+		return "Fair: another word or a few more characters would make it strong."
 	default:
 		return "Strong."
 	}
+}
+
+// sentence starts an error text from core with a capital, as a sentence on
+// screen should.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
 }

@@ -187,7 +187,7 @@ func (t *profilesTab) onLogin() {
 	t.message.SetText("Logging in to " + hostOf(rawURL) + "…")
 
 	pin := t.pinOf(id)
-	go func() {
+	t.shell.background(func() {
 		client, info, err := loginToMISP(context.Background(), rawURL, key, pin)
 		fyne.Do(func() {
 			t.login.Enable()
@@ -197,7 +197,7 @@ func (t *profilesTab) onLogin() {
 			}
 			t.onLoggedIn(id, client, info)
 		})
-	}()
+	})
 }
 
 func (t *profilesTab) saveProfile(name, rawURL, key string) (string, error) {
@@ -274,7 +274,7 @@ func (t *profilesTab) onLoginFailed(id, rawURL, key string, err error) {
 
 func (t *profilesTab) offerTrust(id, rawURL, key string) {
 	w := t.shell.window
-	go func() {
+	t.shell.background(func() {
 		cert, err := misp.FetchCertificate(context.Background(), rawURL, misp.Options{})
 		fyne.Do(func() {
 			if err != nil {
@@ -299,7 +299,7 @@ func (t *profilesTab) offerTrust(id, rawURL, key string) {
 				t.onLogin()
 			})
 		})
-	}()
+	})
 }
 
 // showTrustCertificate shows the certificate a MISP presented and pins it

@@ -70,12 +70,7 @@ func (t *settingsTab) content() fyne.CanvasObject {
 	a := t.shell.app
 	v := t.shell.vault
 	prefs := v.Snapshot().Preferences
-	// save records one change; a failed save is shown, the store keeps the old value.
-	save := func(change func(*store.Preferences)) {
-		if err := v.Update(func(d *store.Data) error { change(&d.Preferences); return nil }); err != nil {
-			dialog.ShowError(err, t.shell.window)
-		}
-	}
+	save := t.save
 
 	themeChoice := &widget.RadioGroup{Options: themeChoices, Horizontal: true, Required: true, Selected: themeFromStore(prefs.Theme)}
 	themeChoice.OnChanged = func(choice string) {
@@ -84,8 +79,7 @@ func (t *settingsTab) content() fyne.CanvasObject {
 		save(func(p *store.Preferences) { p.Theme = themeToStore(choice) })
 	}
 
-	cameras := &widget.Select{PlaceHolder: "No camera found",
-		OnChanged: func(name string) { save(func(p *store.Preferences) { p.CameraDevice = name }) }}
+	cameras := &widget.Select{PlaceHolder: "No camera found"}
 	cameraNote := &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
 	t.fillCameras(cameras, cameraNote, prefs.CameraDevice)
 	mirror := &widget.Check{Text: "Mirror the camera preview", Checked: prefs.MirrorPreview,
@@ -132,30 +126,35 @@ func (t *settingsTab) content() fyne.CanvasObject {
 	))
 }
 
+// save records one change; a failed save is shown, the store keeps the old value.
+func (t *settingsTab) save(change func(*store.Preferences)) {
+	if err := t.shell.vault.Update(func(d *store.Data) error { change(&d.Preferences); return nil }); err != nil {
+		dialog.ShowError(err, t.shell.window)
+	}
+}
+
 // fillCameras lists the webcams off the UI goroutine (probing devices can
 // take a moment) and fills the choice when done.
 func (t *settingsTab) fillCameras(sel *widget.Select, note *widget.Label, saved string) {
-	go func() {
-		names, err := listCameras()
+	t.shell.background(func() {
+		devices, err := listCameras()
 		fyne.Do(func() {
 			switch {
 			case err != nil:
 				note.SetText(err.Error())
-			case len(names) == 0:
+			case len(devices) == 0:
 				note.SetText("No webcam was found. You can still pair by exchanging codes as text or image files.")
 			}
-			sel.Options = names
-			for _, n := range names {
-				if n == saved {
-					sel.Selected = saved
-				}
+			sel.Options = choiceLabels(devices)
+			if len(devices) > 0 {
+				sel.Selected = choiceLabel(devices, saved)
 			}
-			if sel.Selected == "" && len(names) > 0 {
-				sel.Selected = names[0]
+			sel.OnChanged = func(label string) {
+				t.save(func(p *store.Preferences) { p.CameraDevice = choiceValue(devices, label) })
 			}
 			sel.Refresh()
 		})
-	}()
+	})
 }
 
 func themeFromStore(s string) string {

@@ -1,0 +1,82 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+)
+
+func TestSearchPartners(t *testing.T) {
+	dir := t.TempDir()
+	seedStore(t, dir, nil, samplePartners())
+	s := newTestShell(t, dir, testPassphrase)
+	p := s.partners
+
+	if got := p.list.Length(); got != 3 {
+		t.Fatalf("the list shows %d partners, want 3", got)
+	}
+	if first := p.shown[0].Org.Name; first != "Contoso SOC" {
+		t.Errorf("the most recent pairing should come first, got %q", first)
+	}
+	for _, c := range []struct {
+		query string
+		want  []string
+	}{
+		{"acme", []string{"ACME CERT"}},                 // org name, other case
+		{"0A1B2C3D", []string{"Northwind CSIRT"}},       // part of the UUID, other case
+		{"northwind.test", []string{"Northwind CSIRT"}}, // e-mail domain and URL
+		{"198.51.100", []string{"Northwind CSIRT"}},     // egress address
+		{"misp.", []string{"Contoso SOC", "ACME CERT"}},
+		{"nobody-has-this", nil},
+		{"", []string{"Contoso SOC", "Northwind CSIRT", "ACME CERT"}},
+	} {
+		p.search.SetText("")
+		test.Type(p.search, c.query)
+		var got []string
+		for _, partner := range p.shown {
+			got = append(got, partner.Org.Name)
+		}
+		if strings.Join(got, ",") != strings.Join(c.want, ",") || p.list.Length() != len(c.want) {
+			t.Errorf("search %q shows %v, want %v", c.query, got, c.want)
+		}
+		if len(c.want) == 0 && !strings.Contains(p.empty.Text, "No partner matches") {
+			t.Errorf("search %q with no result says %q", c.query, p.empty.Text)
+		}
+	}
+}
+
+func TestCtrlFFocusesSearch(t *testing.T) {
+	dir := t.TempDir()
+	seedStore(t, dir, nil, nil)
+	s := newTestShell(t, dir, testPassphrase)
+	s.tabs.SelectIndex(2)
+	c := s.window.Canvas()
+	s.focusSearch(shortcutFind)
+	if s.tabs.SelectedIndex() != 0 {
+		t.Errorf("Ctrl+F left tab %d selected, want the partners", s.tabs.SelectedIndex())
+	}
+	if c.Focused() != s.partners.search {
+		t.Errorf("Ctrl+F focused %T, want the search box", c.Focused())
+	}
+}
+
+func TestPartnerDetailsShowEverything(t *testing.T) {
+	dir := t.TempDir()
+	partners := samplePartners()
+	partners[0].OnOurMISP.Org.ID, partners[0].OnOurMISP.Org.Outcome = "12", "reused"
+	partners[0].OnOurMISP.SyncUser.ID, partners[0].OnOurMISP.SyncUserEmail = "34", "sync-1111@mispbump.invalid"
+	partners[0].OnOurMISP.Server.ID, partners[0].OnOurMISP.Server.Outcome = "56", "created"
+	partners[0].NotificationSettings = []byte(`{"version":1,"format":"MISP"}`)
+	seedStore(t, dir, nil, partners)
+	s := newTestShell(t, dir, testPassphrase)
+
+	s.partners.list.Select(2) // ACME CERT, the oldest
+	got := textsOf(s.partners.details)
+	for _, want := range []string{"ACME CERT", "5f6e7d8c-aaaa-4bbb-8ccc-000000000001", "soc@acme.example",
+		"https://misp.acme.example", "#12, reused", "sync-1111@mispbump.invalid", "#56, created", `"format": "MISP"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("details lack %q; they show:\n%s", want, got)
+		}
+	}
+}
