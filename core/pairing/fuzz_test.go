@@ -94,6 +94,10 @@ func FuzzReceive(f *testing.F) {
 		toKeysTB(t, a, b)
 		_, err := a.Receive(s)
 		typed(t, err)
+		_, errs := a.ReceiveAll(s)
+		for _, err := range errs {
+			typed(t, err)
+		}
 		_ = a.Display()
 		_ = a.State()
 	})

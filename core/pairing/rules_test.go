@@ -491,3 +491,26 @@ func TestErrorsAreTypedAndWorded(t *testing.T) {
 		t.Fatalf("KEY version 2: %v", err)
 	}
 }
+
+func TestConfirmRefusedAfterPartnerRestarted(t *testing.T) {
+	a, b := newSide(t, "alice"), newSide(t, "bob")
+	toKeys(t, a, b)
+	b.Restart()
+	deliver(t, b, a)
+	if err := a.Confirm(testInfo("A")); !errors.Is(err, ErrNotNow) {
+		t.Fatalf("confirm after partner restart: %v", err)
+	}
+	if len(a.out[RoundInfo]) != 0 {
+		t.Fatal("INFO sealed under keys the partner dropped")
+	}
+}
+
+func TestReceiveAllQRLines(t *testing.T) {
+	a, b := newSide(t, "alice"), newSide(t, "bob")
+	toKeys(t, a, b)
+	b.Confirm(bigInfo("B"))
+	ups, errs := a.ReceiveAll(strings.Join(b.Display(), "\n") + "\n")
+	if len(errs) != 0 || ups[len(ups)-1].Event != EventPartnerInfo {
+		t.Fatalf("QR lines: %v", errs)
+	}
+}

@@ -329,19 +329,25 @@ func (s *Side) ReceiveAll(text string) ([]Update, []error) {
 	return ups, errs
 }
 
-// splitFrames cuts text at every QR or chat prefix. Line breaks inside a
-// chat text (mail wrapping) stay with their frame.
+// splitFrames cuts a paste into frames: at every chat prefix when there is
+// one (line breaks inside a chat text, from mail wrapping, stay with it),
+// else line by line (QR texts, whose Base45 has spaces but no line breaks).
 func splitFrames(text string) []string {
-	var out []string
 	lower := strings.ToLower(text)
 	var starts []int
-	for i := 0; i < len(text); i++ {
-		if strings.HasPrefix(lower[i:], chatPrefix) || strings.HasPrefix(text[i:], qrPrefix) {
+	for i := 0; i+len(chatPrefix) <= len(lower); i++ {
+		if lower[i:i+len(chatPrefix)] == chatPrefix {
 			starts = append(starts, i)
 		}
 	}
+	var out []string
 	if len(starts) == 0 {
-		return []string{text}
+		for _, line := range strings.Split(text, "\n") {
+			if strings.TrimSpace(line) != "" {
+				out = append(out, line)
+			}
+		}
+		return out
 	}
 	for i, st := range starts {
 		end := len(text)
@@ -661,6 +667,9 @@ func (s *Side) Confirm(info Info) error {
 	}
 	if s.keys == nil || s.confirmed {
 		return errorf(KindNotNow, "confirm comes once, after the codes are shown")
+	}
+	if s.State() == StatePartnerRestarted {
+		return errorf(KindNotNow, "the partner started again; start again too")
 	}
 	if info.Version == "" {
 		info.Version = PayloadVersion
