@@ -1,0 +1,116 @@
+package session
+
+import (
+	"time"
+
+	"github.com/mispbump/mispbump-desktop/core/pairing"
+	"github.com/mispbump/mispbump-desktop/core/store"
+)
+
+// Policies for a server entry that already points at the partner, and for a
+// partner organisation whose name is taken on our MISP by another UUID. The
+// values are the store's, so a preference saved in the store is a Choices
+// value as it is.
+const (
+	ExistingServerUpdateKey = store.ExistingServerUpdateKey // update its key only (default)
+	ExistingServerCreateNew = store.ExistingServerCreateNew // add a second entry
+
+	NameClashSuffixUUID = store.NameClashSuffixUUID // create as "Name (uuid8)" (default)
+	NameClashStop       = store.NameClashStop       // stop and say so
+)
+
+// Timeouts without progress (PAIRING.md "Defaults").
+const (
+	FaceToFaceTimeout = 10 * time.Minute
+	RemoteTimeout     = 60 * time.Minute
+)
+
+// Choices are everything the admin decides before the exchange starts. During
+// the exchange the only decision left is the SAS.
+type Choices struct {
+	// Push and Pull set the direction of our server entry to the partner.
+	Push, Pull bool
+	// PublishWithoutEmail keeps a first pull from mailing every user.
+	PublishWithoutEmail bool
+	// AnnounceURL is the URL the partner's MISP should use to reach ours;
+	// empty takes misp.LoginInfo.AnnounceURL.
+	AnnounceURL string
+	// ServerName names our new server entry; empty takes the partner
+	// organisation's name.
+	ServerName string
+	// ExistingServer is ExistingServerUpdateKey or ExistingServerCreateNew.
+	ExistingServer string
+	// NameClash is NameClashSuffixUUID or NameClashStop.
+	NameClash string
+	// Internal is same-organisation mode (an internal and a DMZ instance
+	// of one organisation): org-only data will flow. It needs
+	// MISP.host_org_id set on our MISP.
+	Internal bool
+	// Remote is remote mode: frames travel as chat text or image files
+	// instead of face to face; it only changes the timeout.
+	Remote bool
+	// Timeout ends a session without progress; zero takes FaceToFaceTimeout
+	// or RemoteTimeout.
+	Timeout time.Duration
+	// EgressAddresses are the addresses our MISP connects from, sent to
+	// the partner to help with firewalls (optional).
+	EgressAddresses []string
+	// Notifications are how our organisation wants to be notified
+	// (optional, IntelMQ IEP005).
+	Notifications *pairing.NotificationSettings
+}
+
+// DefaultChoices are the brief's defaults: pull on, push off,
+// publish_without_email on, an existing server entry gets its key updated
+// only, a taken org name becomes "Name (uuid8)", same-organisation mode off,
+// face to face.
+func DefaultChoices() Choices {
+	return Choices{
+		Pull:                true,
+		PublishWithoutEmail: true,
+		ExistingServer:      ExistingServerUpdateKey,
+		NameClash:           NameClashSuffixUUID,
+	}
+}
+
+// ChoicesFromPreferences starts from the admin's saved Prepare defaults.
+func ChoicesFromPreferences(p store.PrepareDefaults) Choices {
+	c := DefaultChoices()
+	c.Push, c.Pull, c.PublishWithoutEmail = p.Push, p.Pull, p.PublishWithoutEmail
+	if p.ExistingServer != "" {
+		c.ExistingServer = p.ExistingServer
+	}
+	if p.NameClash != "" {
+		c.NameClash = p.NameClash
+	}
+	return c
+}
+
+// timeout is the inactivity limit the choices imply.
+func (c Choices) timeout() time.Duration {
+	switch {
+	case c.Timeout > 0:
+		return c.Timeout
+	case c.Remote:
+		return RemoteTimeout
+	default:
+		return FaceToFaceTimeout
+	}
+}
+
+func (c Choices) validate() error {
+	switch c.ExistingServer {
+	case "", ExistingServerUpdateKey, ExistingServerCreateNew:
+	default:
+		return &Error{Kind: KindBadChoice, Detail: "the existing-server policy must be " + ExistingServerUpdateKey + " or " + ExistingServerCreateNew}
+	}
+	switch c.NameClash {
+	case "", NameClashSuffixUUID, NameClashStop:
+	default:
+		return &Error{Kind: KindBadChoice, Detail: "the name-clash policy must be " + NameClashSuffixUUID + " or " + NameClashStop}
+	}
+	if !c.Push && !c.Pull {
+		return &Error{Kind: KindBadChoice, Detail: "choose push, pull or both: a server entry that does neither syncs nothing"}
+	}
+	return nil
+}

@@ -1,0 +1,824 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/mispbump/mispbump-desktop/core/misp"
+	"github.com/mispbump/mispbump-desktop/core/pairing"
+	"github.com/mispbump/mispbump-desktop/core/store"
+)
+
+// revokeTimeout bounds the revocation of a key after an abort, which runs on
+// a context of its own (the admin may have cancelled the session's).
+const revokeTimeout = 30 * time.Second
+
+// engine is the state the session's goroutine owns; nothing else touches it.
+type engine struct {
+	s    *Session
+	cfg  Config
+	side *pairing.Side
+
+	stage            Stage
+	partnerConfirmed bool
+	shown            []string
+
+	// MISP work runs in one worker goroutine at a time, reporting on worker.
+	worker       chan workerMsg
+	workerBusy   bool
+	workerCancel context.CancelFunc
+
+	phase1Started, phase1Done bool
+	phase2Started, phase2Done bool
+	org                       orgResult
+	user                      userResult // Key is cleared once CREDS went out
+	server                    serverResult
+	test                      *pairing.TestResult
+	minted                    *store.MintedKey // the key minted in this session
+	oldKeys                   []store.MintedKey
+	revoked                   []string
+	ourDone                   *pairing.Done
+	stepsDone                 []string
+
+	pendingID string
+	partnerID string
+
+	final       bool // a final event went out
+	result      Result
+	exit        bool
+	revokeAfter bool // revoke this session's key once the worker returns
+}
+
+type workerMsgKind int
+
+const (
+	msgStage workerMsgKind = iota + 1
+	msgPhase1
+	msgPhase2
+	msgRevoked
+)
+
+type workerMsg struct {
+	kind  workerMsgKind
+	stage Stage
+	err   error
+	step  string
+
+	org    orgResult
+	user   userResult
+	server serverResult
+	test   *pairing.TestResult
+	old    []store.MintedKey
+	gone   []string
+}
+
+func (e *engine) run(ctx context.Context) {
+	defer close(e.s.done)
+	ticker := time.NewTicker(e.cfg.TickInterval)
+	defer ticker.Stop()
+	src := e.cfg.Source
+
+	e.emit(Event{Stage: StageWaitingForPartner, Message: "showing our code; point the camera at the partner's screen"})
+	e.show()
+	for !e.exit {
+		select {
+		case <-ctx.Done():
+			e.stopWorker()
+			e.cancelled(ctx.Err())
+			return
+		case text, ok := <-src:
+			if !ok {
+				src = nil
+				continue
+			}
+			e.receive(text)
+		case <-e.s.wake:
+			for _, c := range e.s.takeQueue() {
+				e.command(ctx, c)
+			}
+		case m := <-e.worker:
+			e.workerDone(ctx, m)
+		case now := <-ticker.C:
+			e.tick(now)
+		}
+		e.show()
+	}
+	e.stopWorker()
+}
+
+// stopWorker cancels the running MISP step and waits for it to return, so no
+// goroutine outlives the session.
+func (e *engine) stopWorker() {
+	if !e.workerBusy {
+		return
+	}
+	e.workerCancel()
+	for e.workerBusy {
+		m := <-e.worker
+		if m.kind != msgStage {
+			e.workerBusy = false
+		}
+	}
+}
+
+// cancelled ends the session because its context ended: the window closed.
+// Nothing more can be shown, so no ABORT; the pending record stays.
+func (e *engine) cancelled(cause error) {
+	if e.final {
+		return
+	}
+	e.result.Err = &Error{Kind: KindCancelled, Detail: "the window was closed", Err: cause}
+	e.result.Advice = "start a new pairing when you are ready"
+	e.finish(StageAborted, "cancelled")
+}
+
+// show tells the sink when the frames to show changed.
+func (e *engine) show() {
+	frames := e.side.Display()
+	if slices.Equal(frames, e.shown) && e.shown != nil {
+		return
+	}
+	if frames == nil {
+		frames = []string{}
+	}
+	e.shown = frames
+	e.s.mu.Lock()
+	e.s.frames = slices.Clone(frames)
+	e.s.mu.Unlock()
+	e.cfg.Sink.ShowFrames(slices.Clone(frames))
+}
+
+func (e *engine) emit(ev Event) {
+	if ev.Stage == 0 {
+		ev.Stage = e.stage
+	}
+	e.stage = ev.Stage
+	if sas, ok := e.side.SAS(); ok {
+		ev.SAS = sas
+	}
+	ev.PartnerConfirmed = e.partnerConfirmed
+	e.s.mu.Lock()
+	e.s.stage, e.s.sas = ev.Stage, ev.SAS
+	if ev.Result != nil {
+		r := *ev.Result
+		e.s.result = &r
+	}
+	e.s.mu.Unlock()
+	if e.cfg.OnEvent != nil {
+		e.cfg.OnEvent(ev)
+	}
+}
+
+func (e *engine) command(ctx context.Context, c command) {
+	switch c.kind {
+	case cmdConfirm:
+		if e.final || e.side.State() != pairing.StateCompare {
+			return
+		}
+		if err := e.side.Confirm(e.ourInfo()); err != nil {
+			e.protocolFailure(err)
+			return
+		}
+		if e.checkEnded() {
+			return
+		}
+		if e.partnerConfirmed {
+			e.startPhase1(ctx)
+		} else {
+			e.emit(Event{Stage: StageWaitingForPartnerConfirm, Message: "you confirmed; waiting for the partner to confirm"})
+		}
+	case cmdReject:
+		if e.final || e.side.State() != pairing.StateCompare {
+			return
+		}
+		_ = e.side.Reject()
+		e.ownAbort(&Error{Kind: KindRejected})
+	case cmdCancel:
+		e.cancel()
+	case cmdRestart:
+		if e.final || e.partnerConfirmed {
+			return
+		}
+		up, err := e.side.Restart()
+		if err != nil {
+			e.protocolFailure(err)
+			return
+		}
+		e.emit(Event{Stage: StageWaitingForPartner, Message: "started again with a new code"})
+		if up.Event == pairing.EventPartnerCommit {
+			e.update(ctx, up)
+		}
+	case cmdPaste:
+		ups, errs := e.side.ReceiveAll(c.text)
+		for _, err := range errs {
+			e.problem(err)
+		}
+		for _, up := range ups {
+			e.update(ctx, up)
+		}
+		e.checkEnded()
+	}
+}
+
+// cancel is the admin's Cancel.
+func (e *engine) cancel() {
+	if e.ourDone != nil || e.final {
+		// Our side finished (or failed and said so): closing only stops
+		// waiting for the partner's result.
+		e.exit = !e.workerBusy
+		if e.workerBusy {
+			e.stopWorker()
+			e.exit = true
+		}
+		return
+	}
+	_ = e.side.Abort(pairing.AbortCancelled, "the admin cancelled")
+	e.ownAbort(&Error{Kind: KindCancelled})
+}
+
+func (e *engine) receive(text string) {
+	up, err := e.side.Receive(text)
+	if err != nil {
+		e.problem(err)
+	}
+	e.update(context.Background(), up)
+	e.checkEnded()
+}
+
+// problem reports a rejected input; pairing reports each input once.
+func (e *engine) problem(err error) {
+	if errors.Is(err, pairing.ErrSameInstance) {
+		e.protocolFailure(err)
+		return
+	}
+	e.emit(Event{Problem: err, Message: err.Error()})
+}
+
+func (e *engine) update(ctx context.Context, up pairing.Update) {
+	if e.final && up.Event != pairing.EventPartnerDone {
+		return
+	}
+	switch up.Event {
+	case pairing.EventPartnerCommit:
+		e.emit(Event{Stage: StageWaitingForPartner, Message: "read the partner's first code; showing our key"})
+	case pairing.EventKeysReady:
+		e.emit(Event{Stage: StageCompareSAS, Message: "compare the codes: each reads theirs aloud, the other checks it"})
+	case pairing.EventPartnerRestarted:
+		e.emit(Event{Stage: StagePartnerRestarted, Message: "the partner started again: start again too, or cancel"})
+	case pairing.EventPart:
+		e.emit(Event{Part: up.Part, Parts: up.Parts, Message: fmt.Sprintf("read part %d of %d of the partner's %s", up.Part, up.Parts, up.Round)})
+	case pairing.EventPartnerInfo:
+		e.partnerConfirmed = true
+		info, _ := e.side.PartnerInfo()
+		e.result.Partner.OrgName, e.result.Partner.OrgUUID = info.Org.Name, info.Org.UUID
+		e.result.Partner.InstanceUUID, e.result.Partner.URL = info.InstanceUUID, info.URL
+		if e.side.State() == pairing.StateExchange {
+			e.emit(Event{Message: "the partner confirmed too"})
+			e.startPhase1(ctx)
+		} else {
+			e.emit(Event{Message: "the partner confirmed; compare the codes and confirm"})
+		}
+	case pairing.EventPartnerCreds:
+		e.emit(Event{Message: "received the key the partner's MISP made for us"})
+		e.maybePhase2(ctx)
+	case pairing.EventPartnerDone:
+		e.partnerDone(ctx)
+	case pairing.EventPartnerAbort, pairing.EventTimeout:
+		// checkEnded handles both.
+	}
+}
+
+// checkEnded handles an ABORT sent or received, and expiry. It reports
+// whether the session has ended.
+func (e *engine) checkEnded() bool {
+	if e.side.State() != pairing.StateAborted {
+		return false
+	}
+	if e.final {
+		e.maybeExit()
+		return true
+	}
+	if a, ok := e.side.PartnerAbort(); ok {
+		e.result.Abort, e.result.AbortedByPartner = &a, true
+		e.result.Err = &Error{Kind: KindPartnerAborted, Detail: partnerAbortWords(a)}
+		e.result.Advice = "nothing more will be set up; a key made for the partner in this session is revoked; start a new pairing if you both still want it"
+		e.abortCleanup()
+		e.finish(StageAborted, "the partner stopped the pairing")
+		return true
+	}
+	a, _ := e.side.OwnAbort()
+	switch a.Reason {
+	case pairing.AbortTimeout:
+		e.ownAbort(&Error{Kind: KindTimeout})
+	case pairing.AbortRejectedSAS:
+		e.ownAbort(&Error{Kind: KindRejected})
+	default:
+		e.ownAbort(&Error{Kind: KindProtocol, Detail: a.Message})
+	}
+	return true
+}
+
+func partnerAbortWords(a pairing.Abort) string {
+	switch a.Reason {
+	case pairing.AbortRejectedSAS:
+		return "the partner found the codes different; nothing was written; start again and make sure each reads the right screen"
+	case pairing.AbortCancelled:
+		return "the partner cancelled"
+	case pairing.AbortTimeout:
+		return "the partner's side made no progress for too long"
+	}
+	if a.Message != "" {
+		return a.Message
+	}
+	return "the partner's side failed"
+}
+
+// ownAbort finishes after our own ABORT (already on the side, or none before
+// keys).
+func (e *engine) ownAbort(err *Error) {
+	if e.final {
+		return
+	}
+	if a, ok := e.side.OwnAbort(); ok {
+		e.result.Abort = &a
+	}
+	e.result.Err = err
+	switch err.Kind {
+	case KindRejected:
+		e.result.Advice = "nothing was written to either MISP; start again and make sure each of you reads the other's screen"
+	case KindTimeout:
+		e.result.Advice = "start a new pairing; a key made for the partner in this session is revoked"
+	case KindCancelled:
+		e.result.Advice = "start a new pairing when you are ready"
+	default:
+		e.result.Advice = "start a new pairing"
+	}
+	e.abortCleanup()
+	e.finish(StageAborted, err.Error())
+}
+
+// abortCleanup revokes a key minted in this session and forgets the pending
+// pairing: after an ABORT neither side may finish alone.
+func (e *engine) abortCleanup() {
+	if e.workerBusy {
+		e.revokeAfter = true
+		e.workerCancel()
+		return
+	}
+	e.revokeMinted()
+}
+
+func (e *engine) revokeMinted() {
+	if e.minted != nil {
+		key := *e.minted
+		e.minted = nil
+		e.result.Partner.MintedKeyID = key.ID
+		e.startWorker(context.Background(), func(ctx context.Context) workerMsg {
+			ctx, cancel := context.WithTimeout(ctx, revokeTimeout)
+			defer cancel()
+			err := e.cfg.steps.Revoke(ctx, []store.MintedKey{key})
+			m := workerMsg{kind: msgRevoked, err: err, step: "abort"}
+			if err == nil {
+				m.gone = []string{key.ID}
+			}
+			return m
+		})
+	}
+	if e.pendingID != "" && e.cfg.Store != nil {
+		id := e.pendingID
+		_ = e.cfg.Store.Update(func(d *store.Data) error {
+			d.Pending = slices.DeleteFunc(d.Pending, func(p store.PendingPairing) bool { return p.ID == id })
+			return nil
+		})
+		e.pendingID = ""
+	}
+}
+
+func (e *engine) protocolFailure(err error) {
+	if e.final {
+		return
+	}
+	if e.side.State() != pairing.StateAborted {
+		_ = e.side.Abort(pairing.AbortFailure, err.Error())
+	}
+	e.ownAbort(&Error{Kind: KindProtocol, Err: err})
+}
+
+func (e *engine) tick(now time.Time) {
+	if e.final {
+		return
+	}
+	// pairing expires after its own 10 or 60 minutes; a shorter or longer
+	// choice shifts the clock it is asked with.
+	builtin := FaceToFaceTimeout
+	if e.cfg.Choices.Remote {
+		builtin = RemoteTimeout
+	}
+	shift := builtin - e.cfg.Choices.timeout()
+	_ = now
+	if up := e.side.Tick(e.cfg.Now().Add(shift)); up.Event == pairing.EventTimeout {
+		e.checkEnded()
+	}
+}
+
+// finish emits the final event.
+func (e *engine) finish(stage Stage, msg string) {
+	e.final = true
+	e.result.SAS, _ = e.side.SAS()
+	e.result.Requests = e.cfg.steps.Requests()
+	e.result.PartnerID, e.result.PendingID = e.partnerID, e.pendingID
+	if d, ok := e.side.PartnerDone(); ok {
+		e.result.PartnerDone = &d
+	}
+	r := e.result
+	e.emit(Event{Stage: stage, Message: msg, Result: &r})
+	e.maybeExit()
+}
+
+// maybeExit ends the loop when nothing is left to wait for.
+func (e *engine) maybeExit() {
+	if e.workerBusy || !e.final {
+		return
+	}
+	if e.side.State() == pairing.StateAborted {
+		e.exit = true
+		return
+	}
+	if _, ok := e.side.PartnerDone(); ok && e.ourDone != nil {
+		e.exit = true
+	}
+}
+
+func (e *engine) startWorker(ctx context.Context, work func(ctx context.Context) workerMsg) {
+	wctx, cancel := context.WithCancel(ctx)
+	e.workerBusy, e.workerCancel = true, cancel
+	go func() {
+		defer cancel()
+		m := work(wctx)
+		e.worker <- m // the loop always drains (stopWorker)
+	}()
+}
+
+// progress reports a stage from the worker; dropped when the session stopped.
+func progress(ctx context.Context, ch chan<- workerMsg, stage Stage) {
+	select {
+	case ch <- workerMsg{kind: msgStage, stage: stage}:
+	case <-ctx.Done():
+	}
+}
+
+// startPhase1 does the partner org and sync user with a fresh key: only now,
+// after both confirmed, does anything get written to our MISP.
+func (e *engine) startPhase1(ctx context.Context) {
+	if e.phase1Started || e.final || e.side.State() != pairing.StateExchange {
+		return
+	}
+	e.phase1Started = true
+	info, _ := e.side.PartnerInfo()
+	choices := e.cfg.Choices
+	st := e.cfg.steps
+	ch := e.worker
+	e.startWorker(ctx, func(ctx context.Context) workerMsg {
+		m := workerMsg{kind: msgPhase1}
+		progress(ctx, ch, StageCreatingOrg)
+		org, err := st.Org(ctx, info, choices)
+		if err != nil {
+			m.err, m.step = err, StepOrg
+			return m
+		}
+		m.org = org
+		progress(ctx, ch, StageCreatingSyncUser)
+		user, err := st.SyncUser(ctx, info, org)
+		m.user = user
+		if err != nil {
+			m.err, m.step = err, StepSyncUser
+		}
+		return m
+	})
+}
+
+func (e *engine) maybePhase2(ctx context.Context) {
+	if e.phase2Started || !e.phase1Done || e.final {
+		return
+	}
+	creds, ok := e.side.PartnerCreds()
+	if !ok {
+		return
+	}
+	e.phase2Started = true
+	info, _ := e.side.PartnerInfo()
+	choices, org, userID, keepID := e.cfg.Choices, e.org, e.user.ID, ""
+	if e.minted != nil {
+		keepID = e.minted.ID
+	}
+	st := e.cfg.steps
+	ch := e.worker
+	e.startWorker(ctx, func(ctx context.Context) workerMsg {
+		m := workerMsg{kind: msgPhase2}
+		progress(ctx, ch, StageCreatingServer)
+		srv, err := st.Server(ctx, info, creds, org, choices)
+		if err != nil {
+			m.err, m.step = err, StepServer
+			return m
+		}
+		m.server = srv
+		progress(ctx, ch, StageTestingConnection)
+		test, err := st.Test(ctx, srv.ID, info)
+		if err != nil {
+			m.err, m.step = err, StepTest
+			return m
+		}
+		m.test = &test
+		if userID != "" {
+			m.old, _ = st.OldKeys(ctx, userID, keepID) // not finding them only delays their revocation
+		}
+		return m
+	})
+}
+
+func (e *engine) workerDone(ctx context.Context, m workerMsg) {
+	if m.kind == msgStage {
+		if !e.final {
+			e.emit(Event{Stage: m.stage, Message: m.stage.String()})
+		}
+		return
+	}
+	e.workerBusy = false
+	switch m.kind {
+	case msgPhase1:
+		e.phase1Finished(ctx, m)
+	case msgPhase2:
+		e.phase2Finished(m)
+	case msgRevoked:
+		e.revoked = append(e.revoked, m.gone...)
+		e.afterRevoke(m)
+	}
+	e.maybeExit()
+}
+
+func (e *engine) phase1Finished(ctx context.Context, m workerMsg) {
+	if m.user.Minted.ID != "" {
+		k := m.user.Minted
+		e.minted = &k
+	}
+	if e.revokeAfter || e.final {
+		// Aborted while the step ran: revoke what it minted.
+		e.revokeAfter = false
+		e.revokeMinted()
+		return
+	}
+	if m.org.ID != "" {
+		e.org = m.org
+		e.stepsDone = append(e.stepsDone, StepOrg)
+	}
+	if m.err != nil {
+		e.stepFailed(m.step, m.err)
+		return
+	}
+	e.user = m.user
+	e.stepsDone = append(e.stepsDone, StepSyncUser, StepKey)
+	err := e.side.SendCreds(pairing.Creds{SyncAuthkey: e.user.Key, SyncUserEmail: e.user.Email})
+	e.user.Key = "" // it lives on in the sealed, cached CREDS frame only
+	if err != nil {
+		e.protocolFailure(err)
+		return
+	}
+	e.phase1Done = true
+	e.savePending()
+	if _, ok := e.side.PartnerCreds(); ok {
+		e.maybePhase2(ctx)
+		return
+	}
+	if d, ok := e.side.PartnerDone(); ok {
+		// The partner finished without a key for us: its side failed.
+		e.partnerFailedEarly(d)
+		return
+	}
+	e.emit(Event{Stage: StageWaitingForPartnerKey, Message: "our key went out; waiting for the partner's"})
+}
+
+func (e *engine) phase2Finished(m workerMsg) {
+	if e.final {
+		return
+	}
+	if m.server.ID != "" {
+		e.server = m.server
+		e.stepsDone = append(e.stepsDone, StepServer)
+	}
+	if m.err != nil {
+		e.stepFailed(m.step, m.err)
+		return
+	}
+	e.test = m.test
+	e.oldKeys = m.old
+	e.stepsDone = append(e.stepsDone, StepTest)
+	done := pairing.Done{Status: m.test.Status, Message: m.test.Message, TestConnection: m.test}
+	if err := e.side.SendDone(done); err != nil {
+		e.protocolFailure(err)
+		return
+	}
+	e.ourDone = &done
+	e.result.Test = m.test
+	e.fillSummary()
+	if m.test.Status == misp.ConnOK {
+		e.result.OK = true
+	}
+	if err := e.saveRecord(); err != nil {
+		e.result.Err = err
+	}
+	e.revokeOldIfConfirmed()
+	if e.result.OK {
+		if _, ok := e.side.PartnerDone(); !ok {
+			e.result.Advice = "keep the window open until the partner's result arrives (partner's result not received yet)"
+		}
+		e.finish(StageDone, "our server entry to the partner works")
+		return
+	}
+	e.result.Err = &Error{Kind: KindStep, Step: StepTest, Detail: m.test.Message}
+	e.result.Advice = "the server entry exists but the connection test failed: " + misp.ConnectionStatusText(m.test.Status) + "; fix it and use \"test connection now\" on the partner's page"
+	e.finish(StageFailed, "the connection test failed")
+}
+
+// stepFailed sends DONE with the failure and keeps the pending pairing for a
+// resume; nothing is retried blindly.
+func (e *engine) stepFailed(step string, err error) {
+	if e.final {
+		return
+	}
+	status := 0
+	var ce *misp.ConnectionError
+	if errors.As(err, &ce) {
+		status = ce.Status
+	}
+	msg := (&Error{Kind: KindStep, Step: step, Err: err}).Error()
+	done := pairing.Done{Status: status, Message: msg}
+	if e.side.SendDone(done) == nil {
+		e.ourDone = &done
+	}
+	e.savePending()
+	e.fillSummary()
+	e.result.Err = &Error{Kind: KindStep, Step: step, Err: err}
+	if _, ok := e.side.PartnerCreds(); ok && e.phase1Done {
+		e.result.Advice = "fix the problem on your MISP, then resume this pairing: you hold the partner's key, so you can finish alone"
+	} else {
+		e.result.Advice = "fix the problem on your MISP, then start a new face-to-face pairing (new codes, a new key)"
+	}
+	e.finish(StageFailed, e.result.Err.Error())
+}
+
+// partnerDone handles the partner's DONE.
+func (e *engine) partnerDone(ctx context.Context) {
+	d, _ := e.side.PartnerDone()
+	if e.final {
+		e.result.PartnerDone = &d
+		e.revokeOldIfConfirmed()
+		r := e.result
+		msg := "the partner's result arrived: " + doneWords(d)
+		if e.workerBusy {
+			return // the revocation's end reports
+		}
+		e.emit(Event{Stage: e.stage, Message: msg, Result: &r})
+		e.maybeExit()
+		return
+	}
+	e.emit(Event{Message: "the partner finished: " + doneWords(d)})
+	if _, ok := e.side.PartnerCreds(); !ok && (e.phase1Done || !e.phase1Started) {
+		e.partnerFailedEarly(d)
+	}
+	_ = ctx
+}
+
+func doneWords(d pairing.Done) string {
+	if d.Status == misp.ConnOK {
+		return "the partner's server entry to our MISP works"
+	}
+	if d.Message != "" {
+		return d.Message
+	}
+	return misp.ConnectionStatusText(d.Status)
+}
+
+// partnerFailedEarly ends our side when the partner finished without sending
+// its key: we cannot make our server entry.
+func (e *engine) partnerFailedEarly(d pairing.Done) {
+	if e.final || e.workerBusy {
+		return
+	}
+	done := pairing.Done{Status: 0, Message: "cannot finish: the partner's side failed before sending its key"}
+	if e.side.SendDone(done) == nil {
+		e.ourDone = &done
+	}
+	e.savePending()
+	e.fillSummary()
+	e.result.Err = &Error{Kind: KindStep, Detail: "the partner's MISP step failed: " + doneWords(d)}
+	e.result.Advice = "the partner fixes the problem on their MISP; then start a new face-to-face pairing"
+	e.finish(StageFailed, e.result.Err.Error())
+}
+
+// revokeOldIfConfirmed revokes the keys this app minted earlier for the
+// partner's sync user, once the partner's DONE says the new key works.
+func (e *engine) revokeOldIfConfirmed() {
+	d, ok := e.side.PartnerDone()
+	if !ok || d.Status != misp.ConnOK || e.ourDone == nil || len(e.oldKeys) == 0 || e.workerBusy {
+		return
+	}
+	keys := e.oldKeys
+	e.oldKeys = nil
+	e.startWorker(context.Background(), func(ctx context.Context) workerMsg {
+		ctx, cancel := context.WithTimeout(ctx, revokeTimeout)
+		defer cancel()
+		err := e.cfg.steps.Revoke(ctx, keys)
+		m := workerMsg{kind: msgRevoked, err: err}
+		if err == nil {
+			for _, k := range keys {
+				m.gone = append(m.gone, k.ID)
+			}
+		} else {
+			m.old = keys
+		}
+		return m
+	})
+}
+
+func (e *engine) afterRevoke(m workerMsg) {
+	if m.err != nil {
+		e.oldKeys = append(e.oldKeys, m.old...)
+	}
+	e.result.Partner.KeysRevoked = slices.Clone(e.revoked)
+	e.result.Partner.KeysPendingRevoking = keyIDs(e.oldKeys)
+	if e.partnerID != "" && e.cfg.Store != nil {
+		gone := m.gone
+		e.updateRecord(func(p *store.Partner) {
+			p.KeysPendingRevocation = slices.DeleteFunc(p.KeysPendingRevocation, func(k store.MintedKey) bool { return slices.Contains(gone, k.ID) })
+			p.MintedKeys = slices.DeleteFunc(p.MintedKeys, func(k store.MintedKey) bool { return slices.Contains(gone, k.ID) })
+		})
+	}
+	if e.final {
+		r := e.result
+		msg := "revoked the earlier key(s) made for the partner"
+		if m.step == "abort" {
+			msg = "revoked the key made for the partner in this session"
+		}
+		if m.err != nil {
+			msg = "could not revoke the earlier key(s) yet; they stay marked pending revocation: " + m.err.Error()
+		}
+		if d, ok := e.side.PartnerDone(); ok {
+			r.PartnerDone = &d
+			e.result.PartnerDone = &d
+		}
+		e.emit(Event{Stage: e.stage, Message: msg, Result: &r})
+	}
+}
+
+func keyIDs(keys []store.MintedKey) []string {
+	var ids []string
+	for _, k := range keys {
+		ids = append(ids, k.ID)
+	}
+	return ids
+}
+
+func (e *engine) fillSummary() {
+	p := &e.result.Partner
+	p.OrgID, p.OrgCreated, p.OrgNameUsed = e.org.ID, e.org.Created, e.org.Name
+	p.SyncUserID, p.UserCreated, p.SyncUserEmail = e.user.ID, e.user.Created, e.user.Email
+	p.ServerID, p.ServerCreated = e.server.ID, e.server.Created
+	if e.minted != nil {
+		p.MintedKeyID = e.minted.ID
+	}
+	p.KeysRevoked = slices.Clone(e.revoked)
+	p.KeysPendingRevoking = keyIDs(e.oldKeys)
+}
+
+// ourInfo is our INFO, built from the login and the choices.
+func (e *engine) ourInfo() pairing.Info {
+	l := e.cfg.Login
+	url := e.cfg.Choices.AnnounceURL
+	if url == "" {
+		url = l.AnnounceURL
+	}
+	return pairing.Info{
+		Org: pairing.Organisation{
+			UUID:        l.HostOrg.UUID,
+			Name:        l.HostOrg.Name,
+			Description: string(l.HostOrg.Description),
+			Type:        string(l.HostOrg.Type),
+			Nationality: string(l.HostOrg.Nationality),
+			Sector:      string(l.HostOrg.Sector),
+			Contacts:    string(l.HostOrg.Contacts),
+		},
+		AdminEmail:      l.User.Email,
+		URL:             url,
+		InstanceUUID:    l.InstanceUUID,
+		MISPVersion:     l.Version,
+		PGPKey:          e.cfg.PGPKey,
+		PGPFingerprint:  e.cfg.PGPFingerprint,
+		CertificatePEM:  e.cfg.CertificatePEM,
+		EgressAddresses: e.cfg.Choices.EgressAddresses,
+		Notifications:   e.cfg.Choices.Notifications,
+		Internal:        e.cfg.Choices.Internal,
+	}
+}

@@ -1,0 +1,212 @@
+package session
+
+import (
+	"encoding/json"
+	"slices"
+
+	"github.com/mispbump/mispbump-desktop/core/misp"
+	"github.com/mispbump/mispbump-desktop/core/pairing"
+	"github.com/mispbump/mispbump-desktop/core/store"
+)
+
+// partnerFromInfo is the part of a partner record the partner's INFO fills.
+func partnerFromInfo(info pairing.Info, profileID string, ch Choices) store.Partner {
+	p := store.Partner{
+		ProfileID: profileID,
+		Org: store.PartnerOrg{
+			UUID:        info.Org.UUID,
+			Name:        info.Org.Name,
+			Description: info.Org.Description,
+			Nationality: info.Org.Nationality,
+			Sector:      info.Org.Sector,
+			Type:        info.Org.Type,
+			Contacts:    info.Org.Contacts,
+		},
+		AdminEmail:      info.AdminEmail,
+		AnnouncedURL:    info.URL,
+		InstanceUUID:    info.InstanceUUID,
+		MISPVersion:     info.MISPVersion,
+		CertificatePEM:  info.CertificatePEM,
+		EgressAddresses: slices.Clone(info.EgressAddresses),
+		Push:            ch.Push,
+		Pull:            ch.Pull,
+	}
+	if info.PGPKey != "" {
+		p.PGPKey = &store.PGPKey{Armored: info.PGPKey, Fingerprint: info.PGPFingerprint}
+	}
+	if info.Notifications != nil {
+		if b, err := json.Marshal(info.Notifications); err == nil {
+			p.NotificationSettings = b
+		}
+	}
+	return p
+}
+
+func outcome(created bool) store.Outcome {
+	if created {
+		return store.Created
+	}
+	return store.Reused
+}
+
+// ref records an object; an object the app created in an earlier pairing
+// stays "created" when this pairing reuses it, so removing the partner still
+// removes it.
+func ref(id string, created bool, earlier store.ObjectRef) store.ObjectRef {
+	if id == "" {
+		return store.ObjectRef{}
+	}
+	o := outcome(created)
+	if earlier.ID == id && earlier.Outcome == store.Created {
+		o = store.Created
+	}
+	return store.ObjectRef{ID: id, Outcome: o}
+}
+
+// findPartner returns the index of the record for the same partner instance
+// on the same profile of ours, or -1.
+func findPartner(d *store.Data, profileID, instanceUUID string) int {
+	return slices.IndexFunc(d.Partners, func(p store.Partner) bool {
+		return p.ProfileID == profileID && p.InstanceUUID == instanceUUID && instanceUUID != ""
+	})
+}
+
+func addKeys(to []store.MintedKey, keys ...store.MintedKey) []store.MintedKey {
+	for _, k := range keys {
+		if k.ID != "" && !slices.ContainsFunc(to, func(o store.MintedKey) bool { return o.ID == k.ID }) {
+			to = append(to, k)
+		}
+	}
+	return to
+}
+
+// recordSoFar is the partner record as far as this session got, merged into
+// an earlier record of the same partner.
+func (e *engine) recordSoFar(earlier store.Partner) store.Partner {
+	info, _ := e.side.PartnerInfo()
+	p := partnerFromInfo(info, e.cfg.ProfileID, e.cfg.Choices)
+	p.ID = earlier.ID
+	p.OnOurMISP = store.OnOurMISP{
+		Org:           ref(e.org.ID, e.org.Created, earlier.OnOurMISP.Org),
+		SyncUser:      ref(e.user.ID, e.user.Created, earlier.OnOurMISP.SyncUser),
+		SyncUserEmail: e.user.Email,
+		Server:        ref(e.server.ID, e.server.Created, earlier.OnOurMISP.Server),
+	}
+	if p.OnOurMISP.Server.ID == "" {
+		p.OnOurMISP.Server = earlier.OnOurMISP.Server
+	}
+	p.MintedKeys = slices.Clone(earlier.MintedKeys)
+	if e.minted != nil {
+		p.MintedKeys = addKeys(p.MintedKeys, *e.minted)
+	}
+	p.KeysPendingRevocation = addKeys(slices.Clone(earlier.KeysPendingRevocation), e.oldKeys...)
+	p.KeysPendingRevocation = slices.DeleteFunc(p.KeysPendingRevocation, func(k store.MintedKey) bool { return slices.Contains(e.revoked, k.ID) })
+	p.MintedKeys = slices.DeleteFunc(p.MintedKeys, func(k store.MintedKey) bool { return slices.Contains(e.revoked, k.ID) })
+	p.PairedAt = e.cfg.Now().UTC()
+	if e.test != nil {
+		p.LastTest = &store.ConnectionTest{Status: e.test.Status, Message: e.test.Message, At: e.cfg.Now().UTC()}
+	}
+	return p
+}
+
+// savePending keeps the unfinished pairing so it can be resumed: what the
+// partner sent (its CREDS too: the store is encrypted), what we did so far.
+func (e *engine) savePending() {
+	if e.cfg.Store == nil {
+		return
+	}
+	if _, ok := e.side.PartnerInfo(); !ok {
+		return
+	}
+	now := e.cfg.Now().UTC()
+	err := e.cfg.Store.Update(func(d *store.Data) error {
+		var earlier store.Partner
+		if i := findPartner(d, e.cfg.ProfileID, e.result.Partner.InstanceUUID); i >= 0 {
+			earlier = d.Partners[i]
+		}
+		pp := store.PendingPairing{ID: e.pendingID, ProfileID: e.cfg.ProfileID, StartedAt: now, UpdatedAt: now}
+		if pp.ID == "" {
+			pp.ID = store.NewID()
+		}
+		pp.Partner = e.recordSoFar(earlier)
+		pp.Partner.ID = ""
+		if c, ok := e.side.PartnerCreds(); ok {
+			pp.Creds = &store.PartnerCreds{SyncAuthkey: c.SyncAuthkey, SyncUserEmail: c.SyncUserEmail}
+		}
+		pp.StepsDone = slices.Clone(e.stepsDone)
+		if old, ok := d.PendingPairing(pp.ID); ok {
+			pp.StartedAt = old.StartedAt
+			*old = pp
+		} else {
+			d.Pending = append(d.Pending, pp)
+		}
+		e.pendingID = pp.ID
+		return nil
+	})
+	if err != nil {
+		e.result.Err = &Error{Kind: KindStore, Err: err}
+	}
+}
+
+// saveRecord saves the partner record after our server entry and test, and
+// drops the pending pairing (and the one this session replaced).
+func (e *engine) saveRecord() error {
+	if e.cfg.Store == nil {
+		return nil
+	}
+	err := e.cfg.Store.Update(func(d *store.Data) error {
+		var earlier store.Partner
+		i := findPartner(d, e.cfg.ProfileID, e.result.Partner.InstanceUUID)
+		if i >= 0 {
+			earlier = d.Partners[i]
+		}
+		p := e.recordSoFar(earlier)
+		if p.ID == "" {
+			p.ID = store.NewID()
+		}
+		if i >= 0 {
+			d.Partners[i] = p
+		} else {
+			d.Partners = append(d.Partners, p)
+		}
+		e.partnerID = p.ID
+		drop := []string{e.pendingID, e.cfg.ResumeID}
+		d.Pending = slices.DeleteFunc(d.Pending, func(pp store.PendingPairing) bool { return pp.ID != "" && slices.Contains(drop, pp.ID) })
+		return nil
+	})
+	if err != nil {
+		return &Error{Kind: KindStore, Err: err}
+	}
+	e.pendingID = ""
+	return nil
+}
+
+// updateRecord changes the saved partner record (late partner result,
+// revocations).
+func (e *engine) updateRecord(change func(p *store.Partner)) {
+	id := e.partnerID
+	err := e.cfg.Store.Update(func(d *store.Data) error {
+		p, ok := d.Partner(id)
+		if !ok {
+			return nil
+		}
+		change(p)
+		return nil
+	})
+	if err != nil {
+		e.result.Err = &Error{Kind: KindStore, Err: err}
+	}
+}
+
+// connTest turns a misp.ConnectionTest into the protocol's and the store's
+// form, judging it against the partner's instance UUID.
+func connTest(t *misp.ConnectionTest, wantUUID string) pairing.TestResult {
+	r := pairing.TestResult{Status: t.Status, Post: int(t.Post), RemoteUUID: t.UUID, Message: misp.ConnectionStatusText(t.Status)}
+	if p := t.Problem(wantUUID); p != nil {
+		r.Message = p.Error()
+		if r.Status == misp.ConnOK {
+			r.Status = 0 // reached, but not fully working or not the partner
+		}
+	}
+	return r
+}

@@ -1,0 +1,189 @@
+package session
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/mispbump/mispbump-desktop/core/misp"
+	"github.com/mispbump/mispbump-desktop/core/pairing"
+	"github.com/mispbump/mispbump-desktop/core/store"
+)
+
+// Resume says how an unfinished pairing can be finished.
+type Resume int
+
+const (
+	// ResumeFinishAlone: we hold the partner's key (its CREDS), so our side
+	// can finish alone: server entry and connection test (FinishAlone).
+	ResumeFinishAlone Resume = iota + 1
+	// ResumeNewSession: we still need the partner's key; ephemeral keys are
+	// never stored, so only a new face-to-face session can get it (new SAS,
+	// new key; the key made in the unfinished pairing is revoked once the
+	// new one works). Start it with Config.ResumeID set.
+	ResumeNewSession
+)
+
+// String says the case in words, for the UI.
+func (r Resume) String() string {
+	switch r {
+	case ResumeFinishAlone:
+		return "you hold the partner's key: finish alone (server entry and connection test)"
+	case ResumeNewSession:
+		return "the partner's key never arrived: sit together again for a new face-to-face pairing (new codes, a new key)"
+	}
+	return "unknown"
+}
+
+// ResumeCase says which case applies to a pending pairing.
+func ResumeCase(p store.PendingPairing) Resume {
+	if p.Creds != nil && p.Creds.SyncAuthkey != "" && p.Partner.OnOurMISP.Org.ID != "" {
+		return ResumeFinishAlone
+	}
+	return ResumeNewSession
+}
+
+// FinishAlone finishes a pending pairing that holds the partner's CREDS: it
+// adds or updates our server entry and tests it, saves the partner record and
+// drops the pending pairing. No frame is exchanged, so the partner learns the
+// result only from its own connection test. The choices are the ones to use
+// for the server entry (push/pull come from the pending record).
+func FinishAlone(ctx context.Context, c *misp.Client, login *misp.LoginInfo, st *store.Store, pendingID string, ch Choices) (*Result, error) {
+	return finishAlone(ctx, newMISPSteps(c, login), st, pendingID, ch)
+}
+
+func finishAlone(ctx context.Context, sp steps, st *store.Store, pendingID string, ch Choices) (*Result, error) {
+	snap := st.Snapshot()
+	pp, ok := snap.PendingPairing(pendingID)
+	if !ok {
+		return nil, &Error{Kind: KindNoPending}
+	}
+	if ResumeCase(*pp) != ResumeFinishAlone {
+		return nil, &Error{Kind: KindNoPending, Detail: ResumeNewSession.String()}
+	}
+	ch.Push, ch.Pull = pp.Partner.Push, pp.Partner.Pull
+	info := infoFromRecord(pp.Partner)
+	creds := pairing.Creds{SyncAuthkey: pp.Creds.SyncAuthkey, SyncUserEmail: pp.Creds.SyncUserEmail}
+	org := orgResult{ID: pp.Partner.OnOurMISP.Org.ID, Created: pp.Partner.OnOurMISP.Org.Outcome == store.Created}
+	res := &Result{Partner: PartnerSummary{OrgName: info.Org.Name, OrgUUID: info.Org.UUID, InstanceUUID: info.InstanceUUID, URL: info.URL, OrgID: org.ID, OrgCreated: org.Created,
+		SyncUserID: pp.Partner.OnOurMISP.SyncUser.ID, UserCreated: pp.Partner.OnOurMISP.SyncUser.Outcome == store.Created, SyncUserEmail: pp.Partner.OnOurMISP.SyncUserEmail}}
+	srv, err := sp.Server(ctx, info, creds, org, ch)
+	if err != nil {
+		res.Err = &Error{Kind: KindStep, Step: StepServer, Err: err}
+		res.Advice = "fix the problem on your MISP and resume again"
+		res.PendingID, res.Requests = pendingID, sp.Requests()
+		return res, res.Err
+	}
+	res.Partner.ServerID, res.Partner.ServerCreated = srv.ID, srv.Created
+	test, err := sp.Test(ctx, srv.ID, info)
+	if err != nil {
+		res.Err = &Error{Kind: KindStep, Step: StepTest, Err: err}
+		res.Advice = "the server entry exists; fix the problem and use \"test connection now\""
+		test = pairing.TestResult{Status: 0, Message: err.Error()}
+	}
+	res.Test = &test
+	res.OK = test.Status == misp.ConnOK
+	now := time.Now().UTC()
+	err = st.Update(func(d *store.Data) error {
+		p := pp.Partner
+		p.PairedAt = now
+		p.LastTest = &store.ConnectionTest{Status: test.Status, Message: test.Message, At: now}
+		if i := findPartner(d, pp.ProfileID, p.InstanceUUID); i >= 0 {
+			earlier := d.Partners[i]
+			p.ID = earlier.ID
+			p.OnOurMISP.Org = ref(p.OnOurMISP.Org.ID, p.OnOurMISP.Org.Outcome == store.Created, earlier.OnOurMISP.Org)
+			p.OnOurMISP.SyncUser = ref(p.OnOurMISP.SyncUser.ID, p.OnOurMISP.SyncUser.Outcome == store.Created, earlier.OnOurMISP.SyncUser)
+			p.MintedKeys = addKeys(slices.Clone(earlier.MintedKeys), p.MintedKeys...)
+			p.KeysPendingRevocation = addKeys(slices.Clone(earlier.KeysPendingRevocation), p.KeysPendingRevocation...)
+			p.OnOurMISP.Server = ref(srv.ID, srv.Created, earlier.OnOurMISP.Server)
+			d.Partners[i] = p
+		} else {
+			p.ID = store.NewID()
+			p.OnOurMISP.Server = ref(srv.ID, srv.Created, store.ObjectRef{})
+			d.Partners = append(d.Partners, p)
+		}
+		res.PartnerID = p.ID
+		d.Pending = slices.DeleteFunc(d.Pending, func(x store.PendingPairing) bool { return x.ID == pendingID })
+		return nil
+	})
+	if err != nil {
+		res.Err = &Error{Kind: KindStore, Err: err}
+	}
+	res.Requests = sp.Requests()
+	if res.Err == nil && !res.OK {
+		res.Err = &Error{Kind: KindStep, Step: StepTest, Detail: test.Message}
+		res.Advice = "the server entry exists but the connection test failed; fix it and use \"test connection now\""
+	}
+	res.Partner.KeysPendingRevoking = keyIDs(pp.Partner.KeysPendingRevocation)
+	return res, res.Err
+}
+
+// infoFromRecord rebuilds what the partner's INFO said from a record.
+func infoFromRecord(p store.Partner) pairing.Info {
+	info := pairing.Info{
+		Org: pairing.Organisation{UUID: p.Org.UUID, Name: p.Org.Name, Description: p.Org.Description, Type: p.Org.Type,
+			Nationality: p.Org.Nationality, Sector: p.Org.Sector, Contacts: p.Org.Contacts},
+		AdminEmail: p.AdminEmail, URL: p.AnnouncedURL, InstanceUUID: p.InstanceUUID, MISPVersion: p.MISPVersion,
+		CertificatePEM: p.CertificatePEM, EgressAddresses: p.EgressAddresses,
+	}
+	if p.PGPKey != nil {
+		info.PGPKey, info.PGPFingerprint = p.PGPKey.Armored, p.PGPKey.Fingerprint
+	}
+	return info
+}
+
+// TestConnection runs "test connection now" on a saved partner: servers/
+// testConnection on our server entry, judged against the partner's instance
+// UUID, and saves the result as the record's LastTest.
+func TestConnection(ctx context.Context, c *misp.Client, st *store.Store, partnerID string) (store.ConnectionTest, error) {
+	data := st.Snapshot()
+	p, ok := data.Partner(partnerID)
+	if !ok {
+		return store.ConnectionTest{}, &Error{Kind: KindNoPending, Detail: "no such partner"}
+	}
+	sp := &mispSteps{c: c}
+	r, err := sp.Test(ctx, p.OnOurMISP.Server.ID, pairing.Info{InstanceUUID: p.InstanceUUID, URL: p.AnnouncedURL})
+	if err != nil {
+		return store.ConnectionTest{}, err
+	}
+	t := store.ConnectionTest{Status: r.Status, Message: r.Message, At: time.Now().UTC()}
+	err = st.Update(func(d *store.Data) error {
+		if q, ok := d.Partner(partnerID); ok {
+			q.LastTest = &t
+		}
+		return nil
+	})
+	return t, err
+}
+
+// RemovePartner undoes on our MISP what pairings with the partner set up, as
+// the brief says: the server entry only if the app created it, the sync user
+// disabled (deleted only when deleteUser), the organisation never; then it
+// removes the record.
+func RemovePartner(ctx context.Context, c *misp.Client, st *store.Store, partnerID string, deleteUser bool) error {
+	data := st.Snapshot()
+	p, ok := data.Partner(partnerID)
+	if !ok {
+		return &Error{Kind: KindNoPending, Detail: "no such partner"}
+	}
+	if s := p.OnOurMISP.Server; s.ID != "" && s.Outcome == store.Created {
+		if err := c.DeleteServer(ctx, misp.ID(s.ID)); err != nil && !misp.IsKind(err, misp.KindNotFound) {
+			return err
+		}
+	}
+	if u := p.OnOurMISP.SyncUser; u.ID != "" {
+		var err error
+		if deleteUser {
+			err = c.DeleteUser(ctx, misp.ID(u.ID))
+		} else {
+			_, err = c.SetUserDisabled(ctx, misp.ID(u.ID), true)
+		}
+		if err != nil && !misp.IsKind(err, misp.KindNotFound) {
+			return err
+		}
+	}
+	return st.Update(func(d *store.Data) error {
+		d.Partners = slices.DeleteFunc(d.Partners, func(x store.Partner) bool { return x.ID == partnerID })
+		return nil
+	})
+}
