@@ -77,3 +77,23 @@ func TestLoginBadKey(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// A read-only key: users/view/me shows the role, but the next admin call is
+// refused (403). Login says "not a site admin, or a read-only key".
+func TestLoginReadOnlyKey(t *testing.T) {
+	rp := newReplay(t, "01")
+	rp.add("GET", "/servers/getVersion", 403, `{"name":"You do not have permission to use this functionality.","message":"You do not have permission to use this functionality.","url":"/servers/getVersion"}`)
+	_, err := newTestClient(t, rp.URL).Login(ctx)
+	if !IsKind(err, KindNotSiteAdmin) || !strings.Contains(err.Error(), "read-only key") {
+		t.Fatalf("%v", err)
+	}
+}
+
+// A setting MISP redacts (59) counts as unset; the login goes on.
+func TestLoginRedactedSetting(t *testing.T) {
+	rp := loginReplay(t, `"0"`, `""`, `""`, `true`)
+	rp.add("GET", "/servers/getSetting/"+SettingExternalBaseURL, 403, `{"name":"This setting is redacted.","message":"This setting is redacted.","url":"/servers/getSetting/MISP.external_baseurl"}`)
+	if _, err := newTestClient(t, rp.URL).Login(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

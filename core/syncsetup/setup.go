@@ -39,9 +39,15 @@ func (s *Setup) begin(name string) *stepRun {
 	return &stepRun{s: s, start: s.Client.Requests(), step: Step{Name: name}}
 }
 
-func (r *stepRun) created(format string, a ...any) { r.step.Created = append(r.step.Created, fmt.Sprintf(format, a...)) }
-func (r *stepRun) reused(format string, a ...any)  { r.step.Reused = append(r.step.Reused, fmt.Sprintf(format, a...)) }
-func (r *stepRun) note(format string, a ...any)    { r.step.Notes = append(r.step.Notes, fmt.Sprintf(format, a...)) }
+func (r *stepRun) created(format string, a ...any) {
+	r.step.Created = append(r.step.Created, fmt.Sprintf(format, a...))
+}
+func (r *stepRun) reused(format string, a ...any) {
+	r.step.Reused = append(r.step.Reused, fmt.Sprintf(format, a...))
+}
+func (r *stepRun) note(format string, a ...any) {
+	r.step.Notes = append(r.step.Notes, fmt.Sprintf(format, a...))
+}
 
 // end appends the step to res and wraps err as a *StepError.
 func (r *stepRun) end(res *Result, err error) error {
