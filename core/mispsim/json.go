@@ -24,26 +24,7 @@ type object []field
 // MarshalJSON writes the keys in order, without HTML escaping (PHP's
 // json_encode does not escape <, > and & either).
 func (o object) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	for i, f := range o {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		k, err := marshalNoEscape(f.key)
-		if err != nil {
-			return nil, err
-		}
-		buf.Write(k)
-		buf.WriteByte(':')
-		v, err := marshalNoEscape(f.value)
-		if err != nil {
-			return nil, err
-		}
-		buf.Write(v)
-	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
+	return appendJSON(nil, o)
 }
 
 // get returns the value stored under key, for tests and internal reuse.
@@ -54,6 +35,57 @@ func (o object) get(key string) (any, bool) {
 		}
 	}
 	return nil, false
+}
+
+// appendJSON writes v compactly. It walks objects and lists itself, so a
+// deep answer is encoded in one pass instead of once per nesting level.
+func appendJSON(buf []byte, v any) ([]byte, error) {
+	var err error
+	switch t := v.(type) {
+	case object:
+		buf = append(buf, '{')
+		for i, f := range t {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			if buf, err = appendJSON(buf, f.key); err != nil {
+				return nil, err
+			}
+			buf = append(buf, ':')
+			if buf, err = appendJSON(buf, f.value); err != nil {
+				return nil, err
+			}
+		}
+		return append(buf, '}'), nil
+	case []any:
+		buf = append(buf, '[')
+		for i, x := range t {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			if buf, err = appendJSON(buf, x); err != nil {
+				return nil, err
+			}
+		}
+		return append(buf, ']'), nil
+	case nil:
+		return append(buf, "null"...), nil
+	case bool:
+		return strconv.AppendBool(buf, t), nil
+	case int:
+		return strconv.AppendInt(buf, int64(t), 10), nil
+	case json.RawMessage:
+		var c bytes.Buffer
+		if err := json.Compact(&c, t); err != nil {
+			return nil, err
+		}
+		return append(buf, c.Bytes()...), nil
+	}
+	b, err := marshalNoEscape(v)
+	if err != nil {
+		return nil, err
+	}
+	return append(buf, b...), nil
 }
 
 func marshalNoEscape(v any) ([]byte, error) {
@@ -69,16 +101,18 @@ func marshalNoEscape(v any) ([]byte, error) {
 // encodeBody renders a response body the way MISP does: pretty-printed with
 // four spaces for people and most clients, compact for automatic MISP tools.
 func encodeBody(v any, compact bool) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if !compact {
-		enc.SetIndent("", "    ")
-	}
-	if err := enc.Encode(v); err != nil {
+	raw, err := appendJSON(nil, v)
+	if err != nil {
 		return nil, err
 	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+	if compact {
+		return raw, nil
+	}
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, raw, "", "    "); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // maxBodyBytes caps what the simulator reads from a request body.

@@ -321,6 +321,7 @@ func (s *Sim) Close() error {
 	}
 	err := srv.Close()
 	<-done
+	s.client.CloseIdleConnections()
 	return err
 }
 
