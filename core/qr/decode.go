@@ -16,6 +16,10 @@ var ErrNoCode = errors.New("no readable QR code in the picture: hold the other s
 // does not.
 const minContrast = 40
 
+// minHalfFirstWidth is the frame width from which decoding starts at half
+// size (720p and up).
+const minHalfFirstWidth = 1000
+
 // A Decoder reads QR codes from gray frames. It keeps its buffers between
 // calls, so a camera loop can use one Decoder for every frame without
 // allocating per frame beyond what gozxing itself needs. A Decoder is not
@@ -43,12 +47,15 @@ func NewDecoder() *Decoder {
 // returns the text of the code or ErrNoCode. gray is only read, and not
 // kept after Decode returns.
 //
-// Decoding goes from cheap to dear and stops at the first success: the frame
-// as it is; at half size (2×2 averaging, which removes sensor noise and a
-// screen's moiré); and only when a code seems to be there (gozxing found its
-// finder patterns but could not read it), a light blur, a global-histogram
-// binarizer and gozxing's TRY_HARDER. A frame with no code in it costs the
-// first two tries only, or nothing at all when it is nearly uniform.
+// Decoding goes from cheap to dear and stops at the first success: a
+// nearly uniform frame (a covered lens, a wall) is rejected after sampling
+// a few hundred pixels; then the frame at full size and at half size (2×2
+// averaging, against sensor noise and a screen's moiré), half size first
+// for 720p and larger; small frames get a TRY_HARDER look at half size.
+// Only when a code seems to be there (gozxing found finder patterns but
+// could not read it) come the dear passes: a light 3×3 blur with the hybrid
+// and the global-histogram binarizer, then TRY_HARDER. A frame without a
+// code so costs about one and a quarter hybrid passes.
 func (d *Decoder) Decode(gray []byte, width, height int) (string, error) {
 	if width < 21 || height < 21 || len(gray) < width*height {
 		return "", ErrNoCode
@@ -58,33 +65,47 @@ func (d *Decoder) Decode(gray []byte, width, height int) (string, error) {
 		return "", ErrNoCode
 	}
 
-	text, err := d.try(gray, width, height, false, nil)
-	if err == nil {
-		d.lastPass = "full"
-		return text, nil
-	}
-	promising := !isNotFound(err)
-
+	// The frame at full and at half size (2×2 averaging, which removes
+	// sensor noise and moiré). Large frames start at half size: a code
+	// that fills a good part of a 720p frame reads there at a quarter of
+	// the cost.
 	hw, hh := width/2, height/2
-	if hw >= 21 && hh >= 21 {
+	canHalve := hw >= 21 && hh >= 21
+	if canHalve {
 		d.half = grow(d.half, hw*hh)
 		halve(d.half, gray, width, height)
-		text, err = d.try(d.half, hw, hh, false, nil)
+	}
+	promising := false
+	passes := []string{"full", "half"}
+	if width >= minHalfFirstWidth {
+		passes = []string{"half", "full"}
+	}
+	for _, pass := range passes {
+		var text string
+		var err error
+		switch {
+		case pass == "full":
+			text, err = d.try(gray, width, height, false, nil)
+		case canHalve:
+			text, err = d.try(d.half, hw, hh, false, nil)
+		default:
+			continue
+		}
 		if err == nil {
-			d.lastPass = "half"
+			d.lastPass = pass
 			return text, nil
 		}
 		promising = promising || !isNotFound(err)
-		if !promising {
-			// A cheap second look for small codes the fast scan skipped:
-			// TRY_HARDER scans every row, at a quarter of the pixels.
-			text, err = d.try(d.half, hw, hh, false, d.hard)
-			if err == nil {
-				d.lastPass = "half-hard"
-				return text, nil
-			}
-			promising = !isNotFound(err)
+	}
+	if !promising && canHalve && width < minHalfFirstWidth {
+		// Small frames get a second look for small codes the fast scan
+		// skipped: TRY_HARDER scans every row, at a quarter of the pixels.
+		text, err := d.try(d.half, hw, hh, false, d.hard)
+		if err == nil {
+			d.lastPass = "half-hard"
+			return text, nil
 		}
+		promising = !isNotFound(err)
 	}
 	if !promising {
 		return "", ErrNoCode
@@ -101,13 +122,12 @@ func (d *Decoder) Decode(gray []byte, width, height int) (string, error) {
 		{"blur-global", true, nil},
 		{"blur-hard", false, d.hard},
 	} {
-		text, err = d.try(d.blurred, width, height, attempt.global, attempt.hints)
-		if err == nil {
+		if text, err := d.try(d.blurred, width, height, attempt.global, attempt.hints); err == nil {
 			d.lastPass = attempt.name
 			return text, nil
 		}
 	}
-	if text, err = d.try(gray, width, height, false, d.hard); err == nil {
+	if text, err := d.try(gray, width, height, false, d.hard); err == nil {
 		d.lastPass = "full-hard"
 		return text, nil
 	}

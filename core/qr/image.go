@@ -74,6 +74,16 @@ func DecodeImageBytes(data []byte, source string) (string, error) {
 	return DecodeImage(img)
 }
 
+// loadImage decodes a PNG or JPEG file.
+func loadImage(path string) (image.Image, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	return img, err
+}
+
 // DecodeFile reads the QR code in a PNG or JPEG file.
 func DecodeFile(path string) (string, error) {
 	data, err := os.ReadFile(path)

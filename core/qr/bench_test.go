@@ -1,0 +1,78 @@
+package qr
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+)
+
+// benchFrame is a webcam frame of width×height with (or without) a
+// version-10 code covering half the frame height.
+func benchFrame(width, height int, withCode bool) []byte {
+	var src = clutter(0, 9)
+	if withCode {
+		src = mustRender(testFrame(77, 311), 600)
+	}
+	d := RealisticDegradation(21)
+	d.Width, d.Height, d.OffsetX, d.OffsetY, d.Fill = width, height, 0, 0, 0.6
+	return d.Apply(src, 21).Pix
+}
+
+func BenchmarkDecode(b *testing.B) {
+	for _, size := range [][2]int{{640, 480}, {1280, 720}} {
+		for _, withCode := range []bool{true, false} {
+			name := fmt.Sprintf("%dx%d/code=%v", size[0], size[1], withCode)
+			b.Run(name, func(b *testing.B) {
+				frame := benchFrame(size[0], size[1], withCode)
+				d := NewDecoder()
+				if _, err := d.Decode(frame, size[0], size[1]); (err == nil) != withCode {
+					b.Fatalf("decode: %v", err)
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				cpu := processCPU()
+				for b.Loop() {
+					d.Decode(frame, size[0], size[1])
+				}
+				reportCPU(b, cpu)
+			})
+		}
+	}
+}
+
+// BenchmarkCorpus decodes every picture of testdata/qr that holds a code
+// and reports the hit rate (realistic and extreme alike).
+func BenchmarkCorpus(b *testing.B) {
+	cases := loadCorpus(b)
+	type picture struct {
+		pix  []byte
+		w, h int
+		text string
+	}
+	var pics []picture
+	for _, c := range cases {
+		if c.Text == "" {
+			continue
+		}
+		img, err := loadImage(filepath.Join(corpusDir, c.File))
+		if err != nil {
+			b.Fatal(err)
+		}
+		pix, w, h := Gray(img)
+		pics = append(pics, picture{pix, w, h, c.Text})
+	}
+	d := NewDecoder()
+	hits := 0
+	b.ResetTimer()
+	cpu := processCPU()
+	for b.Loop() {
+		hits = 0
+		for _, p := range pics {
+			if text, err := d.Decode(p.pix, p.w, p.h); err == nil && text == p.text {
+				hits++
+			}
+		}
+	}
+	b.ReportMetric(float64(hits)/float64(len(pics))*100, "%hit")
+	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N)/float64(len(pics))/1e6, "cpu-ms/picture")
+}

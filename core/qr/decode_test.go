@@ -1,0 +1,116 @@
+package qr
+
+import (
+	"errors"
+	"image"
+	"testing"
+)
+
+func TestDegradeIsDeterministic(t *testing.T) {
+	src := mustRender(testFrame(5, 200), 600)
+	a, b := Degrade(src, 42), Degrade(src, 42)
+	if a.Rect.Dx() != 1280 || a.Rect.Dy() != 720 {
+		t.Fatalf("frame is %v, want 1280×720", a.Rect)
+	}
+	if string(a.Pix) != string(b.Pix) {
+		t.Fatal("the same seed gave two different frames")
+	}
+	if c := Degrade(src, 43); string(a.Pix) == string(c.Pix) {
+		t.Fatal("two seeds gave the same frame")
+	}
+}
+
+func TestDegradeChangesThePicture(t *testing.T) {
+	// With no degradation at all but scale, the frame holds pure black and
+	// white; with the realistic one it must not (noise, light, JPEG).
+	src := mustRender(testFrame(6, 200), 600)
+	frame := RealisticDegradation(7).Apply(src, 7)
+	levels := map[uint8]bool{}
+	for _, p := range frame.Pix {
+		levels[p] = true
+	}
+	if len(levels) < 100 {
+		t.Fatalf("only %d gray levels in a degraded frame", len(levels))
+	}
+}
+
+func TestDecodeRealisticFrames(t *testing.T) {
+	d := NewDecoder()
+	for seed := uint64(500); seed < 510; seed++ {
+		text := testFrame(seed, 311)
+		frame := Degrade(mustRender(text, 600), seed)
+		got, err := d.Decode(frame.Pix, frame.Rect.Dx(), frame.Rect.Dy())
+		if err != nil || got != text {
+			t.Errorf("seed %d (%+v): %q, %v", seed, RealisticDegradation(seed), got, err)
+		}
+	}
+}
+
+func TestDecodeRejectsFramesWithoutCode(t *testing.T) {
+	d := NewDecoder()
+	flat := make([]byte, 640*480)
+	for i := range flat {
+		flat[i] = 128
+	}
+	noisy := Degrade(checkers(600, 40), 9)
+	for name, c := range map[string]struct {
+		pix  []byte
+		w, h int
+	}{
+		"flat":       {flat, 640, 480},
+		"checkers":   {noisy.Pix, 1280, 720},
+		"too small":  {flat[:100], 10, 10},
+		"short data": {flat[:1000], 640, 480},
+	} {
+		if _, err := d.Decode(c.pix, c.w, c.h); !errors.Is(err, ErrNoCode) {
+			t.Errorf("%s: got %v, want ErrNoCode", name, err)
+		}
+	}
+}
+
+func TestDecodeReusesBuffers(t *testing.T) {
+	d := NewDecoder()
+	frame := Degrade(checkers(600, 7), 11) // no code, but finder-like: every pass runs
+	d.Decode(frame.Pix, 1280, 720)
+	half := &d.half[0]
+	d.Decode(frame.Pix, 1280, 720)
+	if &d.half[0] != half {
+		t.Error("the half-size buffer was allocated again")
+	}
+}
+
+func TestGrayOfSubImage(t *testing.T) {
+	img := mustRender(testFrame(12, 50), 300)
+	sub := img.SubImage(image.Rect(10, 10, 290, 290))
+	pix, w, h := Gray(sub)
+	if w != 280 || h != 280 || len(pix) != w*h {
+		t.Fatalf("%d×%d, %d bytes", w, h, len(pix))
+	}
+	if pix[0] != img.Pix[10*img.Stride+10] {
+		t.Fatal("sub-image origin not respected")
+	}
+}
+
+func FuzzDecodeImageBytes(f *testing.F) {
+	png, _ := PNG("MB1:FUZZ")
+	f.Add(png)
+	f.Add(encodeJPEG(mustRender("MB1:FUZZ", 100), 50))
+	f.Add([]byte("GIF89a"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		text, err := DecodeImageBytes(data, "fuzz")
+		if err == nil && text == "" {
+			t.Fatal("a decoded code with no text")
+		}
+	})
+}
+
+func FuzzDecodeGray(f *testing.F) {
+	img := mustRender("MB1:FUZZ", 64)
+	f.Add(img.Pix, 64)
+	f.Fuzz(func(t *testing.T, pix []byte, w int) {
+		if w <= 0 || w > 1024 || len(pix) > 1<<16 {
+			return
+		}
+		NewDecoder().Decode(pix, w, len(pix)/w)
+	})
+}
