@@ -62,6 +62,13 @@ func FuzzResponseDecoders(f *testing.F) {
 				t.Errorf("valid id %q has no positive number", id)
 			}
 		}
+		var str string
+		if json.Unmarshal(data, &str) == nil {
+			var id2 ID
+			if err := json.Unmarshal(data, &id2); err != nil || string(id2) != str {
+				t.Errorf("ID of string %q decoded as %q (%v)", str, id2, err)
+			}
+		}
 		var fl Flag
 		_ = json.Unmarshal(data, &fl)
 		var body mispErrorBody
