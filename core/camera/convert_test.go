@@ -2,6 +2,7 @@ package camera
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -216,4 +217,47 @@ func FuzzMJPEGToGray(f *testing.F) {
 		p := ensurePreview(nil, w, h)
 		imagePreview(p, img)
 	})
+}
+
+func BenchmarkYUYVToGray(b *testing.B) {
+	for _, size := range [][2]int{{640, 480}, {1280, 720}} {
+		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
+			yuyv, _ := syntheticYUYV(size[0], size[1])
+			gray := make([]byte, size[0]*size[1])
+			b.SetBytes(int64(len(yuyv)))
+			b.ReportAllocs()
+			cpu := processCPU()
+			for b.Loop() {
+				YUYVToGray(gray, yuyv, size[0], size[1])
+			}
+			reportCPU(b, cpu)
+		})
+	}
+}
+
+func BenchmarkMJPEGToGray(b *testing.B) {
+	for _, size := range [][2]int{{640, 480}, {1280, 720}} {
+		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
+			data, _ := syntheticJPEG(b, size[0], size[1])
+			gray := make([]byte, size[0]*size[1])
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			cpu := processCPU()
+			for b.Loop() {
+				gray, _, _, _, _ = MJPEGToGray(gray, data)
+			}
+			reportCPU(b, cpu)
+		})
+	}
+}
+
+func BenchmarkYUYVPreview(b *testing.B) {
+	yuyv, _ := syntheticYUYV(1280, 720)
+	p := ensurePreview(nil, 1280, 720)
+	b.ReportAllocs()
+	cpu := processCPU()
+	for b.Loop() {
+		yuyvPreview(p, yuyv, 1280, 720)
+	}
+	reportCPU(b, cpu)
 }
