@@ -3,6 +3,7 @@ package pairing
 import (
 	"bytes"
 	"errors"
+	"maps"
 	"testing"
 )
 
@@ -89,9 +90,10 @@ func FuzzChatText(f *testing.F) {
 // FuzzReceive feeds arbitrary text to a side that holds keys.
 func FuzzReceive(f *testing.F) {
 	seedFrames(f)
+	a0, b0 := newSide(f, "alice"), newSide(f, "bob")
+	toKeysTB(f, a0, b0)
 	f.Fuzz(func(t *testing.T, s string) {
-		a, b := newSide(t, "alice"), newSide(t, "bob")
-		toKeysTB(t, a, b)
+		a := keyedCopy(a0)
 		_, err := a.Receive(s)
 		typed(t, err)
 		_, errs := a.ReceiveAll(s)
@@ -111,12 +113,14 @@ func FuzzReassembly(f *testing.F) {
 	f.Add(byte(4), []byte(`{"v":"1.0","authkey":"x"}`), []byte{}, "")
 	f.Add(byte(5), bytes.Repeat([]byte("x"), 900), []byte{5, 4, 3, 2, 1, 0}, "HELLO")
 	f.Add(byte(6), []byte(`{"v":"9.0"}`), []byte{0}, "")
+	// One key agreement for the whole run; each input starts from a copy.
+	a0, b0 := newSide(f, "alice"), newSide(f, "bob")
+	toKeysTB(f, a0, b0)
 	f.Fuzz(func(t *testing.T, round byte, plain []byte, order []byte, stray string) {
 		if round < byte(RoundInfo) || round > byte(RoundAbort) || len(plain) > 20*maxPartPlaintext {
 			return
 		}
-		a, b := newSide(t, "alice"), newSide(t, "bob")
-		toKeysTB(t, a, b)
+		a, b := keyedCopy(a0), keyedCopy(b0)
 		if err := b.sendSealed(Round(round), plain); err != nil {
 			typed(t, err)
 			return
@@ -174,4 +178,17 @@ func TestInflateCap(t *testing.T) {
 	if out, err := inflate(deflate(bytes.Repeat([]byte{'a'}, maxInflated))); err != nil || len(out) != maxInflated {
 		t.Fatalf("exactly 64 KiB: %v", err)
 	}
+}
+
+// keyedCopy copies a side that holds keys, with fresh receive and send state.
+func keyedCopy(s *Side) *Side {
+	c := *s
+	c.shown = maps.Clone(s.shown)
+	c.seen = maps.Clone(s.seen)
+	c.rejected = map[[32]byte]bool{}
+	c.out = maps.Clone(s.out)
+	c.assemblies = map[Round]*assembly{}
+	c.pendingKeys = maps.Clone(s.pendingKeys)
+	c.staleCommits = maps.Clone(s.staleCommits)
+	return &c
 }
