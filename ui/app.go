@@ -5,10 +5,12 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mispbump/mispbump-desktop/assets"
+	"github.com/mispbump/mispbump-desktop/core/store"
 	"github.com/mispbump/mispbump-desktop/core/version"
 )
 
@@ -44,17 +46,25 @@ type shell struct {
 	settings *settingsTab
 	status   *widget.Label
 
-	// background runs slow work (network, devices) off the UI goroutine;
-	// the work hands its results back with fyne.Do. Tests run it inline.
-	background func(func())
+	// background runs slow work (network, devices, the store's key
+	// derivation) off the UI goroutine; the work hands its results back with
+	// fyne.Do. inOrder does the same for store writes, one after the other in
+	// the order asked. Tests run both inline.
+	background, inOrder func(func())
 }
 
 func newShell(a fyne.App, opts Options) *shell {
-	return newShellWith(a, opts, func(f func()) { go f() })
+	writes := make(chan func(), 64)
+	go func() {
+		for f := range writes {
+			f()
+		}
+	}()
+	return newShellWith(a, opts, func(f func()) { go f() }, func(f func()) { writes <- f })
 }
 
-// newShellWith is newShell with a chosen way to run background work.
-func newShellWith(a fyne.App, opts Options, background func(func())) *shell {
+// newShellWith is newShell with chosen ways to run background work and writes.
+func newShellWith(a fyne.App, opts Options, background, inOrder func(func())) *shell {
 	dir := opts.DataDir
 	if dir == "" {
 		dir = a.Storage().RootURI().Path()
@@ -68,29 +78,20 @@ func newShellWith(a fyne.App, opts Options, background func(func())) *shell {
 	w.CenterOnScreen()
 	w.SetMaster()
 
-	s := &shell{app: a, window: w, opts: opts, vault: v, background: background}
+	s := &shell{app: a, window: w, opts: opts, vault: v, background: background, inOrder: inOrder}
 	s.showUnlock()
 	return s
 }
 
-// showUnlock shows the passphrase screen, or skips it when the passphrase
-// came from the environment and fits.
+// showUnlock shows the passphrase screen, and submits it at once when the
+// passphrase came from the environment.
 func (s *shell) showUnlock() {
-	if s.opts.Passphrase != "" {
-		var err error
-		if s.vault.Exists() {
-			err = s.vault.Unlock(s.opts.Passphrase)
-		} else {
-			err = s.vault.Create(s.opts.Passphrase)
-		}
-		if err == nil {
-			s.showMain()
-			return
-		}
-	}
-	screen := newPassphraseScreen(s.window, s.vault, s.showMain)
+	screen := newPassphraseScreen(s.window, s.vault, s.background, s.showMain)
 	s.window.SetContent(screen.content())
 	s.window.Canvas().Focus(screen.passphrase)
+	if s.opts.Passphrase != "" {
+		screen.open(s.opts.Passphrase)
+	}
 }
 
 // showMain builds the tabs once the store is open.
@@ -122,6 +123,23 @@ func (s *shell) showMain() {
 		s.tabs.Select(s.tabs.Items[1])
 	}
 	s.profiles.autoLogin()
+}
+
+// save changes the store off the UI goroutine (every save re-encrypts it),
+// in the order asked, then calls done with the outcome on the UI goroutine.
+// A nil done shows a failure in a dialog.
+func (s *shell) save(change func(*store.Data) error, done func(error)) {
+	s.inOrder(func() {
+		err := s.vault.Update(change)
+		fyne.Do(func() {
+			switch {
+			case done != nil:
+				done(err)
+			case err != nil:
+				dialog.ShowError(err, s.window)
+			}
+		})
+	})
 }
 
 // focusSearch is Ctrl+F: the partner list, with the cursor in the search box.

@@ -22,7 +22,7 @@ func inline(f func()) { f() }
 func newTestShell(t *testing.T, dir, passphrase string) *shell {
 	t.Helper()
 	a := test.NewTempApp(t)
-	s := newShellWith(a, Options{DataDir: dir, Passphrase: passphrase}, inline)
+	s := newShellWith(a, Options{DataDir: dir, Passphrase: passphrase}, inline, inline)
 	t.Cleanup(func() { s.window.Close() })
 	return s
 }
@@ -97,4 +97,16 @@ func findEntries(o fyne.CanvasObject) []*widget.Entry {
 		}
 	}
 	return es
+}
+
+// tapButton taps the button labelled text under o.
+func tapButton(t *testing.T, o fyne.CanvasObject, text string) {
+	t.Helper()
+	for _, obj := range test.LaidOutObjects(o) {
+		if b, ok := obj.(*widget.Button); ok && b.Text == text {
+			test.Tap(b)
+			return
+		}
+	}
+	t.Fatalf("no button %q; the screen shows:\n%s", text, textsOf(o))
 }

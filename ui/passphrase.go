@@ -17,6 +17,7 @@ import (
 type passphraseScreen struct {
 	window     fyne.Window
 	vault      *vault
+	background func(func())
 	onUnlocked func()
 
 	passphrase *widget.Entry
@@ -26,8 +27,8 @@ type passphraseScreen struct {
 	submit     *widget.Button
 }
 
-func newPassphraseScreen(w fyne.Window, v *vault, onUnlocked func()) *passphraseScreen {
-	return &passphraseScreen{window: w, vault: v, onUnlocked: onUnlocked}
+func newPassphraseScreen(w fyne.Window, v *vault, background func(func()), onUnlocked func()) *passphraseScreen {
+	return &passphraseScreen{window: w, vault: v, background: background, onUnlocked: onUnlocked}
 }
 
 func (p *passphraseScreen) content() fyne.CanvasObject {
@@ -68,27 +69,43 @@ func (p *passphraseScreen) onSubmit() {
 		p.message.SetText("Enter a passphrase.")
 		return
 	}
-	var err error
-	if p.repeat != nil {
-		if pass != p.repeat.Text {
-			p.message.SetText("The two passphrases differ. Type the same passphrase twice.")
-			return
-		}
-		err = p.vault.Create(pass)
-	} else {
-		err = p.vault.Unlock(pass)
-	}
-	if err != nil {
-		p.message.SetText(passphraseErrorText(p.vault, err))
-		p.passphrase.SetText("")
-		if p.repeat != nil {
-			p.repeat.SetText("")
-		}
-		p.window.Canvas().Focus(p.passphrase)
+	if p.repeat != nil && pass != p.repeat.Text {
+		p.message.SetText("The two passphrases differ. Type the same passphrase twice.")
 		return
 	}
-	p.passphrase.SetText("")
-	p.onUnlocked()
+	p.open(pass)
+}
+
+// open creates or unlocks the store off the UI goroutine: deriving the key
+// from the passphrase takes a second or two on purpose.
+func (p *passphraseScreen) open(pass string) {
+	create := p.repeat != nil
+	p.submit.Disable()
+	p.message.Importance = widget.MediumImportance
+	p.message.SetText("Opening the store…")
+	p.background(func() {
+		var err error
+		if create {
+			err = p.vault.Create(pass)
+		} else {
+			err = p.vault.Unlock(pass)
+		}
+		fyne.Do(func() {
+			p.submit.Enable()
+			p.message.Importance = widget.DangerImportance
+			p.passphrase.SetText("")
+			if p.repeat != nil {
+				p.repeat.SetText("")
+			}
+			if err != nil {
+				p.message.SetText(passphraseErrorText(p.vault, err))
+				p.window.Canvas().Focus(p.passphrase)
+				return
+			}
+			p.message.SetText("")
+			p.onUnlocked()
+		})
+	})
 }
 
 func passphraseErrorText(v *vault, err error) string {
@@ -105,7 +122,7 @@ type changePassphraseDialog struct {
 	current, next, repeat *escEntry
 }
 
-func showChangePassphrase(w fyne.Window, v *vault) *changePassphraseDialog {
+func showChangePassphrase(w fyne.Window, v *vault, background func(func())) *changePassphraseDialog {
 	current := newEscEntry(true, "Current passphrase")
 	next := newEscEntry(true, "New passphrase")
 	repeat := newEscEntry(true, "Repeat the new passphrase")
@@ -128,11 +145,17 @@ func showChangePassphrase(w fyne.Window, v *vault) *changePassphraseDialog {
 		case next.Text != repeat.Text:
 			dialog.ShowInformation("Passphrase not changed", "The two new passphrases differ. Nothing was changed.", w)
 		default:
-			if err := v.ChangePassphrase(current.Text, next.Text); err != nil {
-				dialog.ShowInformation("Passphrase not changed", passphraseErrorText(v, err), w)
-				return
-			}
-			dialog.ShowInformation("Passphrase changed", "The store is now encrypted with the new passphrase.", w)
+			old, fresh := current.Text, next.Text
+			background(func() {
+				err := v.ChangePassphrase(old, fresh)
+				fyne.Do(func() {
+					if err != nil {
+						dialog.ShowInformation("Passphrase not changed", passphraseErrorText(v, err), w)
+						return
+					}
+					dialog.ShowInformation("Passphrase changed", "The store is now encrypted with the new passphrase.", w)
+				})
+			})
 		}
 	}, w)
 	submit := func(string) { d.Submit() }

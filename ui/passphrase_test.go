@@ -90,7 +90,7 @@ func TestChangePassphrase(t *testing.T) {
 	seedStore(t, dir, nil, nil)
 	s := newTestShell(t, dir, testPassphrase)
 
-	d := showChangePassphrase(s.window, s.vault)
+	d := showChangePassphrase(s.window, s.vault, inline)
 	test.Type(d.current, "wrong current passphrase")
 	test.Type(d.next, "a brand new passphrase")
 	test.Type(d.repeat, "a brand new passphrase")
@@ -103,7 +103,7 @@ func TestChangePassphrase(t *testing.T) {
 	}
 	s.window.Canvas().Overlays().Top().Hide()
 
-	d = showChangePassphrase(s.window, s.vault)
+	d = showChangePassphrase(s.window, s.vault, inline)
 	test.Type(d.current, testPassphrase)
 	test.Type(d.next, "a brand new passphrase")
 	test.Type(d.repeat, "a brand new passphrase")

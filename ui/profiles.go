@@ -176,37 +176,58 @@ func (t *profilesTab) onLogin() {
 		return
 	}
 
-	id, err := t.saveProfile(name, rawURL, key)
-	if err != nil {
-		t.fail(err.Error())
-		return
+	id := t.selected
+	if stored == nil {
+		id = store.NewID()
 	}
+	t.selected = id
+	remember := t.remember.Checked
 	t.authkey.SetText("")
 	t.login.Disable()
 	t.message.Importance = widget.MediumImportance
 	t.message.SetText("Logging in to " + hostOf(rawURL) + "…")
 
-	pin := t.pinOf(id)
+	v := t.shell.vault
 	t.shell.background(func() {
-		client, info, err := loginToMISP(context.Background(), rawURL, key, pin)
+		// Saving re-encrypts the store, which takes a moment: it is done
+		// here, with the login, and not on the UI goroutine.
+		pin, err := saveProfile(v, id, name, rawURL, key, remember)
+		var client *misp.Client
+		var info *misp.LoginInfo
+		if err == nil {
+			client, info, err = loginToMISP(context.Background(), rawURL, key, pin)
+		}
+		var recordErr error
+		if err == nil {
+			recordErr = v.Update(func(d *store.Data) error {
+				if p, ok := d.Profile(id); ok {
+					p.LastLogin = &store.LoginInfo{At: time.Now().UTC(), OrgName: info.HostOrg.Name, OrgUUID: info.HostOrg.UUID,
+						InstanceUUID: info.InstanceUUID, MISPVersion: info.Version}
+				}
+				return nil
+			})
+		}
 		fyne.Do(func() {
 			t.login.Enable()
+			t.reload()
 			if err != nil {
 				t.onLoginFailed(id, rawURL, key, err)
 				return
 			}
 			t.onLoggedIn(id, client, info)
+			if recordErr != nil {
+				t.fail("Logged in, but the login could not be recorded: " + recordErr.Error())
+			}
 		})
 	})
 }
 
-func (t *profilesTab) saveProfile(name, rawURL, key string) (string, error) {
-	id := t.selected
-	remember := t.remember.Checked
-	err := t.shell.vault.Update(func(d *store.Data) error {
+// saveProfile creates or updates a profile and returns the certificate
+// fingerprint pinned for it, if any.
+func saveProfile(v *vault, id, name, rawURL, key string, remember bool) (pin string, err error) {
+	err = v.Update(func(d *store.Data) error {
 		p, ok := d.Profile(id)
 		if !ok {
-			id = store.NewID()
 			d.Profiles = append(d.Profiles, store.Profile{ID: id})
 			p = &d.Profiles[len(d.Profiles)-1]
 		}
@@ -218,42 +239,21 @@ func (t *profilesTab) saveProfile(name, rawURL, key string) (string, error) {
 		if remember {
 			p.Authkey = key
 		}
+		if p.Certificate != nil {
+			pin = p.Certificate.SHA256
+		}
 		return nil
 	})
-	if err != nil {
-		return "", err
-	}
-	t.selected = id
-	t.reload()
-	return id, nil
-}
-
-func (t *profilesTab) pinOf(id string) string {
-	for _, p := range t.profiles {
-		if p.ID == id && p.Certificate != nil {
-			return p.Certificate.SHA256
-		}
-	}
-	return ""
+	return pin, err
 }
 
 func (t *profilesTab) onLoggedIn(id string, client *misp.Client, info *misp.LoginInfo) {
 	t.sessions[id] = &mispSession{client: client, login: info}
 	t.active = id
 	t.shell.app.Preferences().SetString(prefActiveProfile, id)
-	err := t.shell.vault.Update(func(d *store.Data) error {
-		if p, ok := d.Profile(id); ok {
-			p.LastLogin = &store.LoginInfo{At: time.Now().UTC(), OrgName: info.HostOrg.Name, OrgUUID: info.HostOrg.UUID,
-				InstanceUUID: info.InstanceUUID, MISPVersion: info.Version}
-		}
-		return nil
-	})
-	t.reload()
+	t.list.Refresh()
 	t.message.Importance = widget.SuccessImportance
 	t.message.SetText("Logged in.")
-	if err != nil {
-		t.fail("Logged in, but the login could not be recorded: " + err.Error())
-	}
 	if t.selected == id {
 		t.showInfo()
 	}
@@ -282,21 +282,22 @@ func (t *profilesTab) offerTrust(id, rawURL, key string) {
 				return
 			}
 			showTrustCertificate(w, hostOf(rawURL), cert, func() {
-				err := t.shell.vault.Update(func(d *store.Data) error {
+				t.shell.save(func(d *store.Data) error {
 					p, ok := d.Profile(id)
 					if !ok {
-						return fmt.Errorf("the profile was deleted meanwhile")
+						return fmt.Errorf("the profile was deleted meanwhile; nothing was pinned")
 					}
 					p.Certificate = &store.PinnedCertificate{SHA256: cert.SHA256, PEM: string(cert.AnchorPEM())}
 					return nil
+				}, func(err error) {
+					if err != nil {
+						t.fail(sentence(err.Error()))
+						return
+					}
+					t.reload()
+					t.authkey.SetText(key)
+					t.onLogin()
 				})
-				if err != nil {
-					t.fail(err.Error())
-					return
-				}
-				t.reload()
-				t.authkey.SetText(key)
-				t.onLogin()
 			})
 		})
 	})
@@ -342,7 +343,7 @@ func (t *profilesTab) onDelete() {
 		if !ok {
 			return
 		}
-		err := t.shell.vault.Update(func(d *store.Data) error {
+		t.shell.save(func(d *store.Data) error {
 			for i := range d.Profiles {
 				if d.Profiles[i].ID == id {
 					d.Profiles = append(d.Profiles[:i], d.Profiles[i+1:]...)
@@ -350,19 +351,20 @@ func (t *profilesTab) onDelete() {
 				}
 			}
 			return nil
+		}, func(err error) {
+			if err != nil {
+				dialog.ShowError(err, w)
+				return
+			}
+			delete(t.sessions, id)
+			if t.active == id {
+				t.active = ""
+			}
+			t.reload()
+			t.list.UnselectAll()
+			t.edit("")
+			t.shell.refreshStatus()
 		})
-		if err != nil {
-			dialog.ShowError(err, w)
-			return
-		}
-		delete(t.sessions, id)
-		if t.active == id {
-			t.active = ""
-		}
-		t.reload()
-		t.list.UnselectAll()
-		t.edit("")
-		t.shell.refreshStatus()
 	}, w)
 	showWithEscape(d, w)
 }

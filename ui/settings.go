@@ -3,7 +3,6 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -103,7 +102,7 @@ func (t *settingsTab) content() fyne.CanvasObject {
 
 	dataDir := &widget.Label{Text: v.Location(), Wrapping: fyne.TextWrapBreak, Selectable: true}
 	change := &widget.Button{Text: "Change passphrase…", Icon: theme.AccountIcon(),
-		OnTapped: func() { showChangePassphrase(t.shell.window, v) }}
+		OnTapped: func() { showChangePassphrase(t.shell.window, v, t.shell.background) }}
 
 	return container.NewScroll(container.NewVBox(
 		&widget.Card{Title: "Appearance", Content: &widget.Form{Items: []*widget.FormItem{
@@ -128,9 +127,7 @@ func (t *settingsTab) content() fyne.CanvasObject {
 
 // save records one change; a failed save is shown, the store keeps the old value.
 func (t *settingsTab) save(change func(*store.Preferences)) {
-	if err := t.shell.vault.Update(func(d *store.Data) error { change(&d.Preferences); return nil }); err != nil {
-		dialog.ShowError(err, t.shell.window)
-	}
+	t.shell.save(func(d *store.Data) error { change(&d.Preferences); return nil }, nil)
 }
 
 // fillCameras lists the webcams off the UI goroutine (probing devices can

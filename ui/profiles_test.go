@@ -1,0 +1,183 @@
+package ui
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/mispbump/mispbump-desktop/core/mispsim"
+	"github.com/mispbump/mispbump-desktop/core/store"
+)
+
+// startSim runs a simulated MISP for one test.
+func startSim(t *testing.T, cfg mispsim.Config) (*mispsim.Sim, string) {
+	t.Helper()
+	sim := mispsim.New(cfg)
+	u, err := sim.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	return sim, u
+}
+
+// fillLogin types a profile into the MISP tab's form and submits it.
+func fillLogin(p *profilesTab, name, url, key string) {
+	p.list.UnselectAll()
+	p.edit("")
+	test.Type(p.name, name)
+	test.Type(p.url, url)
+	test.Type(p.authkey, key)
+	p.authkey.OnSubmitted(p.authkey.Text)
+}
+
+// The store is shared by the login tests: opening one costs a deliberately
+// slow key derivation.
+func TestLogin(t *testing.T) {
+	dir := t.TempDir()
+	seedStore(t, dir, nil, nil)
+	s := newTestShell(t, dir, testPassphrase)
+	p := s.profiles
+
+	sim, simURL := startSim(t, mispsim.Config{Name: "A", HostOrgName: "CIRCL Test", HostOrgIDSet: true})
+
+	t.Run("success", func(t *testing.T) {
+		fillLogin(p, "Internal", simURL, sim.AdminKey())
+		if p.sessions[p.selected] == nil {
+			t.Fatalf("not logged in; message: %q", p.message.Text)
+		}
+		screen := textsOf(s.window.Content())
+		for _, want := range []string{"CIRCL Test", sim.InstanceUUID(), sim.Version(), "does not expire"} {
+			if !strings.Contains(screen, want) {
+				t.Errorf("after login the screen lacks %q:\n%s", want, screen)
+			}
+		}
+		if !strings.Contains(s.status.Text, "CIRCL Test") || !strings.Contains(s.status.Text, sim.Version()) {
+			t.Errorf("status line %q does not name the org and version", s.status.Text)
+		}
+		if strings.Contains(screen, sim.AdminKey()) || p.authkey.Text != "" {
+			t.Error("the authkey is visible after login")
+		}
+		prof := profileOf(t, s, p.selected)
+		if prof.Authkey != sim.AdminKey() || prof.LastLogin == nil || prof.LastLogin.InstanceUUID != sim.InstanceUUID() {
+			t.Errorf("profile not saved with key and login: %+v", prof.LastLogin)
+		}
+	})
+
+	t.Run("key not stored when asked", func(t *testing.T) {
+		p.list.UnselectAll()
+		p.edit("")
+		p.remember.SetChecked(false)
+		test.Type(p.name, "DMZ")
+		test.Type(p.url, simURL)
+		test.Type(p.authkey, sim.AdminKey())
+		p.onLogin()
+		prof := profileOf(t, s, p.selected)
+		if p.sessions[p.selected] == nil || prof.Authkey != "" {
+			t.Fatalf("want a login without a stored key; logged in %v, key stored %v", p.sessions[p.selected] != nil, prof.Authkey != "")
+		}
+		if len(s.vault.Snapshot().Profiles) != 2 {
+			t.Errorf("want two saved profiles, got %d", len(s.vault.Snapshot().Profiles))
+		}
+	})
+
+	t.Run("key expiry shown", func(t *testing.T) {
+		// mispsim does not send MISP's X-Auth-Key-Expiration header, so the
+		// expiry is set on the login the client returned.
+		expires := time.Now().Add(72 * time.Hour)
+		p.sessions[p.selected].login.KeyExpiry = expires
+		p.showInfo()
+		if got := textsOf(p.info); !strings.Contains(got, expires.Local().Format("2 Jan 2006")) || !strings.Contains(got, "soon") {
+			t.Errorf("the key's expiry is not shown; info:\n%s", got)
+		}
+	})
+
+	_, userKey := sim.AddUser(mispsim.User{OrgID: 1, RoleID: mispsim.RoleUser, Email: "analyst@example.org"})
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close()
+	stripAccept := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Header.Del("Accept") // as a proxy that rewrites headers would
+		sim.ServeHTTP(w, r)
+	}))
+	defer stripAccept.Close()
+
+	for _, c := range []struct {
+		name, url, key, want string
+	}{
+		{"bad key", simURL, mispsim.NewKey(), "refused the authkey"},
+		{"not a site admin", simURL, userKey, "not a site admin"},
+		// core/misp reports a read-only key as a refused request for now.
+		{"read-only key", simURL, sim.ReadOnlyKey(), "MISP at"},
+		{"unreachable", closedURL, sim.AdminKey(), "cannot be reached"},
+		{"redirect to login", stripAccept.URL, sim.AdminKey(), "redirect to its login page"},
+		{"not a URL", "misp.example.org", sim.AdminKey(), "not a MISP address"},
+		{"no key", simURL, "", "Enter the authkey"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fillLogin(p, c.name, c.url, c.key)
+			if !strings.Contains(p.message.Text, c.want) {
+				t.Errorf("message %q does not say %q", p.message.Text, c.want)
+			}
+			if p.sessions[p.selected] != nil {
+				t.Error("logged in although the login failed")
+			}
+			if c.key != "" && strings.Contains(textsOf(s.window.Content()), c.key) {
+				t.Error("the authkey appears on screen")
+			}
+		})
+	}
+}
+
+func TestLoginTrustCertificate(t *testing.T) {
+	dir := t.TempDir()
+	seedStore(t, dir, nil, nil)
+	s := newTestShell(t, dir, testPassphrase)
+	p := s.profiles
+
+	sim := mispsim.New(mispsim.Config{Name: "self-signed"})
+	simURL, err := sim.StartTLS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+
+	fillLogin(p, "Self-signed", simURL, sim.AdminKey())
+	if p.sessions[p.selected] != nil {
+		t.Fatal("logged in to an untrusted certificate without asking")
+	}
+	dialogText := overlayText(s.window)
+	if !strings.Contains(dialogText, "SHA-256") || !strings.Contains(dialogText, "self-signed") {
+		t.Fatalf("no trust dialog with the fingerprint; overlay shows:\n%s", dialogText)
+	}
+	tapButton(t, s.window.Canvas().Overlays().Top(), "Trust this certificate")
+	if p.sessions[p.selected] == nil {
+		t.Fatalf("not logged in after trusting the certificate; message %q", p.message.Text)
+	}
+	prof := profileOf(t, s, p.selected)
+	if prof.Certificate == nil || !strings.Contains(dialogText, fingerprintGroups(prof.Certificate.SHA256)) {
+		t.Errorf("the pinned certificate is not the one shown: %+v", prof.Certificate)
+	}
+	if prof.Authkey != sim.AdminKey() {
+		t.Error("the key was not kept across the trust step")
+	}
+}
+
+// fingerprintGroups is the start of a fingerprint as the dialog writes it.
+func fingerprintGroups(hex string) string {
+	return strings.ToUpper(hex[:2]) + ":" + strings.ToUpper(hex[2:4])
+}
+
+func profileOf(t *testing.T, s *shell, id string) store.Profile {
+	t.Helper()
+	d := s.vault.Snapshot()
+	prof, ok := d.Profile(id)
+	if !ok {
+		t.Fatalf("no profile %q in the store", id)
+	}
+	return *prof
+}
