@@ -181,7 +181,7 @@ func newReplayer(t testing.TB) *replayer {
 	a.AddOrg(Org{ID: 3, Name: "Org-B", UUID: orgBUUID, Local: false})
 	closed := closedURL(t)
 	a.AddServer(Server{ID: 1, Name: "misp2", URL: bURL, Authkey: NewKey(), RemoteOrgID: 3, Push: true, Pull: true, LastPushedID: "1", Priority: 1})
-	a.AddServer(Server{ID: 9, Name: "test-unreachable", URL: "http://127.0.0.1:8099", RemoteOrgID: 3, Authkey: NewKey(), Priority: 3})
+	a.AddServer(Server{ID: 9, Name: "test-unreachable", URL: closed, RemoteOrgID: 3, Authkey: NewKey(), Priority: 3})
 	a.AddServer(Server{ID: 10, Name: "test-wrong-key", URL: bURL, RemoteOrgID: 3, Authkey: "WRONGKEYxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", Priority: 4})
 	a.AddServer(Server{ID: 11, Name: "test-user", URL: bURL, RemoteOrgID: 3, Authkey: userKey, Priority: 5})
 	a.AddServer(Server{ID: 12, Name: "test-read-only", URL: bURL, RemoteOrgID: 3, Authkey: readOnlyKey, Priority: 6})
@@ -199,10 +199,9 @@ func newReplayer(t testing.TB) *replayer {
 			"http://127.0.0.1:8099": closed,
 		},
 	}
-	// Entry 9 must point at the closed port, and the entry made by 31 gets
-	// id 8 as on the recorded instance (so servers/index lists 1, 8, 9).
+	// The entry made by 31 gets id 8 as on the recorded instance (so
+	// servers/index lists 1, 8, 9 like 34).
 	a.mu.Lock()
-	a.servers[9].URL = closed
 	a.next["server"] = 8
 	a.mu.Unlock()
 	return r

@@ -189,7 +189,7 @@ func perms(on ...string) map[string]bool {
 }
 
 // defaultRoles are the six roles of a fresh MISP 2.5.1 (recording 10 shows
-// the first three; the others follow MISP's install data).
+// the first three; the others follow the roles rows of MISP's MYSQL.sql).
 func defaultRoles() []Role {
 	return []Role{
 		{ID: RoleAdmin, Name: "admin", Permission: "3", PermissionDescription: "publish", Perms: perms(
@@ -214,7 +214,7 @@ func defaultRoles() []Role {
 			"perm_auth", "perm_tagger", "perm_sharing_group", "perm_tag_editor", "perm_sighting", "perm_publish_zmq",
 			"perm_publish_kafka", "perm_decaying", "perm_galaxy_editor", "perm_analyst_data")},
 		{ID: RoleReadOnly, Name: "Read Only", Permission: "0", PermissionDescription: "read_only", Perms: perms(
-			"perm_audit", "perm_auth", "perm_decaying")},
+			"perm_audit", "perm_auth")},
 	}
 }
 
