@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,7 +10,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/ProtonMail/go-crypto/openpgp"
 	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/ProtonMail/go-crypto/openpgp/s2k"
@@ -33,13 +31,18 @@ const (
 	maxFileBytes   = 64 << 20
 )
 
-// Upper bounds on the Argon2 parameters accepted from a file, so a crafted
-// file cannot make opening it take gigabytes of memory or minutes of CPU.
-const (
-	maxArgon2MemoryExp   = 18 // 2^18 KiB = 256 MiB
-	maxArgon2Passes      = 10
-	maxArgon2Parallelism = 16
-)
+// argon2Limits bounds the Argon2 parameters accepted from a file, so a
+// crafted file cannot make opening it take gigabytes of memory or minutes of
+// CPU. Fuzz targets lower them: they test the parser, not Argon2.
+type argon2Limits struct {
+	maxMemoryExp   uint8 // memory is 2^exp KiB
+	maxPasses      uint8
+	maxParallelism uint8
+}
+
+// acceptedArgon2 leaves room above desktopKDF (4x the memory, 2x the passes)
+// for stronger parameters in a later version.
+var acceptedArgon2 = argon2Limits{maxMemoryExp: 18, maxPasses: 6, maxParallelism: 16}
 
 // header is the first line of a store file, in clear: enough to refuse a
 // newer format and to tell a damaged file from a wrong passphrase before
@@ -96,34 +99,26 @@ func pgpConfig(k kdfParams) *packet.Config {
 
 // encodeFile turns a store document into the bytes of a store file. The
 // plaintext exists only in memory.
-func encodeFile(d *Data, passphrase []byte, created time.Time, k kdfParams) ([]byte, error) {
+func encodeFile(d *Data, sl *sealer, created time.Time) ([]byte, error) {
 	doc, err := json.Marshal(d)
 	if err != nil {
 		return nil, fmt.Errorf("encode the store document: %w", err)
 	}
 	defer wipe(doc)
-	return sealDocument(FormatVersion, doc, passphrase, created, k)
+	return sealDocument(FormatVersion, doc, sl, created)
 }
 
 // sealDocument encrypts a raw document of the given format and puts the
 // cleartext header in front of it.
-func sealDocument(format int, doc json.RawMessage, passphrase []byte, created time.Time, k kdfParams) ([]byte, error) {
+func sealDocument(format int, doc json.RawMessage, sl *sealer, created time.Time) ([]byte, error) {
 	plain, err := json.Marshal(envelope{Format: format, Data: doc})
 	if err != nil {
 		return nil, fmt.Errorf("encode the store document: %w", err)
 	}
 	defer wipe(plain)
-
-	var body bytes.Buffer
-	w, err := openpgp.SymmetricallyEncrypt(&body, passphrase, &openpgp.FileHints{IsBinary: true}, pgpConfig(k))
+	body, err := sl.seal(plain)
 	if err != nil {
-		return nil, fmt.Errorf("encrypt the store: %w", err)
-	}
-	if _, err := w.Write(plain); err != nil {
-		return nil, fmt.Errorf("encrypt the store: %w", err)
-	}
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("encrypt the store: %w", err)
+		return nil, err
 	}
 	h := header{
 		Magic:     fileMagic,
@@ -132,7 +127,7 @@ func sealDocument(format int, doc json.RawMessage, passphrase []byte, created ti
 		Created:   created.UTC(),
 		Saved:     time.Now().UTC(),
 	}
-	return joinFile(h, body.Bytes())
+	return joinFile(h, body)
 }
 
 // joinFile writes the header line (with the body's checksum) and the body.
@@ -204,8 +199,9 @@ func checkSKESK(body []byte) error {
 		return errors.New("its passphrase is not stretched with Argon2")
 	}
 	passes, parallelism, memExp := c[22], c[23], c[24]
-	if passes == 0 || passes > maxArgon2Passes || parallelism == 0 || parallelism > maxArgon2Parallelism ||
-		memExp > maxArgon2MemoryExp || uint32(1)<<memExp < 8*uint32(parallelism) {
+	lim := acceptedArgon2
+	if passes == 0 || passes > lim.maxPasses || parallelism == 0 || parallelism > lim.maxParallelism ||
+		memExp > lim.maxMemoryExp || uint32(1)<<memExp < 8*uint32(parallelism) {
 		return errors.New("its Argon2 parameters are out of the accepted range")
 	}
 	ivLen := 0
@@ -233,61 +229,34 @@ func checkSKESK(body []byte) error {
 }
 
 // decodeFile decrypts a store file. It returns the format the body was
-// written in and the raw document, never a partly read one.
-func decodeFile(path string, raw, passphrase []byte) (*header, int, json.RawMessage, error) {
+// written in and the raw document, never a partly read one, and the sealer
+// that saves under the same passphrase.
+func decodeFile(path string, raw, passphrase []byte) (*header, int, json.RawMessage, *sealer, error) {
 	h, body, err := readHeader(path, raw)
 	if err != nil {
-		return nil, 0, nil, err
+		return nil, 0, nil, nil, err
 	}
-	plain, err := decrypt(body, passphrase)
+	plain, sl, err := unseal(body, passphrase)
 	if err != nil {
 		var wrong *WrongPassphraseError
 		if errors.As(err, &wrong) {
-			return nil, 0, nil, err
+			return nil, 0, nil, nil, err
 		}
-		return nil, 0, nil, &CorruptError{Path: path, Reason: "it could not be decrypted: " + describePGPError(err)}
+		return nil, 0, nil, nil, &CorruptError{Path: path, Reason: "it could not be decrypted: " + describePGPError(err)}
 	}
 	defer wipe(plain)
 	var env envelope
 	if err := json.Unmarshal(plain, &env); err != nil {
-		return nil, 0, nil, &CorruptError{Path: path, Reason: "its decrypted content is not a store document"}
+		sl.wipe()
+		return nil, 0, nil, nil, &CorruptError{Path: path, Reason: "its decrypted content is not a store document"}
 	}
 	if env.Format != h.Format {
-		return nil, 0, nil, &CorruptError{Path: path, Reason: "its header and its encrypted content disagree on the format"}
+		sl.wipe()
+		return nil, 0, nil, nil, &CorruptError{Path: path, Reason: "its header and its encrypted content disagree on the format"}
 	}
 	// Copy: plain is wiped on return.
 	doc := append(json.RawMessage(nil), env.Data...)
-	return h, env.Format, doc, nil
-}
-
-// decrypt opens the OpenPGP message and reads it to the end, so the AEAD
-// tags of every chunk and the final one are checked before anything is used.
-func decrypt(body, passphrase []byte) ([]byte, error) {
-	tried := false
-	prompt := func([]openpgp.Key, bool) ([]byte, error) {
-		if tried {
-			return nil, &WrongPassphraseError{}
-		}
-		tried = true
-		return passphrase, nil
-	}
-	md, err := openpgp.ReadMessage(bytes.NewReader(body), nil, prompt, pgpConfig(writeKDF))
-	if err != nil {
-		return nil, err
-	}
-	if !md.IsSymmetricallyEncrypted || md.IsSigned {
-		return nil, errors.New("not a passphrase-encrypted message")
-	}
-	plain, err := io.ReadAll(io.LimitReader(bufio.NewReader(md.UnverifiedBody), maxFileBytes+1))
-	if err != nil {
-		wipe(plain)
-		return nil, err
-	}
-	if len(plain) > maxFileBytes {
-		wipe(plain)
-		return nil, errors.New("decrypted content too large")
-	}
-	return plain, nil
+	return h, env.Format, doc, sl, nil
 }
 
 func describePGPError(err error) string {

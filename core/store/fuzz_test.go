@@ -3,18 +3,23 @@ package store
 import (
 	"os"
 	"testing"
-	"time"
 )
+
+// fuzzArgon2Limits keeps every input cheap: a mutated cost byte within the
+// product's limits would spend seconds in Argon2 and starve the fuzzer.
+func fuzzArgon2Limits(f *testing.F) {
+	saved := acceptedArgon2
+	acceptedArgon2 = argon2Limits{maxMemoryExp: 8, maxPasses: 2, maxParallelism: 2}
+	f.Cleanup(func() { acceptedArgon2 = saved })
+}
 
 // FuzzOpenFile feeds outside bytes to the store-file opener. It must never
 // panic, never ask for unbounded Argon2 work, and either fail with a typed
 // error or return a document.
 func FuzzOpenFile(f *testing.F) {
+	fuzzArgon2Limits(f)
 	d := sampleData()
-	good, err := encodeFile(&d, []byte(testPassphrase), time.Now(), cheapKDF)
-	if err != nil {
-		f.Fatal(err)
-	}
+	good := encodeForTest(f, &d, testPassphrase)
 	f.Add(good)
 	f.Add(good[:len(good)/2])
 	if v0, err := os.ReadFile(fixtureV0Store); err == nil {
@@ -24,7 +29,7 @@ func FuzzOpenFile(f *testing.F) {
 	f.Add([]byte("\n"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		for _, pass := range []string{testPassphrase, fixturePassphrase} {
-			_, format, doc, err := decodeFile("fuzz", raw, []byte(pass))
+			_, format, doc, _, err := decodeFile("fuzz", raw, []byte(pass))
 			if err != nil {
 				if !errorsAs[*CorruptError](err) && !errorsAs[*WrongPassphraseError](err) && !errorsAs[*NewerVersionError](err) {
 					t.Fatalf("untyped error: %v", err)
@@ -41,11 +46,11 @@ func FuzzOpenFile(f *testing.F) {
 // FuzzDecryptBody skips the convenience checksum so the fuzzer reaches the
 // OpenPGP parser and the AEAD with mutated messages.
 func FuzzDecryptBody(f *testing.F) {
-	d := sampleData()
-	good, err := encodeFile(&d, []byte(testPassphrase), time.Now(), cheapKDF)
-	if err != nil {
-		f.Fatal(err)
-	}
+	fuzzArgon2Limits(f)
+	// A small document: the fuzzer minimises inputs by re-running them, and
+	// every run derives a key.
+	d := Data{Profiles: []Profile{{ID: "p", Authkey: testAuthkey}}}
+	good := encodeForTest(f, &d, testPassphrase)
 	_, body, err := readHeader("seed", good)
 	if err != nil {
 		f.Fatal(err)
@@ -55,7 +60,7 @@ func FuzzDecryptBody(f *testing.F) {
 		if checkSKESK(body) != nil {
 			return
 		}
-		plain, err := decrypt(body, []byte(testPassphrase))
+		plain, _, err := unseal(body, []byte(testPassphrase))
 		if err == nil && len(plain) > maxFileBytes {
 			t.Fatal("decrypted more than the limit")
 		}

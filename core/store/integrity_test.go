@@ -56,7 +56,7 @@ func TestBodyDamageBehindValidChecksum(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, _, _, err = decodeFile("x", raw, []byte(testPassphrase))
+		_, _, _, _, err = decodeFile("x", raw, []byte(testPassphrase))
 		if !errorsAs[*CorruptError](err) {
 			t.Fatalf("flip at body byte %d with a fresh checksum: got %v, want *CorruptError", pos, err)
 		}
@@ -245,7 +245,7 @@ func TestHostileArgon2ParametersRefused(t *testing.T) {
 	hostile := bytes.Clone(body)
 	hostile[memExpAt] = 21
 	raw, _ := joinFile(*h, hostile)
-	_, _, _, err = decodeFile("x", raw, []byte(testPassphrase))
+	_, _, _, _, err = decodeFile("x", raw, []byte(testPassphrase))
 	if !errorsAs[*CorruptError](err) || !strings.Contains(err.Error(), "Argon2") {
 		t.Fatalf("2 GiB Argon2 request: got %v, want a *CorruptError about Argon2", err)
 	}

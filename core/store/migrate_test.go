@@ -31,10 +31,7 @@ func TestMigrationFromV0(t *testing.T) {
 		if err := json.Compact(&compact, doc); err != nil {
 			t.Fatal(err)
 		}
-		raw, err := sealDocument(0, compact.Bytes(), []byte(fixturePassphrase), time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC), cheapKDF)
-		if err != nil {
-			t.Fatal(err)
-		}
+		raw := sealForTest(t, 0, compact.Bytes(), fixturePassphrase, time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
 		if err := os.WriteFile(fixtureV0Store, raw, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,6 @@
 package store
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -36,11 +35,12 @@ const MinPassphraseLength = 8
 
 // Store is an open store. It is safe for use from many goroutines.
 type Store struct {
-	mu         sync.Mutex
-	path       string
-	passphrase []byte
-	created    time.Time
-	data       *Data
+	mu   sync.Mutex
+	path string
+	// sealer saves under the passphrase without keeping it; nil once closed.
+	sealer  *sealer
+	created time.Time
+	data    *Data
 }
 
 // Path returns the path of the store file inside the data folder dataDir.
@@ -73,13 +73,17 @@ func Create(dataDir string, passphrase []byte) (*Store, error) {
 	if _, err := os.Stat(path); err == nil {
 		return nil, &ExistsError{Path: path}
 	}
-	s := &Store{
-		path:       path,
-		passphrase: bytes.Clone(passphrase),
-		created:    time.Now().UTC(),
-		data:       &Data{Preferences: DefaultPreferences()},
+	sl, err := newSealer(passphrase, writeKDF)
+	if err != nil {
+		return nil, &SaveError{Path: path, Err: err}
 	}
-	if err := s.saveLocked(s.data, s.passphrase); err != nil {
+	s := &Store{
+		path:    path,
+		sealer:  sl,
+		created: time.Now().UTC(),
+		data:    &Data{Preferences: DefaultPreferences()},
+	}
+	if err := s.saveLocked(s.data, s.sealer); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -98,22 +102,32 @@ func Open(dataDir string, passphrase []byte) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the store %s: %w; check its permissions", path, err)
 	}
-	h, format, doc, err := decodeFile(path, raw, passphrase)
+	h, format, doc, sl, err := decodeFile(path, raw, passphrase)
 	if err != nil {
 		return nil, err
 	}
 	data, err := decodeDocument(path, format, doc)
 	wipe(doc)
 	if err != nil {
+		sl.wipe()
 		return nil, err
 	}
-	s := &Store{path: path, passphrase: bytes.Clone(passphrase), created: h.Created, data: data}
+	rewrite := format < FormatVersion
+	if len(sl.sessionKey) != cipherSuite.Cipher.KeySize() {
+		// Written with another cipher: re-key so saves can use ours.
+		sl.wipe()
+		if sl, err = newSealer(passphrase, writeKDF); err != nil {
+			return nil, &SaveError{Path: path, Err: err}
+		}
+		rewrite = true
+	}
+	s := &Store{path: path, sealer: sl, created: h.Created, data: data}
 	if err := ensureDir(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
 	removeLeftoverTemps(filepath.Dir(path))
-	if format < FormatVersion {
-		if err := s.saveLocked(s.data, s.passphrase); err != nil {
+	if rewrite {
+		if err := s.saveLocked(s.data, s.sealer); err != nil {
 			return nil, err
 		}
 	}
@@ -135,14 +149,14 @@ func (s *Store) Snapshot() Data {
 func (s *Store) Update(change func(*Data) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.passphrase == nil {
+	if s.sealer == nil {
 		return errors.New("the store is closed: open it again")
 	}
 	next := s.data.clone()
 	if err := change(next); err != nil {
 		return err
 	}
-	if err := s.saveLocked(next, s.passphrase); err != nil {
+	if err := s.saveLocked(next, s.sealer); err != nil {
 		return err
 	}
 	s.data = next
@@ -158,19 +172,24 @@ func (s *Store) ChangePassphrase(oldPassphrase, newPassphrase []byte) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.passphrase == nil {
+	if s.sealer == nil {
 		return errors.New("the store is closed: open it again")
 	}
-	if !bytes.Equal(oldPassphrase, s.passphrase) {
+	if !s.sealer.opens(oldPassphrase) {
 		return &WrongPassphraseError{}
 	}
-	fresh := bytes.Clone(newPassphrase)
+	// A new session key too: whoever learnt the old passphrase and kept a
+	// copy of the file cannot read the saves that follow.
+	fresh, err := newSealer(newPassphrase, writeKDF)
+	if err != nil {
+		return &SaveError{Path: s.path, Err: err}
+	}
 	if err := s.saveLocked(s.data, fresh); err != nil {
-		wipe(fresh)
+		fresh.wipe()
 		return err
 	}
-	wipe(s.passphrase)
-	s.passphrase = fresh
+	s.sealer.wipe()
+	s.sealer = fresh
 	return nil
 }
 
@@ -179,16 +198,16 @@ func (s *Store) ChangePassphrase(oldPassphrase, newPassphrase []byte) error {
 func (s *Store) Close() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	wipe(s.passphrase)
-	s.passphrase = nil
+	s.sealer.wipe()
+	s.sealer = nil
 	s.data = &Data{}
 }
 
 // File returns the path of the store file.
 func (s *Store) File() string { return s.path }
 
-func (s *Store) saveLocked(d *Data, passphrase []byte) error {
-	raw, err := encodeFile(d, passphrase, s.created, writeKDF)
+func (s *Store) saveLocked(d *Data, sl *sealer) error {
+	raw, err := encodeFile(d, sl, s.created)
 	if err != nil {
 		return &SaveError{Path: s.path, Err: err}
 	}
