@@ -99,6 +99,12 @@ func (rp *replay) serve(w http.ResponseWriter, req *http.Request) {
 		r, ok = rp.byReq[req.Method+" "+req.URL.Path]
 	}
 	rp.mu.Unlock()
+	// Every authenticated call must look like an API call to MISP
+	// (recordings 03 and 06 show what happens otherwise).
+	if req.URL.Path != "/gpg.asc" && (req.Header.Get("Accept") != "application/json" ||
+		req.Header.Get("Content-Type") != "application/json" || req.Header.Get("Authorization") == "") {
+		rp.t.Errorf("replay: %s %s sent without Accept/Content-Type application/json or without the key", req.Method, req.URL.Path)
+	}
 	if !ok {
 		rp.t.Errorf("replay: no recording for %s %s", req.Method, req.URL.Path)
 		w.WriteHeader(599)
