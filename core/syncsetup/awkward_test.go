@@ -342,3 +342,14 @@ func TestWrongPartnerInstanceFailsTheTest(t *testing.T) {
 }
 
 func itoa(n int) string { return fmt.Sprint(n) }
+
+func TestServerNameChoice(t *testing.T) {
+	a, b := twoSides(t)
+	pol := DefaultPolicy()
+	pol.ServerName = "B via MISPbump"
+	a.setup.Policy = pol
+	ra, _ := pair(t, a, b)
+	if ra.Server.Name != "B via MISPbump" || a.sim.Servers()[0].Name != "B via MISPbump" {
+		t.Fatalf("%+v", ra.Server)
+	}
+}

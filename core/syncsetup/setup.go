@@ -456,7 +456,10 @@ func (s *Setup) ensureServer(ctx context.Context, run *stepRun, res *Result, cre
 		run.note("Our MISP already has a server entry for %s and this organisation; as chosen, a new one is created beside it.", want)
 	}
 
-	name := fmt.Sprintf("%s (MISPbump)", p.OrgName)
+	name := strings.TrimSpace(s.Policy.ServerName)
+	if name == "" {
+		name = fmt.Sprintf("%s (MISPbump)", p.OrgName)
+	}
 	ns := misp.NewServer{
 		Name: name, URL: strings.TrimRight(strings.TrimSpace(p.URL), "/"), Authkey: creds.Authkey.Reveal(),
 		RemoteOrgID: mustInt(res.Org.ID), Push: s.Policy.Push, Pull: s.Policy.Pull,

@@ -67,6 +67,8 @@ type Policy struct {
 	// SameOrganisation is the explicit mode for two instances of one
 	// organisation: the server entry is internal (org-only data flows).
 	SameOrganisation bool `json:"same_organisation"`
+	// ServerName names a new server entry; empty means "<partner org> (MISPbump)".
+	ServerName string `json:"server_name,omitempty"`
 }
 
 // DefaultPolicy is the brief's defaults: pull on, push off,
