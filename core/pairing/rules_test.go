@@ -514,3 +514,12 @@ func TestReceiveAllQRLines(t *testing.T) {
 		t.Fatalf("QR lines: %v", errs)
 	}
 }
+
+func TestNamesNeverPanic(t *testing.T) {
+	for i := -1; i < 20; i++ {
+		_ = State(i).String() + Event(i).String() + Ignored(i).String() + Round(i).String() + ErrorKind(i).String() + AbortReason(i).String()
+	}
+	if EventKeysReady.String() != "keys ready" || StateCompare.String() != "compare the codes" {
+		t.Fatal("names shifted")
+	}
+}

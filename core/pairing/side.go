@@ -43,10 +43,15 @@ const (
 	StateAborted                           // ABORT sent or received, or the session expired
 )
 
+var stateNames = [...]string{"", "waiting for the partner's code", "exchanging keys", "compare the codes",
+	"waiting for the partner to confirm", "exchanging credentials", "done",
+	"partner restarted", "ended"}
+
 func (s State) String() string {
-	return [...]string{"", "waiting for the partner's code", "exchanging keys", "compare the codes",
-		"waiting for the partner to confirm", "exchanging credentials", "done",
-		"partner restarted", "ended"}[s]
+	if s <= 0 || int(s) >= len(stateNames) {
+		return "unknown state"
+	}
+	return stateNames[s]
 }
 
 // Event says what a Receive or Tick changed.
@@ -65,6 +70,16 @@ const (
 	EventTimeout                       // no progress for too long; we aborted
 )
 
+var eventNames = [...]string{"nothing new", "partner's code held", "keys ready", "partner restarted",
+	"part received", "partner's INFO", "partner's CREDS", "partner's DONE", "partner aborted", "timed out"}
+
+func (e Event) String() string {
+	if e < 0 || int(e) >= len(eventNames) {
+		return "unknown event"
+	}
+	return eventNames[e]
+}
+
 // Ignored says why an input changed nothing.
 type Ignored int
 
@@ -76,6 +91,15 @@ const (
 	IgnoredRepeat                   // an input already reported as an error
 	IgnoredEnded                    // the session has ended
 )
+
+var ignoredNames = [...]string{"used", "our own frame", "duplicate", "not usable yet", "already reported", "session ended"}
+
+func (i Ignored) String() string {
+	if i < 0 || int(i) >= len(ignoredNames) {
+		return "unknown"
+	}
+	return ignoredNames[i]
+}
 
 // Update is the outcome of one input.
 type Update struct {
