@@ -1,0 +1,130 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/mispbump/mispbump-desktop/core/mispsim"
+	"github.com/mispbump/mispbump-desktop/core/store"
+)
+
+// pairedOnSim seeds sim with what a pairing leaves behind (partner org, sync
+// user, server entry) and returns the partner record of it.
+func pairedOnSim(sim *mispsim.Sim, profileID string, serverOutcome store.Outcome) (store.Partner, mispsim.Org, mispsim.User, mispsim.Server) {
+	org := sim.AddOrg(mispsim.Org{Name: "ACME CERT", UUID: "5f6e7d8c-aaaa-4bbb-8ccc-000000000001"})
+	user, _ := sim.AddUser(mispsim.User{OrgID: org.ID, RoleID: mispsim.RoleSyncUser, Email: "sync-acme@mispbump.invalid"})
+	srv := sim.AddServer(mispsim.Server{Name: "ACME CERT", URL: "https://misp.acme.example", RemoteOrgID: org.ID, Authkey: mispsim.NewKey(), Pull: true})
+	p := samplePartners()[0]
+	p.ProfileID = profileID
+	p.OnOurMISP = store.OnOurMISP{
+		Org:           store.ObjectRef{ID: fmt.Sprint(org.ID), Outcome: store.Created},
+		SyncUser:      store.ObjectRef{ID: fmt.Sprint(user.ID), Outcome: store.Created},
+		SyncUserEmail: user.Email,
+		Server:        store.ObjectRef{ID: fmt.Sprint(srv.ID), Outcome: serverOutcome},
+	}
+	return p, org, user, srv
+}
+
+func TestRemovePartner(t *testing.T) {
+	sim, simURL := startSim(t, mispsim.Config{Name: "ours"})
+	profile := store.Profile{ID: "internal", Name: "Internal", URL: simURL, Authkey: sim.AdminKey()}
+	created, org, user, srv := pairedOnSim(sim, profile.ID, store.Created)
+	reused, _, user2, srv2 := pairedOnSim(sim, profile.ID, store.Reused)
+	reused.ID, reused.Org.Name = "p-reused", "Reused Server Org"
+
+	dir := t.TempDir()
+	seedStore(t, dir, []store.Profile{profile}, []store.Partner{created, reused})
+	s := newTestShell(t, dir, testPassphrase)
+	if s.profiles.sessions[profile.ID] == nil {
+		t.Fatalf("the profile with a stored key did not log in at start: %q", s.profiles.message.Text)
+	}
+
+	t.Run("created server is deleted, user disabled, org kept", func(t *testing.T) {
+		d := newPartnerDetails(s, created)
+		d.content()
+		d.onRemove()
+		plan := overlayText(s.window)
+		for _, want := range []string{
+			"delete server entry #" + fmt.Sprint(srv.ID),
+			"disable sync user #" + fmt.Sprint(user.ID),
+			"keep organisation #" + fmt.Sprint(org.ID),
+		} {
+			if !strings.Contains(plan, want) {
+				t.Errorf("the removal plan lacks %q; it says:\n%s", want, plan)
+			}
+		}
+		tapButton(t, s.window.Canvas().Overlays().Top(), "Remove")
+
+		for _, sv := range sim.Servers() {
+			if sv.ID == srv.ID {
+				t.Error("the server entry the app created is still there")
+			}
+		}
+		if u := findSimUser(sim, user.ID); u == nil || !u.Disabled {
+			t.Errorf("the sync user should be disabled, not deleted: %+v", u)
+		}
+		if !simHasOrg(sim, org.ID) {
+			t.Error("the partner organisation was deleted")
+		}
+		for _, p := range s.partners.all {
+			if p.ID == created.ID {
+				t.Error("the partner is still listed")
+			}
+		}
+	})
+
+	t.Run("reused server is kept, user deleted on request", func(t *testing.T) {
+		d := newPartnerDetails(s, reused)
+		d.content()
+		d.remove(true)
+		found := false
+		for _, sv := range sim.Servers() {
+			found = found || sv.ID == srv2.ID
+		}
+		if !found {
+			t.Error("a server entry the app did not create was deleted")
+		}
+		if u := findSimUser(sim, user2.ID); u != nil {
+			t.Errorf("the sync user should be deleted on request: %+v", u)
+		}
+		if len(s.vault.Snapshot().Partners) != 0 {
+			t.Error("the partner record was not forgotten")
+		}
+	})
+}
+
+func TestRemovePartnerNeedsLogin(t *testing.T) {
+	sim, simURL := startSim(t, mispsim.Config{Name: "ours"})
+	profile := store.Profile{ID: "dmz", Name: "DMZ", URL: simURL} // key not stored: no login at start
+	p, _, _, srv := pairedOnSim(sim, profile.ID, store.Created)
+	dir := t.TempDir()
+	seedStore(t, dir, []store.Profile{profile}, []store.Partner{p})
+	s := newTestShell(t, dir, testPassphrase)
+
+	newPartnerDetails(s, p).remove(false)
+	if got := overlayText(s.window); !strings.Contains(strings.ToLower(got), "log in to dmz") {
+		t.Errorf("removal without a login should ask to log in; it shows:\n%s", got)
+	}
+	if len(s.vault.Snapshot().Partners) != 1 || len(sim.Servers()) == 0 || sim.Servers()[0].ID != srv.ID {
+		t.Error("something was removed without a login")
+	}
+}
+
+func findSimUser(sim *mispsim.Sim, id int) *mispsim.User {
+	for _, u := range sim.Users() {
+		if u.ID == id {
+			return &u
+		}
+	}
+	return nil
+}
+
+func simHasOrg(sim *mispsim.Sim, id int) bool {
+	for _, o := range sim.Orgs() {
+		if o.ID == id {
+			return true
+		}
+	}
+	return false
+}
