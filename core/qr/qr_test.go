@@ -7,11 +7,11 @@ import (
 )
 
 // testFrame returns a random uppercase alphanumeric string of n characters,
-// shaped like a MISPbump frame (prefix, version, Base45 body).
+// shaped like a MISPbump frame: the "MB1:" prefix, then Base45 characters.
 func testFrame(seed uint64, n int) string {
 	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 	r := rand.New(rand.NewPCG(seed, 1))
-	b := []byte("MB1")
+	b := []byte("MB1:")
 	for len(b) < n {
 		b = append(b, alphabet[r.IntN(len(alphabet))])
 	}
