@@ -301,7 +301,10 @@ func (c *Client) transportError(ctx context.Context, op string, err error) error
 			leaf := certErr.UnverifiedCertificates[0]
 			e.CertSHA256, e.CertSubject = Fingerprint(leaf), leaf.Subject.String()
 		}
-	case errors.As(err, &unknown), errors.As(err, &host), errors.As(err, &invalid), errors.As(err, &rec):
+	case errors.As(err, &rec) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		e.Kind = KindTLS
+		e.Message = "the server at this address does not speak HTTPS: check whether the address should start with http:// or use another port"
+	case errors.As(err, &unknown), errors.As(err, &host), errors.As(err, &invalid):
 		e.Kind = KindTLS
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded):
 		e.Kind = KindTimeout

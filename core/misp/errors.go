@@ -124,6 +124,9 @@ func (e *Error) Error() string {
 	case KindUnreachable:
 		return where + " cannot be reached" + op + ": check the URL, that MISP is running, and that this computer's network (VPN, firewall, proxy) lets it through." + causeText(e.Err)
 	case KindTLS:
+		if e.CertSHA256 == "" && e.Message != "" {
+			return "The secure connection to " + where + " failed" + op + ": " + e.Message + "." + causeText(e.Err)
+		}
 		s := where + " presented a certificate this computer does not trust" + op + "."
 		if e.CertSHA256 != "" {
 			s += fmt.Sprintf(" Certificate %q, SHA-256 fingerprint %s: compare it with the MISP's certificate (ask its admin) and, only if it matches, choose \"Trust this certificate\".", e.CertSubject, FormatFingerprint(e.CertSHA256))

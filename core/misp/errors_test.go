@@ -68,8 +68,7 @@ func TestEveryErrorKind(t *testing.T) {
 			return err
 		}},
 		{KindTLS, []string{"does not trust", "SHA-256 fingerprint", "Trust this certificate"}, func(t *testing.T) error {
-			srv := httptest.NewTLSServer(http.NotFoundHandler())
-			t.Cleanup(srv.Close)
+			srv := quietTLSServer(t, http.NotFoundHandler())
 			_, err := newTestClient(t, srv.URL).Me(ctx)
 			return err
 		}},

@@ -92,3 +92,11 @@ func TestFetchCertificateErrors(t *testing.T) {
 		t.Errorf("closed port: %v", err)
 	}
 }
+
+func TestHTTPSToPlainHTTPServer(t *testing.T) {
+	rp := newReplay(t)
+	_, err := newTestClient(t, strings.Replace(rp.URL, "http://", "https://", 1)).Me(ctx)
+	if !IsKind(err, KindTLS) || !strings.Contains(err.Error(), "does not speak HTTPS") {
+		t.Fatalf("%v", err)
+	}
+}
