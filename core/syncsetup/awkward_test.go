@@ -353,3 +353,22 @@ func TestServerNameChoice(t *testing.T) {
 		t.Fatalf("%+v", ra.Server)
 	}
 }
+
+func TestSameOrganisationIsNeverAnAccident(t *testing.T) {
+	shared := "5a4e0000-1111-4222-8333-444455556666"
+	a := newSide(t, mispsim.Config{HostOrgName: "Org-S", HostOrgUUID: shared, HostOrgIDSet: true}, DefaultPolicy())
+	b := newSide(t, mispsim.Config{HostOrgName: "Org-S", HostOrgUUID: shared, HostOrgIDSet: true}, DefaultPolicy())
+	users := len(a.sim.Users())
+	_, err := a.setup.BeforeCreds(ctx, b.partner())
+	var ce *ConflictError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "same-organisation mode") || len(a.sim.Users()) != users {
+		t.Fatalf("same org without the mode: %v", err)
+	}
+	c, d := twoSides(t)
+	pol := DefaultPolicy()
+	pol.SameOrganisation = true
+	c.setup.Policy = pol
+	if _, err := c.setup.BeforeCreds(ctx, d.partner()); !errors.As(err, &ce) {
+		t.Fatalf("same-org mode with another org: %v", err)
+	}
+}

@@ -73,6 +73,15 @@ func (s *Setup) checkPartner(p Partner) error {
 	if s.Login != nil && strings.EqualFold(p.InstanceUUID, s.Login.InstanceUUID) {
 		return &ConflictError{What: "The partner's MISP is our own MISP (same instance UUID)", Fix: "Pair with another MISP."}
 	}
+	if s.Login != nil {
+		same := strings.EqualFold(p.OrgUUID, s.Login.HostOrg.UUID)
+		switch {
+		case same && !s.Policy.SameOrganisation:
+			return &ConflictError{What: "The partner's organisation is our own host organisation", Fix: "To link two instances of one organisation, turn on same-organisation mode (organisation-only data will then flow between them) and pair again."}
+		case !same && s.Policy.SameOrganisation:
+			return &ConflictError{What: fmt.Sprintf("Same-organisation mode is on, but the partner's organisation %q is not ours", p.OrgName), Fix: "Turn same-organisation mode off and pair again."}
+		}
+	}
 	return nil
 }
 
