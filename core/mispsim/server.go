@@ -295,8 +295,7 @@ func (s *Sim) route(c *call) response {
 	if strings.HasPrefix(key, "cryptographic_keys/") {
 		key = "cryptographickeys/" + strings.TrimPrefix(key, "cryptographic_keys/")
 	}
-	routes := s.routes()
-	rt, found := routes[key]
+	rt, found := s.routeTable[key]
 	if !found {
 		return notFound("The requested address '"+c.path+"' was not found on this server.", c.path)
 	}

@@ -82,6 +82,8 @@ type Sim struct {
 	certPEM   []byte
 	serveDone chan struct{}
 	client    *http.Client // outbound calls without a submitted certificate
+
+	routeTable map[string]route
 }
 
 // New makes a simulator holding a fresh instance: the host org (id 1), the
@@ -121,6 +123,7 @@ func New(cfg Config) *Sim {
 		baseURL:  strings.TrimRight(cfg.BaseURL, "/"),
 	}
 	s.client = newOutboundClient(cfg.OutboundRootCAs)
+	s.routeTable = s.routes()
 	now := cfg.Now().Unix()
 	for _, r := range defaultRoles() {
 		rc := cloneRole(r)
