@@ -97,3 +97,18 @@ func TestLoginRedactedSetting(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// MISP reports a key's expiry in X-Auth-Key-Expiration (ISO 8601); Login
+// passes it on, and a key without expiry leaves it zero.
+func TestLoginKeyExpiry(t *testing.T) {
+	rp := loginReplay(t, `"0"`, `""`, `""`, `true`)
+	info, err := newTestClient(t, rp.URL).Login(ctx)
+	if err != nil || !info.KeyExpiry.IsZero() {
+		t.Fatalf("no expiry: %v %v", info, err)
+	}
+	rp.extra["X-Auth-Key-Expiration"] = "2027-03-01T12:00:00+01:00"
+	info, err = newTestClient(t, rp.URL).Login(ctx)
+	if err != nil || info.KeyExpiry.UTC().Format("2006-01-02 15:04") != "2027-03-01 11:00" {
+		t.Fatalf("expiry %v %v", info.KeyExpiry, err)
+	}
+}
