@@ -240,6 +240,9 @@ func TestOrgNameTakenByAnotherUUID(t *testing.T) {
 	if !ra.Org.Created || !ra.Org.Renamed || ra.Org.Name != want || ra.Org.UUID != b.login.HostOrg.UUID {
 		t.Fatalf("%+v, want name %q", ra.Org, want)
 	}
+	if !strings.Contains(strings.Join(ra.Notes(), " "), "created as \""+want) {
+		t.Errorf("the rename is not reported: %v", ra.Notes())
+	}
 	orgs := len(a.sim.Orgs())
 	ra2, _ := pair(t, a, b)
 	if ra2.Org.Created || ra2.Org.ID != ra.Org.ID || len(a.sim.Orgs()) != orgs {

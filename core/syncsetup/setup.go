@@ -142,7 +142,6 @@ func (s *Setup) ensureOrg(ctx context.Context, run *stepRun, res *Result) error 
 			}
 			name = fmt.Sprintf("%s (%s)", name, uuid[:min(8, len(uuid))])
 			renamed = true
-			run.note("The name %q is taken by another organisation, so the partner's organisation was created as %q.", strings.TrimSpace(p.OrgName), name)
 			continue
 		}
 		if err != nil {
@@ -155,6 +154,9 @@ func (s *Setup) ensureOrg(ctx context.Context, run *stepRun, res *Result) error 
 			return err
 		}
 		break
+	}
+	if renamed {
+		run.note("The name %q is taken by another organisation, so the partner's organisation was created as %q.", strings.TrimSpace(p.OrgName), org.Name)
 	}
 	res.Org = &OrgResult{ID: org.ID, Name: org.Name, UUID: org.UUID, Local: bool(org.Local), Created: true, Renamed: renamed}
 	run.created("organisation %s %q", org.ID, org.Name)
