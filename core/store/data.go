@@ -3,6 +3,8 @@ package store
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/mispbump/mispbump-desktop/core/pairing"
 )
 
 // Data is the whole store document: everything the app remembers between
@@ -67,10 +69,9 @@ type Partner struct {
 	// publicly trusted (as the partner sent it).
 	CertificatePEM  string   `json:"certificate_pem,omitempty"`
 	EgressAddresses []string `json:"egress_addresses,omitempty"`
-	// NotificationSettings is the partner's IEP005 notification settings as
-	// the pairing protocol encodes them, kept verbatim so it round-trips
-	// whatever version of the structure the partner sent.
-	NotificationSettings json.RawMessage `json:"notification_settings,omitempty"`
+	// NotificationSettings is how the partner wants to be notified (IEP005),
+	// as their INFO carried it; nil when they sent none.
+	NotificationSettings *pairing.NotificationSettings `json:"notification_settings,omitempty"`
 
 	// OnOurMISP says what the pairing created or reused on our MISP.
 	OnOurMISP OnOurMISP `json:"on_our_misp"`
@@ -88,13 +89,16 @@ type Partner struct {
 }
 
 // PartnerOrg is the organisation the partner announced (their host org).
+// It has the fields of pairing.Organisation in the same order, so the session
+// engine converts with store.PartnerOrg(info.Org); a field added there breaks
+// that conversion at compile time instead of being lost silently.
 type PartnerOrg struct {
 	UUID        string `json:"uuid"`
 	Name        string `json:"name"`
 	Description string `json:"description,omitempty"`
+	Type        string `json:"type,omitempty"`
 	Nationality string `json:"nationality,omitempty"`
 	Sector      string `json:"sector,omitempty"`
-	Type        string `json:"type,omitempty"`
 	Contacts    string `json:"contacts,omitempty"`
 }
 

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mispbump/mispbump-desktop/core/pairing"
 )
 
 // ExportFormatVersion versions the JSON export's layout.
@@ -16,31 +18,31 @@ const ExportFormatVersion = 1
 // separate type on purpose: a field added to Partner (or Profile) never
 // reaches an export unless it is added here, so no secret leaks by accident.
 type PartnerExport struct {
-	OrgName               string          `json:"org_name"`
-	OrgUUID               string          `json:"org_uuid"`
-	OrgDescription        string          `json:"org_description,omitempty"`
-	OrgNationality        string          `json:"org_nationality,omitempty"`
-	OrgSector             string          `json:"org_sector,omitempty"`
-	OrgType               string          `json:"org_type,omitempty"`
-	OrgContacts           string          `json:"org_contacts,omitempty"`
-	AdminEmail            string          `json:"admin_email"`
-	AnnouncedURL          string          `json:"announced_url"`
-	InstanceUUID          string          `json:"instance_uuid"`
-	MISPVersion           string          `json:"misp_version"`
-	PGPFingerprint        string          `json:"pgp_fingerprint,omitempty"`
-	PGPKeyArmored         string          `json:"pgp_key_armored,omitempty"`
-	CertificatePEM        string          `json:"certificate_pem,omitempty"`
-	EgressAddresses       []string        `json:"egress_addresses,omitempty"`
-	NotificationSettings  json.RawMessage `json:"notification_settings,omitempty"`
-	OurProfile            string          `json:"our_profile"`
-	OurMISPURL            string          `json:"our_misp_url"`
-	OnOurMISP             OnOurMISP       `json:"on_our_misp"`
-	MintedKeys            []MintedKey     `json:"minted_keys,omitempty"`
-	KeysPendingRevocation []MintedKey     `json:"keys_pending_revocation,omitempty"`
-	Push                  bool            `json:"push"`
-	Pull                  bool            `json:"pull"`
-	PairedAt              time.Time       `json:"paired_at"`
-	LastTest              *ConnectionTest `json:"last_test,omitempty"`
+	OrgName               string                        `json:"org_name"`
+	OrgUUID               string                        `json:"org_uuid"`
+	OrgDescription        string                        `json:"org_description,omitempty"`
+	OrgNationality        string                        `json:"org_nationality,omitempty"`
+	OrgSector             string                        `json:"org_sector,omitempty"`
+	OrgType               string                        `json:"org_type,omitempty"`
+	OrgContacts           string                        `json:"org_contacts,omitempty"`
+	AdminEmail            string                        `json:"admin_email"`
+	AnnouncedURL          string                        `json:"announced_url"`
+	InstanceUUID          string                        `json:"instance_uuid"`
+	MISPVersion           string                        `json:"misp_version"`
+	PGPFingerprint        string                        `json:"pgp_fingerprint,omitempty"`
+	PGPKeyArmored         string                        `json:"pgp_key_armored,omitempty"`
+	CertificatePEM        string                        `json:"certificate_pem,omitempty"`
+	EgressAddresses       []string                      `json:"egress_addresses,omitempty"`
+	NotificationSettings  *pairing.NotificationSettings `json:"notification_settings,omitempty"`
+	OurProfile            string                        `json:"our_profile"`
+	OurMISPURL            string                        `json:"our_misp_url"`
+	OnOurMISP             OnOurMISP                     `json:"on_our_misp"`
+	MintedKeys            []MintedKey                   `json:"minted_keys,omitempty"`
+	KeysPendingRevocation []MintedKey                   `json:"keys_pending_revocation,omitempty"`
+	Push                  bool                          `json:"push"`
+	Pull                  bool                          `json:"pull"`
+	PairedAt              time.Time                     `json:"paired_at"`
+	LastTest              *ConnectionTest               `json:"last_test,omitempty"`
 }
 
 // exportDocument is the top level of the JSON export.

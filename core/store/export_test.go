@@ -52,7 +52,7 @@ func TestExportJSONShape(t *testing.T) {
 	}
 	p := doc.Partners[0]
 	if p.OurMISPURL != "https://misp.example.org" || p.PGPFingerprint == "" || p.OnOurMISP.Org.Outcome != Created ||
-		!bytes.Contains(p.NotificationSettings, []byte("abuse@cert.example.net")) {
+		p.NotificationSettings == nil || p.NotificationSettings.Emails[0].Address != "abuse@cert.example.net" {
 		t.Fatalf("exported partner: %+v", p)
 	}
 }

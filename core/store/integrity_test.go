@@ -171,7 +171,7 @@ func TestSnapshotIsACopy(t *testing.T) {
 	snap := s.Snapshot()
 	snap.Profiles[0].Authkey = "changed"
 	snap.Partners[0].EgressAddresses[0] = "changed"
-	snap.Partners[0].NotificationSettings[2] = 'X'
+	snap.Partners[0].NotificationSettings.Emails[0].Address = "changed"
 	again := s.Snapshot()
 	if again.Profiles[0].Authkey != testAuthkey || again.Partners[0].EgressAddresses[0] != "192.0.2.17" ||
 		!reflect.DeepEqual(again.Partners[0].NotificationSettings, sampleData().Partners[0].NotificationSettings) {

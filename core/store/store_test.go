@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/mispbump/mispbump-desktop/core/pairing"
 )
 
 const (
@@ -28,14 +30,18 @@ func sampleData() Data {
 	}}
 	d.Partners = []Partner{{
 		ID: "x1", ProfileID: "p1",
-		Org:                  PartnerOrg{UUID: "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d", Name: "CERT Ruritania", Sector: "Government", Contacts: "soc@cert.example"},
-		AdminEmail:           "Admin@CERT.example.net",
-		AnnouncedURL:         "https://misp.cert.example.net:8443",
-		InstanceUUID:         "7d1c3e2f-1111-4222-8333-444455556666",
-		MISPVersion:          "2.5.1",
-		PGPKey:               &PGPKey{Armored: "-----BEGIN PGP PUBLIC KEY BLOCK-----\n...\n", Fingerprint: "0123456789ABCDEF0123456789ABCDEF01234567"},
-		EgressAddresses:      []string{"192.0.2.17", "2001:db8::17"},
-		NotificationSettings: json.RawMessage(`{"version":1,"emails":[{"address":"abuse@cert.example.net","cc":false}],"format":"MISP"}`),
+		Org:             PartnerOrg{UUID: "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d", Name: "CERT Ruritania", Sector: "Government", Contacts: "soc@cert.example"},
+		AdminEmail:      "Admin@CERT.example.net",
+		AnnouncedURL:    "https://misp.cert.example.net:8443",
+		InstanceUUID:    "7d1c3e2f-1111-4222-8333-444455556666",
+		MISPVersion:     "2.5.1",
+		PGPKey:          &PGPKey{Armored: "-----BEGIN PGP PUBLIC KEY BLOCK-----\n...\n", Fingerprint: "0123456789ABCDEF0123456789ABCDEF01234567"},
+		EgressAddresses: []string{"192.0.2.17", "2001:db8::17"},
+		NotificationSettings: &pairing.NotificationSettings{
+			Version: pairing.NotificationVersion,
+			Emails:  []pairing.NotificationEmail{{Address: "abuse@cert.example.net", PGPFingerprint: "0123456789ABCDEF0123456789ABCDEF01234567", Cc: true}},
+			Formats: []string{"MISP", "CSV"}, Interval: "daily", HTTPAuthTokenRef: "vault:cert-ruritania/notify",
+		},
 		OnOurMISP: OnOurMISP{
 			Org:           ObjectRef{ID: "12", Outcome: Created},
 			SyncUser:      ObjectRef{ID: "34", Outcome: Reused},
@@ -158,3 +164,6 @@ func TestNoSecretInFileBytes(t *testing.T) {
 		t.Fatalf("store folder holds %d entries, want only the store file", len(entries))
 	}
 }
+
+// The session engine converts the partner's org with store.PartnerOrg(info.Org).
+var _ = PartnerOrg(pairing.Organisation{})
