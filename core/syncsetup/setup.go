@@ -59,6 +59,15 @@ func (r *stepRun) end(res *Result, err error) error {
 	return nil
 }
 
+// kindOf names a client error's kind for a note ("server error").
+func kindOf(err error) string {
+	var e *misp.Error
+	if errors.As(err, &e) {
+		return e.Kind.String()
+	}
+	return "error"
+}
+
 // ambiguous reports whether a failed write may have been saved anyway (an
 // error answer after the commit, or a connection lost before the answer).
 func ambiguous(err error) bool {
@@ -240,7 +249,7 @@ func (s *Setup) ensureUser(ctx context.Context, run *stepRun, res *Result) error
 		}
 		res.User = &UserResult{ID: again[0].User.ID, Email: email, RoleID: role.ID, RoleName: role.Name, Created: true}
 		run.created("user %s %s", again[0].User.ID, email)
-		run.note("Adding the user failed (%v) but it had been saved; a new key was minted because the first one was lost with the answer.", err)
+		run.note("Adding the user failed (%s) but it had been saved; a new key was minted because the first one was lost with the answer.", kindOf(err))
 		return s.mintKey(ctx, run, res, advanced, comment)
 	}
 	res.User = &UserResult{ID: user.ID, Email: user.Email, RoleID: role.ID, RoleName: role.Name, Created: true, Authkey: Secret(user.Authkey)}
@@ -490,7 +499,7 @@ func (s *Setup) ensureServer(ctx context.Context, run *stepRun, res *Result, cre
 			return err
 		}
 		srv = found
-		run.note("Adding the server entry failed (%v), but servers/index shows it was saved; it is used and not added again.", err)
+		run.note("Adding the server entry failed (%s), but servers/index shows it was saved; it is used and not added again.", kindOf(err))
 	}
 	res.Server = &ServerResult{ID: srv.ID, Name: srv.Name, URL: srv.URL, Created: true, Internal: bool(srv.Internal)}
 	run.created("server entry %s %q", srv.ID, srv.Name)
