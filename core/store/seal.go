@@ -15,8 +15,8 @@ import (
 //	SKESK v6 (Argon2id S2K, AES-256, OCB): the session key, encrypted under the passphrase
 //	SEIPD v2 (AES-256, OCB, random 32-byte salt): a binary literal data packet holding the JSON
 //
-// It is a standard RFC 9580 message (gpg ≥ 2.4 with AEAD support, or
-// go-crypto, can decrypt it), but this package builds and parses it packet
+// It is a standard RFC 9580 message (Sequoia or go-crypto can decrypt it;
+// GnuPG cannot, it does not implement SEIPD v2), but this package builds and parses it packet
 // by packet, so it can keep the session key and the SKESK packet between
 // saves: Argon2 runs when the store is opened, created or re-keyed, not at
 // every save. Every save still encrypts under a fresh message key, because
