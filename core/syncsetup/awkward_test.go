@@ -375,3 +375,25 @@ func TestSameOrganisationIsNeverAnAccident(t *testing.T) {
 		t.Fatalf("same-org mode with another org: %v", err)
 	}
 }
+
+func TestResumeWithRecordKeepsWhatWasCreated(t *testing.T) {
+	a, b := twoSides(t)
+	rb, err := b.setup.BeforeCreds(ctx, a.partner())
+	if err != nil {
+		t.Fatal(err)
+	}
+	remove := a.sim.InjectFault(mispsim.Fault{Kind: mispsim.FaultStatus500, PathPrefix: "/servers/testConnection"})
+	res, err := runSide(a, b.partner(), Creds{Authkey: rb.User.Authkey})
+	remove()
+	var se *StepError
+	if !errors.As(err, &se) || se.Step != StepTest || !res.Server.Created {
+		t.Fatalf("first run: %v %+v", err, res.Server)
+	}
+	servers := len(a.sim.Servers())
+	if err := a.setup.AfterCreds(ctx, res, Creds{Authkey: rb.User.Authkey}); err != nil {
+		t.Fatal(err)
+	}
+	if !res.Server.Created || !res.Test.OK || len(a.sim.Servers()) != servers {
+		t.Fatalf("resume: %+v %+v, %d entries (was %d)", res.Server, res.Test, len(a.sim.Servers()), servers)
+	}
+}
