@@ -130,7 +130,10 @@ func (ci *CertificateInfo) SelfSigned() bool {
 // AnchorPEM returns, PEM-encoded, the certificate that makes this server
 // verifiable for someone who trusts it: the self-signed leaf itself, or the
 // last certificate of the presented chain (a private CA). This is what a
-// partner's MISP gets as submitted_cert.
+// partner's MISP gets as submitted_cert. Servers rarely present their CA's
+// root, so for a private CA this is usually an intermediate, which MISP's
+// verification may not accept as an anchor: then the admin must supply the
+// root certificate itself.
 func (ci *CertificateInfo) AnchorPEM() []byte {
 	if len(ci.Chain) == 0 {
 		return nil
