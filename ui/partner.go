@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -13,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
@@ -71,11 +70,14 @@ func (d *partnerDetails) content() fyne.CanvasObject {
 			"Keys to revoke", keysText(p.KeysPendingRevocation),
 		)),
 	}
-	if len(p.NotificationSettings) > 0 {
-		sections = append(sections, card("Notification settings (IEP005)", &widget.Label{
-			Text: prettyJSON(p.NotificationSettings), Wrapping: fyne.TextWrapBreak, Selectable: true,
-			TextStyle: fyne.TextStyle{Monospace: true},
-		}))
+	if n := p.NotificationSettings; n != nil {
+		sections = append(sections, card("Notification settings (IEP005)", fieldForm(
+			"E-mail", notificationEmails(n.Emails),
+			"Formats", strings.Join(n.Formats, ", "),
+			"Interval", n.Interval,
+			"HTTP endpoint", n.HTTPEndpoint,
+			"Token kept in", n.HTTPAuthTokenRef,
+		)))
 	}
 	return container.NewVScroll(container.NewVBox(sections...))
 }
@@ -270,15 +272,27 @@ func lastTestText(t *store.ConnectionTest, short string) string {
 		return "The connection has not been tested yet."
 	}
 	if t.Message != "" {
-		return fmt.Sprintf("Last test %s: %s", short, t.Message)
+		return fmt.Sprintf("Tested %s: %s", formatAge(t.At), t.Message)
 	}
 	return "Last test: " + short
 }
 
-func prettyJSON(raw json.RawMessage) string {
-	var b bytes.Buffer
-	if json.Indent(&b, raw, "", "  ") != nil {
-		return string(raw)
+// notificationEmails lists the addresses to notify, one a line, with their
+// PGP fingerprint or S/MIME reference and whether they are only in copy.
+func notificationEmails(emails []pairing.NotificationEmail) string {
+	var lines []string
+	for _, e := range emails {
+		line := e.Address
+		if e.Cc {
+			line += " (cc)"
+		}
+		if e.PGPFingerprint != "" {
+			line += "\n    PGP " + e.PGPFingerprint
+		}
+		if e.SMIMECertRef != "" {
+			line += "\n    S/MIME " + e.SMIMECertRef
+		}
+		lines = append(lines, line)
 	}
-	return b.String()
+	return strings.Join(lines, "\n")
 }

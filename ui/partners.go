@@ -29,7 +29,9 @@ type partnersTab struct {
 
 func newPartnersTab(s *shell) *partnersTab {
 	t := &partnersTab{shell: s}
-	t.search = &widget.Entry{PlaceHolder: "Search by organisation, UUID, e-mail, domain, URL or address (Ctrl+F)"}
+	// The search matches organisation name and UUID, e-mail, domain, URL and
+	// address; the placeholder stays short enough not to be cut off.
+	t.search = &widget.Entry{PlaceHolder: "Search partners (Ctrl+F)"}
 	t.search.OnChanged = func(string) { t.filter() }
 	t.search.ActionItem = &widget.Button{Icon: theme.SearchIcon(), Importance: widget.LowImportance,
 		OnTapped: func() { s.window.Canvas().Focus(t.search) }}
@@ -76,6 +78,18 @@ func (t *partnersTab) filter() {
 	}
 	t.list.UnselectAll()
 	t.list.Refresh()
+	if t.selected != "" && !containsPartner(t.shown, t.selected) {
+		t.open("") // the open details would not match the list any more
+	}
+}
+
+func containsPartner(ps []store.Partner, id string) bool {
+	for _, p := range ps {
+		if p.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // open shows the details of one partner beside the list.
@@ -97,22 +111,21 @@ func placeholderDetails() fyne.CanvasObject {
 	return container.NewCenter(&widget.Label{Text: "Select a partner to see its details.", Importance: widget.LowImportance})
 }
 
-// A partner row: organisation name over URL and pairing date, test status on the right.
+// A partner row: organisation name and test status over URL and pairing date.
 func newPartnerRow() fyne.CanvasObject {
 	name := &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
+	status := container.NewHBox(&widget.Icon{}, &widget.Label{})
 	detail := &widget.Label{Truncation: fyne.TextTruncateEllipsis, SizeName: theme.SizeNameCaptionText}
-	status := &widget.Label{}
-	icon := &widget.Icon{}
-	return container.NewBorder(nil, nil, nil, container.NewHBox(icon, status), container.NewVBox(name, detail))
+	return container.NewVBox(container.NewBorder(nil, nil, nil, status, name), detail)
 }
 
 func updatePartnerRow(o fyne.CanvasObject, p store.Partner) {
-	row := o.(*fyne.Container)
-	text := row.Objects[0].(*fyne.Container)
-	right := row.Objects[1].(*fyne.Container)
-	text.Objects[0].(*widget.Label).SetText(p.Org.Name)
-	text.Objects[1].(*widget.Label).SetText(p.AnnouncedURL + " · paired " + formatDay(p.PairedAt))
-	icon, label := right.Objects[0].(*widget.Icon), right.Objects[1].(*widget.Label)
+	rows := o.(*fyne.Container).Objects
+	top := rows[0].(*fyne.Container)
+	top.Objects[0].(*widget.Label).SetText(p.Org.Name)
+	status := top.Objects[1].(*fyne.Container)
+	rows[1].(*widget.Label).SetText(p.AnnouncedURL + " · paired " + formatDay(p.PairedAt))
+	icon, label := status.Objects[0].(*widget.Icon), status.Objects[1].(*widget.Label)
 	res, short, imp := testStatus(p.LastTest)
 	icon.SetResource(res)
 	label.Importance = imp

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+
+	"github.com/mispbump/mispbump-desktop/core/pairing"
 )
 
 func TestSearchPartners(t *testing.T) {
@@ -67,14 +69,15 @@ func TestPartnerDetailsShowEverything(t *testing.T) {
 	partners[0].OnOurMISP.Org.ID, partners[0].OnOurMISP.Org.Outcome = "12", "reused"
 	partners[0].OnOurMISP.SyncUser.ID, partners[0].OnOurMISP.SyncUserEmail = "34", "sync-1111@mispbump.invalid"
 	partners[0].OnOurMISP.Server.ID, partners[0].OnOurMISP.Server.Outcome = "56", "created"
-	partners[0].NotificationSettings = []byte(`{"version":1,"format":"MISP"}`)
+	partners[0].NotificationSettings = &pairing.NotificationSettings{Version: "1", Formats: []string{"MISP", "CSV"},
+		Emails: []pairing.NotificationEmail{{Address: "abuse@acme.example", PGPFingerprint: "4F2A9C1E", Cc: true}}}
 	seedStore(t, dir, nil, partners)
 	s := newTestShell(t, dir, testPassphrase)
 
 	s.partners.list.Select(2) // ACME CERT, the oldest
 	got := textsOf(s.partners.details)
 	for _, want := range []string{"ACME CERT", "5f6e7d8c-aaaa-4bbb-8ccc-000000000001", "soc@acme.example",
-		"https://misp.acme.example", "#12, reused", "sync-1111@mispbump.invalid", "#56, created", `"format": "MISP"`} {
+		"https://misp.acme.example", "#12, reused", "sync-1111@mispbump.invalid", "#56, created", "MISP, CSV", "abuse@acme.example (cc)", "PGP 4F2A9C1E"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("details lack %q; they show:\n%s", want, got)
 		}

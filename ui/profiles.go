@@ -90,8 +90,8 @@ func newProfilesTab(s *shell) *profilesTab {
 		OnSelected: func(id widget.ListItemID) { t.edit(t.profiles[id].ID) },
 	}
 	t.reload()
-	if t.active == "" && len(t.profiles) > 0 {
-		t.active = t.profiles[0].ID
+	if profileName(t.profiles, t.active) == "" && len(t.profiles) > 0 {
+		t.active = t.profiles[0].ID // none chosen yet, or from another data folder
 	}
 	t.edit(t.active)
 	return t
