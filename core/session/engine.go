@@ -46,6 +46,10 @@ type engine struct {
 	pendingID string
 	partnerID string
 
+	// doneWithoutCreds is when the partner's failing DONE arrived while its
+	// CREDS had not: the CREDS may still be on its screen, or never come.
+	doneWithoutCreds time.Time
+
 	final       bool // a final event went out
 	result      Result
 	exit        bool
@@ -411,6 +415,13 @@ func (e *engine) tick(now time.Time) {
 	if e.final {
 		return
 	}
+	if !e.doneWithoutCreds.IsZero() && e.cfg.Now().Sub(e.doneWithoutCreds) > partnerCredsGrace {
+		if _, ok := e.side.PartnerCreds(); !ok && e.phase1Done {
+			d, _ := e.side.PartnerDone()
+			e.partnerFailedEarly(d)
+			return
+		}
+	}
 	// pairing expires after its own 10 or 60 minutes; a shorter or longer
 	// choice shifts the clock it is asked with.
 	builtin := FaceToFaceTimeout
@@ -547,6 +558,17 @@ func (e *engine) workerDone(ctx context.Context, m workerMsg) {
 		return
 	}
 	e.workerBusy = false
+	if m.user.Minted.ID != "" {
+		k := m.user.Minted
+		e.minted = &k
+	}
+	if e.revokeAfter {
+		// Aborted while the step ran: revoke what this session minted.
+		e.revokeAfter = false
+		e.revokeMinted()
+		e.maybeExit()
+		return
+	}
 	switch m.kind {
 	case msgPhase1:
 		e.phase1Finished(ctx, m)
@@ -560,14 +582,7 @@ func (e *engine) workerDone(ctx context.Context, m workerMsg) {
 }
 
 func (e *engine) phase1Finished(ctx context.Context, m workerMsg) {
-	if m.user.Minted.ID != "" {
-		k := m.user.Minted
-		e.minted = &k
-	}
-	if e.revokeAfter || e.final {
-		// Aborted while the step ran: revoke what it minted.
-		e.revokeAfter = false
-		e.revokeMinted()
+	if e.final {
 		return
 	}
 	if m.org.ID != "" {
@@ -590,11 +605,6 @@ func (e *engine) phase1Finished(ctx context.Context, m workerMsg) {
 	e.savePending()
 	if _, ok := e.side.PartnerCreds(); ok {
 		e.maybePhase2(ctx)
-		return
-	}
-	if d, ok := e.side.PartnerDone(); ok {
-		// The partner finished without a key for us: its side failed.
-		e.partnerFailedEarly(d)
 		return
 	}
 	e.emit(Event{Stage: StageWaitingForPartnerKey, Message: "our key went out; waiting for the partner's"})
@@ -685,11 +695,19 @@ func (e *engine) partnerDone(ctx context.Context) {
 		return
 	}
 	e.emit(Event{Message: "the partner finished: " + doneWords(d)})
-	if _, ok := e.side.PartnerCreds(); !ok && (e.phase1Done || !e.phase1Started) {
-		e.partnerFailedEarly(d)
+	if _, ok := e.side.PartnerCreds(); !ok && d.Status != misp.ConnOK {
+		// A partner whose step failed before its CREDS sends DONE alone;
+		// one that failed later still shows its CREDS beside the DONE.
+		// Give the CREDS a moment to be read before giving up on them.
+		e.doneWithoutCreds = e.cfg.Now()
 	}
 	_ = ctx
 }
+
+// partnerCredsGrace is how long after a failing partner DONE we still wait
+// for its CREDS: its screen cycles through everything it shows in well under
+// that time.
+var partnerCredsGrace = 5 * time.Second
 
 func doneWords(d pairing.Done) string {
 	if d.Status == misp.ConnOK {

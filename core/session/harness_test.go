@@ -185,7 +185,7 @@ type wire struct {
 	mu     sync.Mutex
 	frames [2][]string
 	src    [2]chan string
-	filter func(to int, frames []string) []string
+	filter func(to int, frames, own []string) []string
 }
 
 func newWire() *wire {
@@ -207,9 +207,10 @@ func (w *wire) pump(ctx context.Context, from int, wg *sync.WaitGroup) {
 	for {
 		w.mu.Lock()
 		frames := append([]string(nil), w.frames[from]...)
+		own := append([]string(nil), w.frames[to]...)
 		w.mu.Unlock()
 		if w.filter != nil {
-			frames = w.filter(to, frames)
+			frames = w.filter(to, frames, own)
 		}
 		if len(frames) == 0 {
 			select {
@@ -246,7 +247,7 @@ type pair struct {
 
 type pairOptions struct {
 	cfg      [2]Config
-	filter   func(to int, frames []string) []string
+	filter   func(to int, frames, own []string) []string
 	noAuto   bool
 	rejectOn int
 }

@@ -2,37 +2,149 @@ package session
 
 import (
 	"context"
+	"strings"
+	"time"
 
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/store"
+	"github.com/mispbump/mispbump-desktop/core/syncsetup"
 )
 
-// mispSteps does the steps on our MISP.
+// mispSteps does the steps on our MISP through core/syncsetup, keeping its
+// Result across the steps of one session.
 type mispSteps struct {
 	c     *misp.Client
 	login *misp.LoginInfo
+	now   func() time.Time
+	res   *syncsetup.Result
 }
 
-func newMISPSteps(c *misp.Client, login *misp.LoginInfo) steps {
-	return &mispSteps{c: c, login: login}
+func newMISPSteps(c *misp.Client, login *misp.LoginInfo) *mispSteps {
+	return &mispSteps{c: c, login: login, now: time.Now}
 }
 
 func (m *mispSteps) Requests() int64 { return m.c.Requests() }
 
+func policy(ch Choices) syncsetup.Policy {
+	p := syncsetup.Policy{Push: ch.Push, Pull: ch.Pull, PublishWithoutEmail: ch.PublishWithoutEmail, SameOrganisation: ch.Internal}
+	if ch.NameClash == NameClashStop {
+		p.NameClash = syncsetup.NameClashFail
+	}
+	if ch.ExistingServer == ExistingServerCreateNew {
+		p.ExistingServer = syncsetup.ServerCreateNew
+	}
+	return p
+}
+
+func partnerOf(info pairing.Info) syncsetup.Partner {
+	return syncsetup.Partner{OrgName: info.Org.Name, OrgUUID: info.Org.UUID, InstanceUUID: info.InstanceUUID, URL: info.URL, CertificatePEM: info.CertificatePEM}
+}
+
+func (m *mispSteps) setup(ch Choices) *syncsetup.Setup {
+	return &syncsetup.Setup{Client: m.c, Login: m.login, Policy: policy(ch), Now: m.now}
+}
+
+func (m *mispSteps) result(info pairing.Info, ch Choices) *syncsetup.Result {
+	if m.res == nil {
+		m.res = &syncsetup.Result{Partner: partnerOf(info), Policy: policy(ch)}
+	}
+	return m.res
+}
+
 func (m *mispSteps) Org(ctx context.Context, partner pairing.Info, ch Choices) (orgResult, error) {
-	panic("TODO")
+	res := m.result(partner, ch)
+	err := m.setup(ch).EnsurePartnerOrg(ctx, res)
+	if res.Org == nil {
+		return orgResult{}, err
+	}
+	return orgResult{ID: res.Org.ID.String(), Created: res.Org.Created, Name: res.Org.Name, Note: strings.Join(res.Notes(), " ")}, err
 }
+
 func (m *mispSteps) SyncUser(ctx context.Context, partner pairing.Info, org orgResult) (userResult, error) {
-	panic("TODO")
+	res := m.result(partner, DefaultChoices())
+	if res.Org == nil {
+		res.Org = &syncsetup.OrgResult{ID: misp.ID(org.ID), Name: org.Name, Created: org.Created}
+	}
+	err := m.setup(Choices{}).EnsureSyncUser(ctx, res)
+	u := res.User
+	if u == nil {
+		return userResult{}, err
+	}
+	out := userResult{ID: u.ID.String(), Email: u.Email, Created: u.Created, Key: u.Authkey.Reveal(),
+		Minted: store.MintedKey{ID: u.KeyID.String(), Comment: u.KeyComment, UserID: u.ID.String(), Minted: m.now().UTC()}}
+	u.Authkey = "" // the key lives on only in the sealed CREDS
+	return out, err
 }
+
 func (m *mispSteps) Server(ctx context.Context, partner pairing.Info, creds pairing.Creds, org orgResult, ch Choices) (serverResult, error) {
-	panic("TODO")
+	res := m.result(partner, ch)
+	if res.Org == nil {
+		res.Org = &syncsetup.OrgResult{ID: misp.ID(org.ID), Name: org.Name, Created: org.Created}
+	}
+	err := m.setup(ch).EnsureServer(ctx, res, syncsetup.Creds{Authkey: syncsetup.Secret(creds.SyncAuthkey), Email: creds.SyncUserEmail})
+	if res.Server == nil {
+		return serverResult{}, err
+	}
+	out := serverResult{ID: res.Server.ID.String(), Created: res.Server.Created}
+	if err == nil && out.Created && ch.ServerName != "" && ch.ServerName != res.Server.Name {
+		// syncsetup names new entries "Org (MISPbump)"; the admin chose another name.
+		name := ch.ServerName
+		if _, err := m.c.EditServer(ctx, res.Server.ID, misp.ServerChanges{Name: &name}); err != nil {
+			return out, err
+		}
+		res.Server.Name = name
+	}
+	return out, err
 }
+
 func (m *mispSteps) Test(ctx context.Context, serverID string, partner pairing.Info) (pairing.TestResult, error) {
-	panic("TODO")
+	res := m.result(partner, DefaultChoices())
+	if res.Server == nil || res.Server.ID.String() != serverID {
+		res.Server = &syncsetup.ServerResult{ID: misp.ID(serverID)}
+	}
+	res.Test = nil
+	err := m.setup(Choices{}).TestConnection(ctx, res)
+	if res.Test == nil {
+		return pairing.TestResult{}, err // the test did not run
+	}
+	t := res.Test
+	r := pairing.TestResult{Status: t.Status, Post: t.Post, RemoteUUID: t.RemoteUUID, RemoteUser: t.RemoteUser, Message: t.Message}
+	if !t.OK && r.Status == misp.ConnOK {
+		r.Status = 0 // reached, but not the partner or not fully working
+	}
+	return r, nil
 }
+
+// OldKeys lists the keys the app minted earlier for its sync user, with
+// syncsetup's rule: a comment starting with syncsetup.KeyCommentPrefix, or
+// none (the key admin/users/add made). A key someone added by hand is kept.
 func (m *mispSteps) OldKeys(ctx context.Context, userID, keepID string) ([]store.MintedKey, error) {
-	panic("TODO")
+	if m.login != nil && !m.login.AdvancedAuthkeys {
+		return nil, nil // one key per user: minting the new one replaced it
+	}
+	keys, err := m.c.AuthKeys(ctx, misp.ID(userID))
+	if err != nil {
+		return nil, err
+	}
+	var old []store.MintedKey
+	for _, k := range keys {
+		if k.ID.String() == keepID || keepID == "" || (k.Comment != "" && !strings.HasPrefix(k.Comment, syncsetup.KeyCommentPrefix)) {
+			continue
+		}
+		old = append(old, store.MintedKey{ID: k.ID.String(), Comment: k.Comment, UserID: userID})
+	}
+	return old, nil
 }
-func (m *mispSteps) Revoke(ctx context.Context, keys []store.MintedKey) error { panic("TODO") }
+
+func (m *mispSteps) Revoke(ctx context.Context, keys []store.MintedKey) error {
+	for _, k := range keys {
+		if k.ID == "" {
+			continue
+		}
+		if err := m.c.DeleteAuthKey(ctx, misp.ID(k.ID)); err != nil && !misp.IsKind(err, misp.KindNotFound) {
+			return err
+		}
+	}
+	return nil
+}

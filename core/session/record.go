@@ -1,7 +1,6 @@
 package session
 
 import (
-	"encoding/json"
 	"slices"
 
 	"github.com/mispbump/mispbump-desktop/core/misp"
@@ -35,9 +34,8 @@ func partnerFromInfo(info pairing.Info, profileID string, ch Choices) store.Part
 		p.PGPKey = &store.PGPKey{Armored: info.PGPKey, Fingerprint: info.PGPFingerprint}
 	}
 	if info.Notifications != nil {
-		if b, err := json.Marshal(info.Notifications); err == nil {
-			p.NotificationSettings = b
-		}
+		n := *info.Notifications
+		p.NotificationSettings = &n
 	}
 	return p
 }

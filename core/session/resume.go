@@ -124,7 +124,7 @@ func infoFromRecord(p store.Partner) pairing.Info {
 		Org: pairing.Organisation{UUID: p.Org.UUID, Name: p.Org.Name, Description: p.Org.Description, Type: p.Org.Type,
 			Nationality: p.Org.Nationality, Sector: p.Org.Sector, Contacts: p.Org.Contacts},
 		AdminEmail: p.AdminEmail, URL: p.AnnouncedURL, InstanceUUID: p.InstanceUUID, MISPVersion: p.MISPVersion,
-		CertificatePEM: p.CertificatePEM, EgressAddresses: p.EgressAddresses,
+		CertificatePEM: p.CertificatePEM, EgressAddresses: p.EgressAddresses, Notifications: p.NotificationSettings,
 	}
 	if p.PGPKey != nil {
 		info.PGPKey, info.PGPFingerprint = p.PGPKey.Armored, p.PGPKey.Fingerprint
