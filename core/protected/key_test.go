@@ -139,8 +139,8 @@ func TestFormatFingerprint(t *testing.T) {
 	for in, want := range map[string]string{
 		fingerprintA: "5626 761B 7DA7 8C7B 046F  18F4 1C6D 20BD 9F5D F798",
 		"57:36:4a:c7:e8:7b:b8:9c:f3:c6:d4:13:2a:f5:d0:30:d2:ff:11:16": "5736 4AC7 E87B B89C F3C6  D413 2AF5 D030 D2FF 1116",
-		"abcdef": "ABCD EF",
-		"":       "",
+		"abcdef":                 "ABCD EF",
+		"":                       "",
 		strings.Repeat("ab", 32): strings.TrimSpace(strings.Repeat("ABAB ", 16)),
 	} {
 		if got := FormatFingerprint(in); got != want {
