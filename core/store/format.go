@@ -14,6 +14,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/ProtonMail/go-crypto/openpgp/s2k"
 
+	"github.com/mispbump/mispbump-desktop/core/store/internal/testkdf"
 	"github.com/mispbump/mispbump-desktop/core/version"
 )
 
@@ -76,9 +77,21 @@ type kdfParams struct {
 // desktopKDF follows RFC 9106's second recommended option (t=3, p=4, 64 MiB).
 var desktopKDF = kdfParams{passes: 3, parallelism: 4, memoryKiB: 64 << 10}
 
-// writeKDF is what new saves use. Tests in this package lower it; nothing
-// else may change it.
+// writeKDF is what new key packets use. Tests in this package lower it;
+// nothing else may change it.
 var writeKDF = desktopKDF
+
+// cheapKDF is for tests only: the file format and code paths are the same.
+var cheapKDF = kdfParams{passes: 1, parallelism: 1, memoryKiB: 64}
+
+// keyDerivation returns the parameters for a new key packet: writeKDF, or
+// cheapKDF while another package's test asked for it through storetest.
+func keyDerivation() kdfParams {
+	if testkdf.Cheap.Load() {
+		return cheapKDF
+	}
+	return writeKDF
+}
 
 func pgpConfig(k kdfParams) *packet.Config {
 	maxSize := int64(maxFileBytes)

@@ -7,10 +7,8 @@ import (
 	"time"
 )
 
-// cheapKDF keeps the suite fast; the format and code paths are the same as
-// with desktopKDF (benchmarks use the real parameters).
-var cheapKDF = kdfParams{passes: 1, parallelism: 1, memoryKiB: 64}
-
+// TestMain keeps the suite fast with cheapKDF; benchmarks switch to the
+// real parameters.
 func TestMain(m *testing.M) {
 	writeKDF = cheapKDF
 	os.Exit(m.Run())

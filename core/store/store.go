@@ -73,7 +73,7 @@ func Create(dataDir string, passphrase []byte) (*Store, error) {
 	if _, err := os.Stat(path); err == nil {
 		return nil, &ExistsError{Path: path}
 	}
-	sl, err := newSealer(passphrase, writeKDF)
+	sl, err := newSealer(passphrase, keyDerivation())
 	if err != nil {
 		return nil, &SaveError{Path: path, Err: err}
 	}
@@ -116,7 +116,7 @@ func Open(dataDir string, passphrase []byte) (*Store, error) {
 	if len(sl.sessionKey) != cipherSuite.Cipher.KeySize() {
 		// Written with another cipher: re-key so saves can use ours.
 		sl.wipe()
-		if sl, err = newSealer(passphrase, writeKDF); err != nil {
+		if sl, err = newSealer(passphrase, keyDerivation()); err != nil {
 			return nil, &SaveError{Path: path, Err: err}
 		}
 		rewrite = true
@@ -180,7 +180,7 @@ func (s *Store) ChangePassphrase(oldPassphrase, newPassphrase []byte) error {
 	}
 	// A new session key too: whoever learnt the old passphrase and kept a
 	// copy of the file cannot read the saves that follow.
-	fresh, err := newSealer(newPassphrase, writeKDF)
+	fresh, err := newSealer(newPassphrase, keyDerivation())
 	if err != nil {
 		return &SaveError{Path: s.path, Err: err}
 	}
