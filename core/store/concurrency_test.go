@@ -54,3 +54,35 @@ func TestConcurrentUpdatesLoseNothing(t *testing.T) {
 	}
 	check("on disk", reopened.Snapshot())
 }
+
+// TestSecondProcessConflict: two Stores on one file stand for two processes
+// (two windows, or the UI and the CLI). The second to save is refused
+// instead of silently overwriting the first one's change.
+func TestSecondProcessConflict(t *testing.T) {
+	dir, first := createWith(t, sampleData())
+	second, err := Open(dir, []byte(testPassphrase))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Update(func(d *Data) error { d.Preferences.Theme = "light"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	err = second.Update(func(d *Data) error { d.Partners = nil; return nil })
+	if !errorsAs[*ConflictError](err) {
+		t.Fatalf("save over another process's change: got %v, want *ConflictError", err)
+	}
+	if len(second.Snapshot().Partners) != 1 {
+		t.Fatal("the refused change was applied in memory")
+	}
+	reopened, err := Open(dir, []byte(testPassphrase))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := reopened.Snapshot(); d.Preferences.Theme != "light" || len(d.Partners) != 1 {
+		t.Fatal("the first process's change was lost")
+	}
+	// The first one keeps saving normally.
+	if err := first.Update(func(d *Data) error { d.Preferences.Theme = "dark"; return nil }); err != nil {
+		t.Fatalf("the process that saved last is refused: %v", err)
+	}
+}

@@ -91,3 +91,12 @@ func (e *SaveError) Error() string {
 }
 
 func (e *SaveError) Unwrap() error { return e.Err }
+
+// ConflictError means another MISPbump (a second window, the command line)
+// saved the store since this one opened it. The change was not saved, so the
+// other one's work is not overwritten.
+type ConflictError struct{ Path string }
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("the store %s was changed by another MISPbump (another window or the command line) since it was opened: this change was not saved; close the other one, then open the store again here", e.Path)
+}

@@ -9,6 +9,7 @@ package store
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -41,6 +42,9 @@ type Store struct {
 	sealer  *sealer
 	created time.Time
 	data    *Data
+	// onDisk is the SHA-256 of the file as last read or written, to notice
+	// another process (a second window, the CLI) saving in between.
+	onDisk [sha256.Size]byte
 }
 
 // Path returns the path of the store file inside the data folder dataDir.
@@ -121,7 +125,7 @@ func Open(dataDir string, passphrase []byte) (*Store, error) {
 		}
 		rewrite = true
 	}
-	s := &Store{path: path, sealer: sl, created: h.Created, data: data}
+	s := &Store{path: path, sealer: sl, created: h.Created, data: data, onDisk: sha256.Sum256(raw)}
 	if err := ensureDir(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
@@ -145,7 +149,9 @@ func (s *Store) Snapshot() Data {
 // Update applies change to a copy of the content and saves it. If change
 // returns an error, or the save fails, nothing changes (in memory or on
 // disk) and the error is returned. Updates are serialised: concurrent calls
-// each see the result of the previous one, so none is lost.
+// each see the result of the previous one, so none is lost. If another
+// process saved the file since this Store read or wrote it, Update refuses
+// with *ConflictError rather than overwrite that change.
 func (s *Store) Update(change func(*Data) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -207,6 +213,17 @@ func (s *Store) Close() {
 func (s *Store) File() string { return s.path }
 
 func (s *Store) saveLocked(d *Data, sl *sealer) error {
+	current, err := os.ReadFile(s.path)
+	switch {
+	case err == nil:
+		if sha256.Sum256(current) != s.onDisk {
+			return &ConflictError{Path: s.path}
+		}
+	case errors.Is(err, fs.ErrNotExist):
+		// First save, or the file was removed: write it (again).
+	default:
+		return &SaveError{Path: s.path, Err: err}
+	}
 	raw, err := encodeFile(d, sl, s.created)
 	if err != nil {
 		return &SaveError{Path: s.path, Err: err}
@@ -214,6 +231,7 @@ func (s *Store) saveLocked(d *Data, sl *sealer) error {
 	if err := writeFileAtomic(s.path, raw); err != nil {
 		return &SaveError{Path: s.path, Err: err}
 	}
+	s.onDisk = sha256.Sum256(raw)
 	return nil
 }
 
