@@ -2,6 +2,8 @@ package misp
 
 import (
 	"encoding/json"
+	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,4 +119,30 @@ func TestLooseScalars(t *testing.T) {
 			t.Errorf("post %s -> %v %v", in, p, err)
 		}
 	}
+}
+
+// FuzzStatusError turns any status and body into a *Error: it must have a
+// kind and words, and never the key, whatever MISP (or a proxy) sent.
+func FuzzStatusError(f *testing.F) {
+	for _, n := range []string{"02", "20", "23", "32", "45", "59", "97"} {
+		r := loadRecording(f, n)
+		f.Add(r.Response.Status, []byte(r.Response.Body))
+	}
+	f.Add(500, []byte(`{"message":"`+adminKey+`","errors":{"a":{"b":[1,true,"`+adminKey+`"]}}}`))
+	f.Add(302, []byte(""))
+	c := newTestClient(f, "http://127.0.0.1:1")
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		if status < 300 || status > 599 {
+			return
+		}
+		resp := &http.Response{StatusCode: status, Header: http.Header{"Location": {"/users/login?k=" + adminKey}}}
+		err := c.statusError("GET /x", resp, body)
+		var e *Error
+		if !errors.As(err, &e) || e.Kind == 0 || e.Error() == "" {
+			t.Fatalf("status %d: %#v", status, err)
+		}
+		if strings.Contains(e.Error(), adminKey) || strings.Contains(e.Location, adminKey) {
+			t.Fatalf("key in %q", e.Error())
+		}
+	})
 }
