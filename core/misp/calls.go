@@ -542,3 +542,13 @@ func (c *Client) GPGKey(ctx context.Context) (string, error) {
 	}
 	return string(data), nil
 }
+
+// FetchGPGKey fetches a MISP's /gpg.asc without any key, e.g. the partner's
+// for a cross-check against the key its INFO carried.
+func FetchGPGKey(ctx context.Context, baseURL string, opts Options) (string, error) {
+	c, err := New(baseURL, "", opts)
+	if err != nil {
+		return "", err
+	}
+	return c.GPGKey(ctx)
+}

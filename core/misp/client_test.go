@@ -393,6 +393,10 @@ func TestGPGKey(t *testing.T) {
 	if err != nil || !strings.HasPrefix(k, "-----BEGIN PGP PUBLIC KEY BLOCK-----") {
 		t.Fatalf("%q %v", k, err)
 	}
+	k2, err := FetchGPGKey(ctx, rp.URL, Options{})
+	if err != nil || k2 != k {
+		t.Fatalf("FetchGPGKey: %v", err)
+	}
 	rp2 := newReplay(t)
 	rp2.add("GET", "/gpg.asc", 200, `"<html>not here</html>"`)
 	if _, err := newTestClient(t, rp2.URL).GPGKey(ctx); !IsKind(err, KindBadResponse) {
