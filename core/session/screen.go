@@ -22,7 +22,8 @@ type Screen struct {
 	// Interval is how long each part stays up; qr.DefaultPartInterval when zero.
 	Interval time.Duration
 	// Variants is how many degraded views of each code the camera cycles
-	// through; 3 when zero. Seed picks them.
+	// through; 1 when zero (each view costs tens of milliseconds to make).
+	// Seed picks them.
 	Variants int
 	Seed     uint64
 	// Clean skips qr.Degrade (the camera sees the code as drawn).
@@ -41,14 +42,8 @@ func (s *Screen) ShowFrames(frames []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.frames, s.since = frames, time.Now()
-	if s.cache == nil {
-		s.cache = map[string][]image.Image{}
-	}
-	for _, f := range frames {
-		if _, ok := s.cache[f]; !ok {
-			s.cache[f] = s.render(f)
-		}
-	}
+	// Codes are drawn lazily by Image, on the camera's goroutine, so the
+	// session's goroutine never waits for the webcam imitation.
 	// Forget codes no longer shown.
 	for f := range s.cache {
 		keep := false
@@ -61,45 +56,68 @@ func (s *Screen) ShowFrames(frames []string) {
 	}
 }
 
-func (s *Screen) render(text string) []image.Image {
+func (s *Screen) render(text string) ([]image.Image, error) {
 	size := s.Size
 	if size <= 0 {
 		size = 480
 	}
 	img, err := qr.Render(text, size)
 	if err != nil {
-		s.errs = append(s.errs, err)
-		return nil
+		return nil, err
 	}
 	if s.Clean {
-		return []image.Image{img}
+		return []image.Image{img}, nil
 	}
 	n := s.Variants
 	if n <= 0 {
-		n = 3
+		n = 1
 	}
 	views := make([]image.Image, n)
 	for i := range views {
 		views[i] = qr.Degrade(img, s.Seed+uint64(i)*7919+uint64(len(text)))
 	}
-	return views
+	return views, nil
 }
 
 // Image is what the camera sees now: the part on screen, degraded; nil (a
 // dark scene) when nothing is shown.
 func (s *Screen) Image() image.Image {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if len(s.frames) == 0 {
+		s.mu.Unlock()
 		return nil
 	}
 	i, _ := qr.Cycle{Parts: len(s.frames), Interval: s.Interval}.At(time.Since(s.since))
-	views := s.cache[s.frames[i]]
+	text := s.frames[i]
+	views, ok := s.cache[text]
+	s.mu.Unlock()
+	if !ok {
+		var err error
+		if views, err = s.render(text); err != nil {
+			s.mu.Lock()
+			s.errs = append(s.errs, err)
+			s.mu.Unlock()
+		}
+		s.mu.Lock()
+		if s.cache == nil {
+			s.cache = map[string][]image.Image{}
+		}
+		s.cache[text] = views
+		s.mu.Unlock()
+	}
 	if len(views) == 0 {
 		return nil
 	}
 	n := s.shot.Add(1)
 	return views[int(n)%len(views)]
+}
+
+// Errors returns the frames that could not be drawn (too long for a QR code
+// of qr.MaxVersion), which a camera can never read.
+func (s *Screen) Errors() []error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]error(nil), s.errs...)
 }
 
 // Shown returns the frames on screen now.

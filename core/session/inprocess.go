@@ -1,0 +1,232 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/mispbump/mispbump-desktop/core/misp"
+	"github.com/mispbump/mispbump-desktop/core/store"
+)
+
+// LocalSide is one MISP of a pairing run in one process (the headless demo,
+// the end-to-end tests): logged in, with its store.
+type LocalSide struct {
+	Name           string // "a" or "b", for the report and the log
+	Client         *misp.Client
+	Login          *misp.LoginInfo
+	Store          *store.Store // nil keeps no record
+	ProfileID      string
+	CertificatePEM string // when our announced URL is not publicly trusted
+	Choices        Choices
+}
+
+// LocalOptions tune PairLocally.
+type LocalOptions struct {
+	// PartInterval is how long each part stays on a screen; 150 ms when
+	// zero (a webcam at 30 fps catches it in four or five frames).
+	PartInterval time.Duration
+	// FPS is the virtual cameras' frame rate; 30 when zero.
+	FPS int
+	// Seed picks the webcam imitation's variants.
+	Seed uint64
+	// Timeout bounds the whole pairing; 2 minutes when zero.
+	Timeout time.Duration
+	// OnEvent sees every event of both sides (side is LocalSide.Name).
+	// Called from the sessions' goroutines; must not block.
+	OnEvent func(side string, ev Event)
+}
+
+// LocalReport is the outcome of PairLocally, shaped for `mispbump demo --json`.
+type LocalReport struct {
+	OK         bool                       `json:"ok"`
+	Error      string                     `json:"error,omitempty"`
+	SAS        string                     `json:"sas"`
+	ElapsedMS  int64                      `json:"elapsed_ms"`
+	FramesRead map[string]int64           `json:"frames_read"`
+	Sides      map[string]LocalSideReport `json:"sides"`
+}
+
+// LocalSideReport is one side of a LocalReport. IDs are those on this side's
+// MISP; nothing secret.
+type LocalSideReport struct {
+	URL            string      `json:"url"`
+	PartnerOrgID   string      `json:"partner_org_id"`
+	PartnerOrgUUID string      `json:"partner_org_uuid"`
+	SyncUserID     string      `json:"sync_user_id"`
+	SyncUserEmail  string      `json:"sync_user_email"`
+	ServerID       string      `json:"server_id"`
+	Requests       int64       `json:"requests"`
+	Created        []string    `json:"created,omitempty"`
+	KeysRevoked    []string    `json:"keys_revoked,omitempty"`
+	TestConnection *ReportTest `json:"test_connection,omitempty"`
+	PartnerResult  *ReportTest `json:"partner_result,omitempty"`
+	Stage          string      `json:"stage"`
+	Error          string      `json:"error,omitempty"`
+}
+
+// ReportTest is a connection test in a report.
+type ReportTest struct {
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+}
+
+// PairLocally pairs two MISPs in one process through the real QR path: each
+// side's frames are drawn as QR codes (a Screen), filmed through the webcam
+// imitation by a virtual camera and decoded by a camera.Reader for the other
+// side. The program compares the two SAS itself and confirms on both sides
+// only when they are equal (else it rejects on both). It returns when both
+// sessions ended, or at the timeout.
+func PairLocally(ctx context.Context, a, b LocalSide, opts LocalOptions) (*LocalReport, [2]*Result) {
+	if opts.PartInterval <= 0 {
+		opts.PartInterval = 150 * time.Millisecond
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 2 * time.Minute
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+
+	sides := [2]LocalSide{a, b}
+	screens := [2]*Screen{
+		{Interval: opts.PartInterval, Seed: opts.Seed + 1},
+		{Interval: opts.PartInterval, Seed: opts.Seed + 2},
+	}
+	var waits [2]func()
+	var stats [2]func() (frames int64)
+	var sources [2]<-chan string
+	for i := range 2 {
+		// Side i films the other side's screen.
+		texts, st, wait := Film(ctx, screens[1-i], opts.FPS)
+		sources[i], waits[i] = texts, wait
+		stats[i] = func() int64 { return st().Decoded }
+	}
+
+	var mu sync.Mutex
+	var sas [2]string
+	var sessions [2]*Session
+	started := make(chan struct{})
+	onEvent := func(i int, ev Event) {
+		if opts.OnEvent != nil {
+			opts.OnEvent(sides[i].Name, ev)
+		}
+		if ev.Stage != StageCompareSAS || ev.SAS == "" {
+			return
+		}
+		mu.Lock()
+		first := sas[i] == ""
+		sas[i] = ev.SAS
+		both := first && sas[0] != "" && sas[1] != ""
+		equal := sas[0] == sas[1]
+		mu.Unlock()
+		if !both {
+			return
+		}
+		<-started
+		for _, s := range sessions {
+			if equal {
+				s.Confirm()
+			} else {
+				s.Reject()
+			}
+		}
+	}
+
+	report := &LocalReport{FramesRead: map[string]int64{}, Sides: map[string]LocalSideReport{}}
+	var results [2]*Result
+	for i := range 2 {
+		cfg := Config{
+			Client: sides[i].Client, Login: sides[i].Login, Store: sides[i].Store, ProfileID: sides[i].ProfileID,
+			Choices: sides[i].Choices, CertificatePEM: sides[i].CertificatePEM,
+			Source: sources[i], Sink: screens[i],
+			OnEvent: func(ev Event) { onEvent(i, ev) },
+		}
+		s, err := Start(ctx, cfg)
+		if err != nil {
+			close(started)
+			cancel()
+			for j := range 2 {
+				waits[j]()
+			}
+			report.Error = fmt.Sprintf("side %s: %v", sides[i].Name, err)
+			if i == 1 {
+				sessions[0].Cancel()
+				<-sessions[0].Done()
+			}
+			return report, results
+		}
+		sessions[i] = s
+	}
+	close(started)
+	for i, s := range sessions {
+		results[i] = s.Wait(ctx)
+	}
+	cancel()
+	for i := range 2 {
+		<-sessions[i].Done()
+		waits[i]()
+		if results[i] == nil {
+			results[i] = sessions[i].Result()
+		}
+	}
+	report.ElapsedMS = time.Since(start).Milliseconds()
+
+	report.OK = true
+	for i := range 2 {
+		name := sides[i].Name
+		report.FramesRead[name] = stats[i]()
+		r := results[i]
+		sr := LocalSideReport{URL: sides[i].Client.BaseURL(), Requests: sides[i].Client.Requests(), Stage: sessions[i].Stage().String()}
+		switch {
+		case r == nil:
+			report.OK = false
+			sr.Error = "the pairing did not finish in " + opts.Timeout.String() + " (stage: " + sr.Stage + ")"
+		default:
+			if r.SAS != "" {
+				report.SAS = r.SAS
+			}
+			p := r.Partner
+			sr.PartnerOrgID, sr.PartnerOrgUUID = p.OrgID, p.OrgUUID
+			sr.SyncUserID, sr.SyncUserEmail, sr.ServerID = p.SyncUserID, p.SyncUserEmail, p.ServerID
+			sr.KeysRevoked = p.KeysRevoked
+			for what, created := range map[string]bool{"organisation": p.OrgCreated, "sync user": p.UserCreated, "server entry": p.ServerCreated} {
+				if created {
+					sr.Created = append(sr.Created, what)
+				}
+			}
+			if r.Test != nil {
+				sr.TestConnection = &ReportTest{Status: r.Test.Status, Message: r.Test.Message}
+			}
+			if r.PartnerDone != nil {
+				sr.PartnerResult = &ReportTest{Status: r.PartnerDone.Status, Message: r.PartnerDone.Message}
+			}
+			if !r.OK || r.Err != nil {
+				report.OK = false
+				if r.Err != nil {
+					sr.Error = r.Err.Error()
+				}
+			} else if r.PartnerDone == nil || r.PartnerDone.Status != misp.ConnOK {
+				report.OK = false
+				sr.Error = "partner's result not received"
+			}
+		}
+		report.Sides[name] = sr
+	}
+	if !report.OK && report.Error == "" {
+		for i := range 2 {
+			if e := report.Sides[sides[i].Name].Error; e != "" {
+				report.Error = "side " + sides[i].Name + ": " + e
+				break
+			}
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if sas[0] != sas[1] && sas[0] != "" && sas[1] != "" {
+		report.OK = false
+		report.Error = "the two codes differ (" + sas[0] + " / " + sas[1] + "): something between the screens changed the frames; both sides rejected"
+	}
+	return report, results
+}
