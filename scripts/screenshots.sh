@@ -1,0 +1,131 @@
+#!/bin/sh
+# Takes the screenshots in docs/screenshots: runs the real app under Xvfb
+# against simulated MISPs (scripts/screenshots/seed.go), drives it with
+# xdotool and saves each screen with ImageMagick's import. Needs xvfb,
+# xdotool and imagemagick (make screenshots installs them).
+#
+# The clicks are window coordinates of the 960x640 window the app opens;
+# if a screen's layout changes, adjust them and look at every PNG.
+set -eu
+cd "$(dirname "$0")/.."
+OUT=docs/screenshots
+PASS="screenshot passphrase" # the seeded demo store's; not a secret
+mkdir -p "$OUT"
+TMP=$(mktemp -d)
+PIDS=""
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+# A display of our own, so a running desktop is never touched.
+N=90
+while [ -e "/tmp/.X$N-lock" ]; do N=$((N + 1)); done
+export DISPLAY=":$N"
+Xvfb "$DISPLAY" -screen 0 1400x900x24 -nolisten tcp >"$TMP/xvfb.log" 2>&1 &
+PIDS="$PIDS $!"
+sleep 1
+# Fyne keeps its preferences under the config folder: use a fresh one.
+export XDG_CONFIG_HOME="$TMP/config"
+unset MISPBUMP_PASSPHRASE
+
+echo "building the app and the seed program"
+go build -o "$TMP/mispbump" ./cmd/mispbump
+go build -o "$TMP/seed" ./scripts/screenshots
+
+start_app() {
+	"$TMP/mispbump" --data-dir "$1" >"$TMP/app.log" 2>&1 &
+	APP=$!
+	PIDS="$PIDS $APP"
+	i=0
+	until WIN=$(xdotool search --name '^MISPbump$' 2>/dev/null | head -1) && [ -n "$WIN" ]; do
+		i=$((i + 1))
+		[ "$i" -lt 60 ] || { echo "the app did not open a window:"; cat "$TMP/app.log"; exit 1; }
+		sleep 0.5
+	done
+	sleep 2
+	eval "$(xdotool getwindowgeometry --shell "$WIN")"
+	WX=$X WY=$Y WW=$WIDTH WH=$HEIGHT
+}
+stop_app() {
+	kill "$APP" 2>/dev/null || true
+	wait "$APP" 2>/dev/null || true
+}
+click() { # x y [seconds to wait]
+	xdotool mousemove $((WX + $1)) $((WY + $2)) click 1
+	sleep "${3:-0.8}"
+}
+typeit() { xdotool type --delay 25 "$1"; }
+shot() {
+	# The GL window cannot be grabbed on its own without a compositor:
+	# grab the screen and cut the window out.
+	import -window root -crop "${WW}x${WH}+${WX}+${WY}" +repage "$OUT/$1.png"
+	echo "  $OUT/$1.png"
+}
+
+echo "first run"
+start_app "$TMP/fresh"
+typeit "correct horse battery"
+sleep 0.5
+shot passphrase-first-run
+stop_app
+
+echo "seeding simulated MISPs and a store"
+MISPBUMP_PASSPHRASE="$PASS" "$TMP/seed" -data-dir "$TMP/data" >"$TMP/seed.log" 2>&1 &
+PIDS="$PIDS $!"
+i=0
+until grep -q ready "$TMP/seed.log"; do
+	i=$((i + 1))
+	[ "$i" -lt 60 ] || { cat "$TMP/seed.log"; exit 1; }
+	sleep 0.5
+done
+
+echo "main window"
+start_app "$TMP/data"
+typeit "a wrong guess"
+xdotool key Return
+sleep 5
+shot unlock-wrong-passphrase
+typeit "$PASS"
+xdotool key Return
+sleep 8 # unlocking, then logging in to the profile with a stored key
+
+click 200 160
+shot partners
+xdotool key ctrl+f
+typeit "contoso"
+sleep 0.5
+click 200 160
+shot partners-search
+click 676 212
+shot partner-remove
+xdotool key Escape
+sleep 0.5
+
+click 147 69
+click 100 120
+shot misp-profile
+click 100 195
+click 340 343 4
+shot misp-trust-certificate
+xdotool key Escape
+sleep 0.5
+click 100 270
+click 340 343 4
+shot misp-login-error
+
+click 237 69
+shot settings
+click 330 69
+shot about
+
+click 237 69
+click 180 163 3
+click 55 69
+xdotool key ctrl+f ctrl+a BackSpace
+sleep 0.5
+click 200 235
+shot partners-light
+stop_app
+echo "done: look at every PNG in $OUT before committing"
