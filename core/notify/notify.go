@@ -5,7 +5,7 @@
 // endpoint with a reference to its auth token (never the token), and how
 // often to notify. The structure itself is pairing.NotificationSettings,
 // which travels, versioned, inside INFO; MISP has no field for it, so the app
-// keeps the partner's copy in its record. Validation errors are per field and
+// keeps the partner's copy in its record (store.Partner) and exports it. Validation errors are per field and
 // in words, so an editor can show each next to its field.
 package notify
 
@@ -409,8 +409,9 @@ func (e *DecodeError) Error() string {
 	return "the notification settings could not be read: " + e.Reason + "."
 }
 
-// Decode reads settings as a partner record keeps them (the JSON of
-// pairing.NotificationSettings). No data is nil, nil: the partner sent none.
+// Decode reads the JSON form of pairing.NotificationSettings from outside
+// the pairing (an export, a file an admin imports). No data is nil, nil: no
+// settings were given.
 // Unknown fields are ignored (a newer minor version may add some); a newer
 // major version is a *DecodeError.
 func Decode(raw json.RawMessage) (*pairing.NotificationSettings, error) {
