@@ -51,6 +51,12 @@ package: deps
 	mv cmd/mispbump/MISPbump.tar.xz $(BIN)/
 	@echo "package: $(BIN)/MISPbump.tar.xz"
 
+# screenshots runs the real app under Xvfb against simulated MISPs and saves
+# every screen into docs/screenshots (see docs/UI.md).
+screenshots: deps
+	@$(MAKE) --no-print-directory apt PKGS="$(SCREENSHOT_PKGS)"
+	./scripts/screenshots.sh
+
 fuzz:
 	./.ci/fuzz
 

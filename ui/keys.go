@@ -51,6 +51,8 @@ func showWithEscape(d dialog.Dialog, w fyne.Window, entries ...*escEntry) {
 	d.Show()
 	if len(entries) > 0 {
 		c.Focus(entries[0])
+	} else {
+		c.Unfocus() // a field behind the dialog would swallow the Escape
 	}
 }
 
