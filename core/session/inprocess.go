@@ -191,9 +191,12 @@ func PairLocally(ctx context.Context, a, b LocalSide, opts LocalOptions) (*Local
 			sr.PartnerOrgID, sr.PartnerOrgUUID = p.OrgID, p.OrgUUID
 			sr.SyncUserID, sr.SyncUserEmail, sr.ServerID = p.SyncUserID, p.SyncUserEmail, p.ServerID
 			sr.KeysRevoked = p.KeysRevoked
-			for what, created := range map[string]bool{"organisation": p.OrgCreated, "sync user": p.UserCreated, "server entry": p.ServerCreated} {
-				if created {
-					sr.Created = append(sr.Created, what)
+			for _, c := range []struct {
+				what    string
+				created bool
+			}{{"organisation", p.OrgCreated}, {"sync user", p.UserCreated}, {"server entry", p.ServerCreated}} {
+				if c.created {
+					sr.Created = append(sr.Created, c.what)
 				}
 			}
 			if r.Test != nil {

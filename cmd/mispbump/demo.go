@@ -1,0 +1,392 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/mispbump/mispbump-desktop/core/misp"
+	"github.com/mispbump/mispbump-desktop/core/mispsim"
+	"github.com/mispbump/mispbump-desktop/core/session"
+	"github.com/mispbump/mispbump-desktop/core/store"
+)
+
+func init() {
+	register("demo", "pair two MISPs in one process: mispbump demo --headless [--json] (see --help)", func(args []string) error {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		defer stop()
+		return runDemo(ctx, args, os.Stdout, os.Stderr)
+	})
+}
+
+// openDemoWindows, when set (by the UI, in another file of this package),
+// runs the demo in two windows, one per side, each showing its QR code and
+// reading the other's through a virtual camera. The sides are logged in and
+// have their stores open; the windows own them until it returns.
+var openDemoWindows func(ctx context.Context, a, b session.LocalSide) error
+
+// Environment variables the demo reads the MISP keys from when no key file
+// is given. Keys are never taken from the command line.
+const (
+	envAKey = "MISPBUMP_A_KEY"
+	envBKey = "MISPBUMP_B_KEY"
+)
+
+type demoFlags struct {
+	headless, asJSON, tls           bool
+	aURL, bURL, aKeyFile, bKeyFile  string
+	aCertFile, bCertFile            string
+	push, pull, publishWithoutEmail bool
+	existingServer                  string
+	internal                        bool
+	dataDir, passphraseFile         string
+	timeout, partInterval           time.Duration
+}
+
+func parseDemoFlags(args []string, out io.Writer) (*demoFlags, error) {
+	def := session.DefaultChoices()
+	f := &demoFlags{}
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.BoolVar(&f.headless, "headless", false, "run without windows (the only mode for now)")
+	fs.BoolVar(&f.asJSON, "json", false, "print one JSON report instead of the progress log")
+	fs.StringVar(&f.aURL, "a-url", "", "base URL of MISP A (default: an embedded simulator on loopback)")
+	fs.StringVar(&f.bURL, "b-url", "", "base URL of MISP B (default: an embedded simulator on loopback)")
+	fs.StringVar(&f.aKeyFile, "a-key-file", "", "file holding a site-admin authkey of MISP A (else $"+envAKey+")")
+	fs.StringVar(&f.bKeyFile, "b-key-file", "", "file holding a site-admin authkey of MISP B (else $"+envBKey+")")
+	fs.StringVar(&f.aCertFile, "a-cert-file", "", "PEM certificate that verifies MISP A when it is not publicly trusted (trusted by fingerprint, and sent to B)")
+	fs.StringVar(&f.bCertFile, "b-cert-file", "", "PEM certificate that verifies MISP B when it is not publicly trusted")
+	fs.BoolVar(&f.tls, "tls", false, "serve the embedded simulators over HTTPS with self-signed certificates (each partner gets the other's certificate in INFO)")
+	fs.BoolVar(&f.push, "push", def.Push, "our server entries push to the partner")
+	fs.BoolVar(&f.pull, "pull", def.Pull, "our server entries pull from the partner")
+	fs.BoolVar(&f.publishWithoutEmail, "publish-without-email", def.PublishWithoutEmail, "pulled events are published without mailing users")
+	fs.StringVar(&f.existingServer, "existing-server", "update", "an existing server entry to the partner: update (its key only) or new (add another)")
+	fs.BoolVar(&f.internal, "internal", def.Internal, "same-organisation mode (needs MISP.host_org_id set on both)")
+	fs.StringVar(&f.dataDir, "data-dir", "", "folder for the two stores, DIR/a and DIR/b (default: a temporary folder, removed afterwards)")
+	fs.StringVar(&f.passphraseFile, "passphrase-file", "", "file holding the stores' passphrase (else $"+store.PassphraseEnv+"; needed with --data-dir)")
+	fs.DurationVar(&f.timeout, "timeout", 2*time.Minute, "give up after this long")
+	fs.DurationVar(&f.partInterval, "part-interval", 150*time.Millisecond, "how long each part of a multi-part code stays on a screen")
+	fs.Usage = func() {
+		fmt.Fprint(out, `Usage: mispbump demo --headless [--json] [flags]
+
+Pairs two MISP instances, A and B, in one process, through the real QR path:
+each side's codes are drawn as QR images, passed through a webcam imitation
+and read back by the other side's decoder. By default both MISPs are embedded
+simulators; with --a-url and --b-url it pairs two real MISPs (keys from
+--a-key-file/--b-key-file or $MISPBUMP_A_KEY/$MISPBUMP_B_KEY, never on the
+command line). The program compares the two codes itself and confirms on both
+sides only when they are equal.
+
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (keys are read from files or the environment, never from the command line)", fs.Arg(0))
+	}
+	if (f.aURL == "") != (f.bURL == "") {
+		return nil, errors.New("give both --a-url and --b-url, or neither (then two embedded simulators are paired)")
+	}
+	if f.tls && f.aURL != "" {
+		return nil, errors.New("--tls applies to the embedded simulators only; for real MISPs give --a-cert-file/--b-cert-file when needed")
+	}
+	return f, nil
+}
+
+func (f *demoFlags) choices() (session.Choices, error) {
+	c := session.DefaultChoices()
+	c.Push, c.Pull, c.PublishWithoutEmail, c.Internal = f.push, f.pull, f.publishWithoutEmail, f.internal
+	switch f.existingServer {
+	case "update", session.ExistingServerUpdateKey:
+		c.ExistingServer = session.ExistingServerUpdateKey
+	case "new", session.ExistingServerCreateNew:
+		c.ExistingServer = session.ExistingServerCreateNew
+	default:
+		return c, fmt.Errorf("--existing-server must be update or new, not %q", f.existingServer)
+	}
+	return c, nil
+}
+
+// runDemo is the demo command. With --json it prints one report, also on
+// failure; the returned error makes the exit status non-zero.
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f, err := parseDemoFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	fail := func(err error) error {
+		if f.asJSON {
+			_ = json.NewEncoder(stdout).Encode(session.LocalReport{Error: err.Error(), FramesRead: map[string]int64{}, Sides: map[string]session.LocalSideReport{}})
+		}
+		return err
+	}
+	if !f.headless && openDemoWindows == nil {
+		return errors.New("the demo in two windows is coming; for now run: mispbump demo --headless")
+	}
+	choices, err := f.choices()
+	if err != nil {
+		return fail(err)
+	}
+	logf := func(format string, a ...any) {
+		if !f.asJSON {
+			fmt.Fprintf(stdout, format+"\n", a...)
+		}
+	}
+
+	sides, cleanup, err := prepareDemo(ctx, f, choices, logf)
+	defer cleanup()
+	if err != nil {
+		return fail(err)
+	}
+	if !f.headless {
+		return openDemoWindows(ctx, sides[0], sides[1])
+	}
+
+	logf("pairing %s (A) with %s (B) through QR codes and the webcam imitation", sides[0].Client.BaseURL(), sides[1].Client.BaseURL())
+	opts := session.LocalOptions{
+		PartInterval: f.partInterval,
+		Timeout:      f.timeout,
+		OnEvent: func(side string, ev session.Event) {
+			switch {
+			case ev.Problem != nil:
+				logf("%s: ignored a code: %v", strings.ToUpper(side), ev.Problem)
+			case ev.Stage == session.StageCompareSAS && ev.Part == 0 && strings.HasPrefix(ev.Message, "compare"):
+				logf("%s: %s — code %s", strings.ToUpper(side), ev.Stage, ev.SAS)
+			case ev.Message != "":
+				logf("%s: %s", strings.ToUpper(side), ev.Message)
+			}
+		},
+	}
+	report, _ := session.PairLocally(ctx, sides[0], sides[1], opts)
+	if f.asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(report); err != nil {
+			return err
+		}
+	} else {
+		printDemoSummary(stdout, report)
+	}
+	if !report.OK {
+		return errors.New("the demo pairing failed: " + report.Error)
+	}
+	return nil
+}
+
+func printDemoSummary(w io.Writer, r *session.LocalReport) {
+	fmt.Fprintf(w, "\ncodes compared: %s (equal on both sides)\n", r.SAS)
+	for _, name := range []string{"a", "b"} {
+		s := r.Sides[name]
+		fmt.Fprintf(w, "%s %s: partner org %s (%s), sync user %s %s, server entry %s, %d requests",
+			strings.ToUpper(name), s.URL, s.PartnerOrgID, s.PartnerOrgUUID, s.SyncUserID, s.SyncUserEmail, s.ServerID, s.Requests)
+		if len(s.Created) > 0 {
+			fmt.Fprintf(w, "; created %s", strings.Join(s.Created, ", "))
+		} else {
+			fmt.Fprint(w, "; nothing new created")
+		}
+		if len(s.KeysRevoked) > 0 {
+			fmt.Fprintf(w, "; revoked earlier key(s) %s", strings.Join(s.KeysRevoked, ", "))
+		}
+		fmt.Fprintln(w)
+		if s.TestConnection != nil {
+			fmt.Fprintf(w, "  connection test to the partner: status %d, %s\n", s.TestConnection.Status, s.TestConnection.Message)
+		}
+		if s.Error != "" {
+			fmt.Fprintf(w, "  problem: %s\n", s.Error)
+		}
+	}
+	verdict := "OK"
+	if !r.OK {
+		verdict = "FAILED: " + r.Error
+	}
+	fmt.Fprintf(w, "%s in %d ms; frames read A=%d B=%d\n", verdict, r.ElapsedMS, r.FramesRead["a"], r.FramesRead["b"])
+}
+
+// prepareDemo starts the simulators (unless real MISPs are given), logs in to
+// both MISPs and opens (or creates) both stores. cleanup is always safe to
+// call.
+func prepareDemo(ctx context.Context, f *demoFlags, choices session.Choices, logf func(string, ...any)) ([2]session.LocalSide, func(), error) {
+	var sides [2]session.LocalSide
+	var closers []func()
+	cleanup := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	names := [2]string{"a", "b"}
+	urls := [2]string{f.aURL, f.bURL}
+	keyFiles := [2]string{f.aKeyFile, f.bKeyFile}
+	keyEnvs := [2]string{envAKey, envBKey}
+	certFiles := [2]string{f.aCertFile, f.bCertFile}
+	var keys, certs [2]string
+
+	for i := range 2 {
+		if urls[i] == "" {
+			sim := mispsim.New(mispsim.Config{Name: strings.ToUpper(names[i]), HostOrgName: "Demo Org " + strings.ToUpper(names[i])})
+			start := sim.Start
+			if f.tls {
+				start = sim.StartTLS
+			}
+			u, err := start()
+			if err != nil {
+				return sides, cleanup, fmt.Errorf("starting the simulator for %s: %w", strings.ToUpper(names[i]), err)
+			}
+			closers = append(closers, func() { _ = sim.Close() })
+			urls[i], keys[i], certs[i] = u, sim.AdminKey(), string(sim.CertificatePEM())
+			logf("%s: embedded MISP simulator at %s", strings.ToUpper(names[i]), u)
+			continue
+		}
+		key, err := readKey(keyFiles[i], keyEnvs[i])
+		if err != nil {
+			return sides, cleanup, fmt.Errorf("MISP %s: %w", strings.ToUpper(names[i]), err)
+		}
+		keys[i] = key
+		if certFiles[i] != "" {
+			b, err := os.ReadFile(certFiles[i])
+			if err != nil {
+				return sides, cleanup, fmt.Errorf("MISP %s: reading the certificate file: %w", strings.ToUpper(names[i]), err)
+			}
+			certs[i] = string(b)
+		}
+	}
+
+	dir := f.dataDir
+	var pass []byte
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "mispbump-demo-")
+		if err != nil {
+			return sides, cleanup, err
+		}
+		closers = append(closers, func() { _ = os.RemoveAll(tmp) })
+		dir = tmp
+		pass, err = store.PassphraseFromFileOrEnv(f.passphraseFile)
+		if err != nil {
+			var none *store.NoPassphraseError
+			if !errors.As(err, &none) {
+				return sides, cleanup, err
+			}
+			// Throwaway stores: a random passphrase nobody needs to know.
+			pass = []byte(randomPassphrase())
+		}
+	} else {
+		var err error
+		if pass, err = store.PassphraseFromFileOrEnv(f.passphraseFile); err != nil {
+			return sides, cleanup, fmt.Errorf("the stores in %s need a passphrase: %w", dir, err)
+		}
+	}
+
+	for i := range 2 {
+		opts := misp.Options{}
+		if certs[i] != "" {
+			fp, err := pemFingerprint(certs[i])
+			if err != nil {
+				return sides, cleanup, fmt.Errorf("MISP %s: %w", strings.ToUpper(names[i]), err)
+			}
+			opts.PinnedSHA256 = fp
+		}
+		c, err := misp.New(urls[i], keys[i], opts)
+		if err != nil {
+			return sides, cleanup, fmt.Errorf("MISP %s: %w", strings.ToUpper(names[i]), err)
+		}
+		login, err := c.Login(ctx)
+		if err != nil {
+			return sides, cleanup, fmt.Errorf("logging in to MISP %s: %w", strings.ToUpper(names[i]), err)
+		}
+		logf("%s: logged in to %s as %s (org %q, MISP %s)", strings.ToUpper(names[i]), c.BaseURL(), login.User.Email, login.HostOrg.Name, login.Version)
+		st, profileID, err := openDemoStore(filepath.Join(dir, names[i]), pass, c.BaseURL(), "demo "+strings.ToUpper(names[i]))
+		if err != nil {
+			return sides, cleanup, fmt.Errorf("store of %s: %w", strings.ToUpper(names[i]), err)
+		}
+		closers = append(closers, st.Close)
+		sides[i] = session.LocalSide{Name: names[i], Client: c, Login: login, Store: st, ProfileID: profileID, CertificatePEM: certs[i], Choices: choices}
+	}
+	return sides, cleanup, nil
+}
+
+// openDemoStore opens or creates the store in dir and finds or adds the
+// profile of the MISP at url (without its key: the demo never stores keys).
+func openDemoStore(dir string, pass []byte, url, name string) (*store.Store, string, error) {
+	exists, err := store.Exists(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	var st *store.Store
+	if exists {
+		st, err = store.Open(dir, pass)
+	} else {
+		if err = os.MkdirAll(dir, 0o700); err == nil {
+			st, err = store.Create(dir, pass)
+		}
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	var id string
+	err = st.Update(func(d *store.Data) error {
+		for _, p := range d.Profiles {
+			if misp.NormalizeURL(p.URL) == misp.NormalizeURL(url) {
+				id = p.ID
+				return nil
+			}
+		}
+		id = store.NewID()
+		d.Profiles = append(d.Profiles, store.Profile{ID: id, Name: name, URL: url})
+		return nil
+	})
+	if err != nil {
+		st.Close()
+		return nil, "", err
+	}
+	return st, id, nil
+}
+
+// readKey reads an authkey from a file, else from an environment variable.
+func readKey(file, env string) (string, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("reading the key file: %w", err)
+		}
+		key := strings.TrimSpace(string(b))
+		if key == "" {
+			return "", fmt.Errorf("the key file %s is empty", file)
+		}
+		return key, nil
+	}
+	if key := strings.TrimSpace(os.Getenv(env)); key != "" {
+		return key, nil
+	}
+	return "", fmt.Errorf("no authkey: give a key file or set $%s (keys are never taken from the command line)", env)
+}
+
+func pemFingerprint(pemText string) (string, error) {
+	blk, _ := pem.Decode([]byte(pemText))
+	if blk == nil || blk.Type != "CERTIFICATE" {
+		return "", errors.New("the certificate file holds no PEM certificate")
+	}
+	sum := sha256.Sum256(blk.Bytes)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+func randomPassphrase() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
