@@ -3,10 +3,10 @@ package ui
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/mispbump/mispbump-desktop/core/camera"
 	"github.com/mispbump/mispbump-desktop/core/misp"
+	"github.com/mispbump/mispbump-desktop/core/session"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
@@ -32,43 +32,21 @@ func loginToMISP(ctx context.Context, baseURL, authkey, pin string) (*misp.Clien
 }
 
 // testPartnerConnection runs servers/testConnection on our server entry to
-// the partner and returns the result to record.
-func testPartnerConnection(ctx context.Context, c *misp.Client, p store.Partner) (store.ConnectionTest, error) {
-	res, err := c.TestConnection(ctx, misp.ID(p.OnOurMISP.Server.ID))
-	if err != nil {
-		return store.ConnectionTest{}, err
-	}
-	status, msg := res.Status, misp.ConnectionStatusText(res.Status)
-	if problem := res.Problem(p.InstanceUUID); problem != nil {
-		msg = problem.Error()
-		if status == misp.ConnOK {
-			status = 0 // reached, but not the partner or not fully working
-		}
-	}
-	return store.ConnectionTest{Status: status, Message: msg, At: time.Now().UTC()}, nil
+// the partner and records the result in the store (core/session).
+func testPartnerConnection(ctx context.Context, c *misp.Client, v *vault, partnerID string) error {
+	_, err := session.TestConnection(ctx, c, v.store, partnerID)
+	return err
 }
 
-// removePartnerFromMISP undoes on our MISP what the pairing with p set up, as
-// the brief says: the server entry only if the app created it, the sync user
-// disabled (deleted only on request), the organisation never.
-func removePartnerFromMISP(ctx context.Context, c *misp.Client, p store.Partner, deleteUser bool) error {
-	if s := p.OnOurMISP.Server; s.ID != "" && s.Outcome == store.Created {
-		if err := c.DeleteServer(ctx, misp.ID(s.ID)); err != nil && !misp.IsKind(err, misp.KindNotFound) {
-			return err
-		}
+// removePartner undoes on our MISP what the pairing set up, as the brief
+// says (the server entry only if the app created it, the sync user disabled
+// unless deleteUser, the organisation never), then forgets the record. A
+// record with nothing of ours on MISP needs no client.
+func removePartner(ctx context.Context, c *misp.Client, v *vault, p store.Partner, deleteUser bool) error {
+	if c == nil {
+		return v.DeletePartner(p.ID)
 	}
-	if u := p.OnOurMISP.SyncUser; u.ID != "" {
-		var err error
-		if deleteUser {
-			err = c.DeleteUser(ctx, misp.ID(u.ID))
-		} else {
-			_, err = c.SetUserDisabled(ctx, misp.ID(u.ID), true)
-		}
-		if err != nil && !misp.IsKind(err, misp.KindNotFound) {
-			return err
-		}
-	}
-	return nil
+	return session.RemovePartner(ctx, c, v.store, p.ID, deleteUser)
 }
 
 // listCameras gives the webcams that can be chosen in Settings, as device

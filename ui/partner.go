@@ -93,10 +93,7 @@ func (d *partnerDetails) onTest() {
 	d.testResult.SetText("Testing the connection…")
 	id := d.partner.ID
 	d.shell.background(func() {
-		result, err := testPartnerConnection(context.Background(), client, d.partner)
-		if err == nil {
-			err = d.shell.vault.SetLastTest(id, result)
-		}
+		err := testPartnerConnection(context.Background(), client, d.shell.vault, id)
 		fyne.Do(func() {
 			d.testButton.Enable()
 			if err != nil {
@@ -149,13 +146,7 @@ func (d *partnerDetails) remove(deleteUser bool) {
 	progress.Show()
 	d.removeButton.Disable()
 	d.shell.background(func() {
-		var err error
-		if needsMISP {
-			err = removePartnerFromMISP(context.Background(), client, p, deleteUser)
-		}
-		if err == nil {
-			err = d.shell.vault.DeletePartner(p.ID)
-		}
+		err := removePartner(context.Background(), client, d.shell.vault, p, deleteUser)
 		fyne.Do(func() {
 			progress.Hide()
 			d.removeButton.Enable()
