@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
@@ -70,15 +69,7 @@ func (d *partnerDetails) content() fyne.CanvasObject {
 			"Keys to revoke", keysText(p.KeysPendingRevocation),
 		)),
 	}
-	if n := p.NotificationSettings; n != nil {
-		sections = append(sections, card("Notification settings (IEP005)", fieldForm(
-			"E-mail", notificationEmails(n.Emails),
-			"Formats", strings.Join(n.Formats, ", "),
-			"Interval", n.Interval,
-			"HTTP endpoint", n.HTTPEndpoint,
-			"Token kept in", n.HTTPAuthTokenRef,
-		)))
-	}
+	sections = append(sections, newNotificationsView(p.NotificationSettings))
 	return container.NewVScroll(container.NewVBox(sections...))
 }
 
@@ -266,24 +257,4 @@ func lastTestText(t *store.ConnectionTest, short string) string {
 		return fmt.Sprintf("Tested %s: %s", formatAge(t.At), t.Message)
 	}
 	return "Last test: " + short
-}
-
-// notificationEmails lists the addresses to notify, one a line, with their
-// PGP fingerprint or S/MIME reference and whether they are only in copy.
-func notificationEmails(emails []pairing.NotificationEmail) string {
-	var lines []string
-	for _, e := range emails {
-		line := e.Address
-		if e.Cc {
-			line += " (cc)"
-		}
-		if e.PGPFingerprint != "" {
-			line += "\n    PGP " + e.PGPFingerprint
-		}
-		if e.SMIMECertRef != "" {
-			line += "\n    S/MIME " + e.SMIMECertRef
-		}
-		lines = append(lines, line)
-	}
-	return strings.Join(lines, "\n")
 }

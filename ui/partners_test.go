@@ -70,14 +70,14 @@ func TestPartnerDetailsShowEverything(t *testing.T) {
 	partners[0].OnOurMISP.SyncUser.ID, partners[0].OnOurMISP.SyncUserEmail = "34", "sync-1111@mispbump.invalid"
 	partners[0].OnOurMISP.Server.ID, partners[0].OnOurMISP.Server.Outcome = "56", "created"
 	partners[0].NotificationSettings = &pairing.NotificationSettings{Version: "1", Formats: []string{"MISP", "CSV"},
-		Emails: []pairing.NotificationEmail{{Address: "abuse@acme.example", PGPFingerprint: "4F2A9C1E", Cc: true}}}
+		Emails: []pairing.NotificationEmail{{Address: "abuse@acme.example", PGPFingerprint: "4F2A9C1E77B03D58E6A10B92C4D735E819FA6C02"}}}
 	seedStore(t, dir, nil, partners)
 	s := newTestShell(t, dir, testPassphrase)
 
 	s.partners.list.Select(2) // ACME CERT, the oldest
 	got := textsOf(s.partners.details)
 	for _, want := range []string{"ACME CERT", "5f6e7d8c-aaaa-4bbb-8ccc-000000000001", "soc@acme.example",
-		"https://misp.acme.example", "#12, reused", "sync-1111@mispbump.invalid", "#56, created", "MISP, CSV", "abuse@acme.example (cc)", "PGP 4F2A9C1E"} {
+		"https://misp.acme.example", "#12, reused", "sync-1111@mispbump.invalid", "#56, created", "MISP", "CSV", "abuse@acme.example", "4F2A"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("details lack %q; they show:\n%s", want, got)
 		}
