@@ -22,8 +22,9 @@ type Screen struct {
 	// Interval is how long each part stays up; qr.DefaultPartInterval when zero.
 	Interval time.Duration
 	// Variants is how many degraded views of each code the camera cycles
-	// through; 1 when zero (each view costs tens of milliseconds to make).
-	// Seed picks them.
+	// through; 3 when zero. Each is made when first filmed (it costs tens of
+	// milliseconds); a few make sure one unlucky, unreadable view cannot
+	// hide a code for good. Seed picks them.
 	Variants int
 	Seed     uint64
 	// Clean skips qr.Degrade (the camera sees the code as drawn).
@@ -32,7 +33,7 @@ type Screen struct {
 	mu     sync.Mutex
 	frames []string
 	since  time.Time
-	cache  map[string][]image.Image
+	cache  map[string]*view
 	shot   atomic.Int64
 	errs   []error
 }
@@ -56,27 +57,20 @@ func (s *Screen) ShowFrames(frames []string) {
 	}
 }
 
-func (s *Screen) render(text string) ([]image.Image, error) {
-	size := s.Size
-	if size <= 0 {
-		size = 480
-	}
-	img, err := qr.Render(text, size)
-	if err != nil {
-		return nil, err
-	}
+// view is one code as drawn and the degraded views of it made so far.
+type view struct {
+	drawn    image.Image
+	degraded []image.Image
+}
+
+func (s *Screen) variants() int {
 	if s.Clean {
-		return []image.Image{img}, nil
+		return 1
 	}
-	n := s.Variants
-	if n <= 0 {
-		n = 1
+	if s.Variants <= 0 {
+		return 3
 	}
-	views := make([]image.Image, n)
-	for i := range views {
-		views[i] = qr.Degrade(img, s.Seed+uint64(i)*7919+uint64(len(text)))
-	}
-	return views, nil
+	return s.Variants
 }
 
 // Image is what the camera sees now: the part on screen, degraded; nil (a
@@ -89,27 +83,50 @@ func (s *Screen) Image() image.Image {
 	}
 	i, _ := qr.Cycle{Parts: len(s.frames), Interval: s.Interval}.At(time.Since(s.since))
 	text := s.frames[i]
-	views, ok := s.cache[text]
+	v := s.cache[text]
 	s.mu.Unlock()
-	if !ok {
-		var err error
-		if views, err = s.render(text); err != nil {
-			s.mu.Lock()
+	if v == nil {
+		size := s.Size
+		if size <= 0 {
+			size = 480
+		}
+		img, err := qr.Render(text, size)
+		s.mu.Lock()
+		if err != nil {
 			s.errs = append(s.errs, err)
 			s.mu.Unlock()
+			return nil
 		}
-		s.mu.Lock()
 		if s.cache == nil {
-			s.cache = map[string][]image.Image{}
+			s.cache = map[string]*view{}
 		}
-		s.cache[text] = views
+		v = &view{drawn: img}
+		s.cache[text] = v
 		s.mu.Unlock()
 	}
-	if len(views) == 0 {
-		return nil
+	if s.Clean {
+		return v.drawn
 	}
-	n := s.shot.Add(1)
-	return views[int(n)%len(views)]
+	k := int(s.shot.Add(1)) % s.variants()
+	s.mu.Lock()
+	var img image.Image
+	if k < len(v.degraded) {
+		img = v.degraded[k]
+	} else {
+		k = len(v.degraded) // make the views in order
+	}
+	s.mu.Unlock()
+	if img != nil {
+		return img
+	}
+	// Only the camera's goroutine films, so no two make the same view.
+	img = qr.Degrade(v.drawn, s.Seed+uint64(k)*7919+uint64(len(text)))
+	s.mu.Lock()
+	if k == len(v.degraded) {
+		v.degraded = append(v.degraded, img)
+	}
+	s.mu.Unlock()
+	return img
 }
 
 // Errors returns the frames that could not be drawn (too long for a QR code

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mispbump/mispbump-desktop/core/mispsim"
+	"github.com/mispbump/mispbump-desktop/core/session"
+)
+
+type simCounts struct{ orgs, users, servers, keys int }
+
+func countsOf(s *mispsim.Sim) simCounts {
+	return simCounts{len(s.Orgs()), len(s.Users()), len(s.Servers()), len(s.AuthKeys())}
+}
+
+// The demo command against two "real" MISPs (simulators started here, reached
+// by URL with keys from a file and from the environment): the JSON report, and
+// a second run that creates nothing new and rotates the keys.
+func TestDemoCommandTwiceAgainstTheSameMISPs(t *testing.T) {
+	var sims [2]*mispsim.Sim
+	var urls [2]string
+	for i, name := range []string{"A", "B"} {
+		sims[i] = mispsim.New(mispsim.Config{Name: name, HostOrgName: "Org " + name})
+		u, err := sims[i].Start()
+		if err != nil {
+			t.Fatal(err)
+		}
+		urls[i] = u
+		t.Cleanup(func() { _ = sims[i].Close() })
+	}
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "a.key")
+	if err := os.WriteFile(keyFile, []byte(sims[0].AdminKey()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(envBKey, sims[1].AdminKey())
+	passFile := filepath.Join(dir, "pass")
+	if err := os.WriteFile(passFile, []byte("demo passphrase\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--headless", "--json", "--a-url", urls[0], "--b-url", urls[1], "--a-key-file", keyFile,
+		"--data-dir", filepath.Join(dir, "stores"), "--passphrase-file", passFile}
+
+	run := func() session.LocalReport {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		err := runDemo(context.Background(), args, &out, &errOut)
+		var rep session.LocalReport
+		if jerr := json.Unmarshal(out.Bytes(), &rep); jerr != nil {
+			t.Fatalf("not one JSON report (%v):\n%s", jerr, out.String())
+		}
+		if err != nil || !rep.OK {
+			t.Fatalf("demo failed: %v\n%s", err, out.String())
+		}
+		for _, secret := range []string{sims[0].AdminKey(), sims[1].AdminKey()} {
+			if strings.Contains(out.String()+errOut.String(), secret) {
+				t.Fatal("an authkey appears in the output")
+			}
+		}
+		return rep
+	}
+	first := run()
+	if first.SAS == "" || first.FramesRead["a"] == 0 || first.FramesRead["b"] == 0 {
+		t.Errorf("report %+v", first)
+	}
+	for _, name := range []string{"a", "b"} {
+		s := first.Sides[name]
+		if s.PartnerOrgID == "" || s.SyncUserID == "" || s.ServerID == "" || s.Requests == 0 || s.TestConnection == nil || s.TestConnection.Status != 1 {
+			t.Errorf("side %s: %+v", name, s)
+		}
+		if len(s.Created) != 3 {
+			t.Errorf("side %s created %v on the first run", name, s.Created)
+		}
+	}
+	before := [2]simCounts{countsOf(sims[0]), countsOf(sims[1])}
+
+	second := run()
+	for _, name := range []string{"a", "b"} {
+		s1, s2 := first.Sides[name], second.Sides[name]
+		if len(s2.Created) != 0 {
+			t.Errorf("side %s created %v on the second run", name, s2.Created)
+		}
+		if s1.PartnerOrgID != s2.PartnerOrgID || s1.SyncUserID != s2.SyncUserID || s1.ServerID != s2.ServerID || s1.SyncUserEmail != s2.SyncUserEmail {
+			t.Errorf("side %s: objects differ between runs: %+v / %+v", name, s1, s2)
+		}
+		if len(s2.KeysRevoked) != 1 {
+			t.Errorf("side %s revoked %v, want the first run's key", name, s2.KeysRevoked)
+		}
+	}
+	after := [2]simCounts{countsOf(sims[0]), countsOf(sims[1])}
+	if before != after {
+		t.Errorf("counts changed: %+v -> %+v", before, after)
+	}
+}
+
+func TestDemoRefusesKeysOnTheCommandLineAndBadFlags(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := runDemo(context.Background(), []string{"--headless", "KEYADMIN1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}, &out, &errOut); err == nil {
+		t.Error("a stray argument was accepted")
+	}
+	if err := runDemo(context.Background(), []string{"--headless", "--a-url", "http://127.0.0.1:1"}, &out, &errOut); err == nil {
+		t.Error("--a-url without --b-url was accepted")
+	}
+	if err := runDemo(context.Background(), []string{"--headless", "--existing-server", "replace"}, &out, &errOut); err == nil {
+		t.Error("a bad policy was accepted")
+	}
+	t.Setenv(envAKey, "")
+	t.Setenv(envBKey, "")
+	out.Reset()
+	err := runDemo(context.Background(), []string{"--headless", "--json", "--a-url", "http://127.0.0.1:1", "--b-url", "http://127.0.0.1:2"}, &out, &errOut)
+	var rep session.LocalReport
+	if err == nil || json.Unmarshal(out.Bytes(), &rep) != nil || rep.OK || !strings.Contains(rep.Error, envAKey) {
+		t.Errorf("missing key: err %v, report %s", err, out.String())
+	}
+}
+
+func TestDemoWithoutHeadlessSaysWhatToDo(t *testing.T) {
+	if openDemoWindows != nil {
+		t.Skip("the window demo exists")
+	}
+	var out, errOut bytes.Buffer
+	err := runDemo(context.Background(), nil, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "--headless") {
+		t.Errorf("err %v", err)
+	}
+}
+
+// The default demo: two embedded simulators, fresh temporary stores.
+func TestDemoDefault(t *testing.T) {
+	t.Setenv("MISPBUMP_PASSPHRASE", "")
+	var out, errOut bytes.Buffer
+	if err := runDemo(context.Background(), []string{"--headless"}, &out, &errOut); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "OK in") {
+		t.Errorf("no verdict in the log:\n%s", out.String())
+	}
+}
