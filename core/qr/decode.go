@@ -25,21 +25,45 @@ const minHalfFirstWidth = 1000
 // allocating per frame beyond what gozxing itself needs. A Decoder is not
 // safe for use by several goroutines at once; give each its own.
 type Decoder struct {
-	reader   gozxing.Reader
-	blurred  []byte
-	half     []byte
-	hard     map[gozxing.DecodeHintType]interface{}
-	lastPass string // which attempt succeeded last; for tests and tuning
+	reader     gozxing.Reader
+	blurred    []byte
+	half       []byte
+	plain      map[gozxing.DecodeHintType]interface{}
+	hard       map[gozxing.DecodeHintType]interface{}
+	candidates int    // finder-pattern candidates in the current pass
+	capped     int    // passes given up for too many candidates; for tests
+	lastPass   string // which attempt succeeded last; for tests and tuning
 }
+
+// maxCandidates caps the finder-pattern candidates gozxing may collect in
+// one pass. Its selection of the best three is cubic in their number, so a
+// picture tiled with finder-like squares (a fuzzer found one; a patterned
+// poster could be one) would take minutes. A real frame has three finder
+// patterns and a handful of look-alikes.
+const maxCandidates = 48
+
+// tooManyCandidates is the panic value that ends a pass early.
+type tooManyCandidates struct{}
 
 // NewDecoder returns a Decoder ready for frames of any size.
 func NewDecoder() *Decoder {
-	return &Decoder{
-		reader: zxqr.NewQRCodeReader(),
-		hard: map[gozxing.DecodeHintType]interface{}{
-			gozxing.DecodeHintType_TRY_HARDER: true,
-		},
+	d := &Decoder{reader: zxqr.NewQRCodeReader()}
+	// gozxing reports every new candidate to this callback: the only hook
+	// that lets us stop a pass that has gone pathological.
+	count := gozxing.ResultPointCallback(func(gozxing.ResultPoint) {
+		d.candidates++
+		if d.candidates > maxCandidates {
+			panic(tooManyCandidates{})
+		}
+	})
+	d.plain = map[gozxing.DecodeHintType]interface{}{
+		gozxing.DecodeHintType_NEED_RESULT_POINT_CALLBACK: count,
 	}
+	d.hard = map[gozxing.DecodeHintType]interface{}{
+		gozxing.DecodeHintType_NEED_RESULT_POINT_CALLBACK: count,
+		gozxing.DecodeHintType_TRY_HARDER:                 true,
+	}
+	return d
 }
 
 // Decode reads the QR code in a gray frame of width×height pixels, one byte
@@ -134,7 +158,20 @@ func (d *Decoder) Decode(gray []byte, width, height int) (string, error) {
 	return "", ErrNoCode
 }
 
-func (d *Decoder) try(gray []byte, width, height int, global bool, hints map[gozxing.DecodeHintType]interface{}) (string, error) {
+func (d *Decoder) try(gray []byte, width, height int, global bool, hints map[gozxing.DecodeHintType]interface{}) (text string, err error) {
+	if hints == nil {
+		hints = d.plain
+	}
+	d.candidates = 0
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(tooManyCandidates); !ok {
+				panic(r)
+			}
+			d.capped++
+			text, err = "", gozxing.NewNotFoundException("too many finder-pattern candidates")
+		}
+	}()
 	src, err := gozxing.NewPlanarYUVLuminanceSource(gray, width, height, 0, 0, width, height, false)
 	if err != nil {
 		return "", err

@@ -127,3 +127,37 @@ func FuzzDecodeGray(f *testing.F) {
 		NewDecoder().Decode(pix, w, len(pix)/w)
 	})
 }
+
+// finderTiles is a picture tiled with finder-pattern look-alikes of scale
+// pixels per module: the worst case for gozxing's pattern selection.
+func finderTiles(w, h, scale int) []byte {
+	pix := make([]byte, w*h)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			mx, my := (x/scale)%9, (y/scale)%9 // 7 modules of pattern, 2 of gap
+			black := false
+			if mx < 7 && my < 7 {
+				ring := min(min(mx, my), min(6-mx, 6-my))
+				black = ring != 1
+			}
+			if !black {
+				pix[y*w+x] = 255
+			}
+		}
+	}
+	return pix
+}
+
+// TestDecodeGivesUpOnFinderLookalikes: without the candidate cap, gozxing
+// spent minutes on such a frame.
+func TestDecodeGivesUpOnFinderLookalikes(t *testing.T) {
+	for _, scale := range []int{1, 2} {
+		d := NewDecoder()
+		if _, err := d.Decode(finderTiles(640, 480, scale), 640, 480); !errors.Is(err, ErrNoCode) {
+			t.Errorf("scale %d: got %v, want ErrNoCode", scale, err)
+		}
+		if d.capped == 0 {
+			t.Errorf("scale %d: no pass was cut short", scale)
+		}
+	}
+}
