@@ -137,3 +137,19 @@ func TestNotificationsViewNotProvided(t *testing.T) {
 		}
 	}
 }
+
+func TestShowNotificationsEditorDialog(t *testing.T) {
+	a := test.NewTempApp(t)
+	w := a.NewWindow("test")
+	t.Cleanup(w.Close)
+	var saved *pairing.NotificationSettings
+	e := showNotificationsEditor(w, &pairing.NotificationSettings{Version: "1.0", Emails: []pairing.NotificationEmail{{Address: "soc@example.org"}}},
+		func(s *pairing.NotificationSettings) error { saved = s; return nil })
+	if text := overlayText(w); !strings.Contains(text, "Notification settings") || !strings.Contains(text, "E-mail addresses") {
+		t.Fatalf("dialog:\n%s", text)
+	}
+	test.Tap(e.save)
+	if saved == nil || saved.Emails[0].Address != "soc@example.org" {
+		t.Fatalf("saved %+v", saved)
+	}
+}

@@ -253,3 +253,13 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkValidate(b *testing.B) {
+	s := Normalize(sample())
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Validate(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

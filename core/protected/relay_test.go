@@ -371,3 +371,27 @@ func (d *dropOwnKeyOnEdit) AddEventKey(ctx context.Context, id misp.ID, armored 
 	// the relay must treat that as restored too.
 	return k, err
 }
+
+// BenchmarkListProtectedEvents lists the fixture's events (index, views of
+// our events, probes of the skipped ids) against a simulator on loopback.
+func BenchmarkListProtectedEvents(b *testing.B) {
+	sim, c := startSim(b, "A", keyA(b))
+	a, bk := cryptoKey(b, keyA(b)), cryptoKey(b, keyB(b))
+	for i := range 20 {
+		if i%4 == 0 {
+			sim.AddEvent(protectedEvent("hidden", bk))
+		} else {
+			sim.AddEvent(protectedEvent("listed", a, bk))
+		}
+	}
+	host := sim.HostOrg()
+	o := ListOptions{OrgID: misp.ID(fmtInt(host.ID)), OrgUUID: host.UUID, OwnFingerprint: fingerprintA}
+	b.ReportAllocs()
+	for b.Loop() {
+		l, err := ListProtectedEvents(context.Background(), c, o)
+		if err != nil || len(l.Events) != 20 {
+			b.Fatal(err, len(l.Events))
+		}
+		b.ReportMetric(float64(l.Requests), "requests/op")
+	}
+}
