@@ -1,9 +1,14 @@
 package protected
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/armor"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
 )
 
 // FuzzParseKey feeds arbitrary text to the armored-key parser: it must never
@@ -16,6 +21,13 @@ func FuzzParseKey(f *testing.F) {
 	f.Add("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n-----END PGP PUBLIC KEY BLOCK-----\n")
 	f.Add("-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQ==\n-----END PGP PRIVATE KEY BLOCK-----\n")
 	f.Add(keyA(f) + keyB(f))
+	// A small modern key, cheaper to mutate than RSA-3072.
+	if e, err := openpgp.NewEntity("fuzz", "", "fuzz@example.org", &packet.Config{Algorithm: packet.PubKeyAlgoEd25519}); err == nil {
+		var buf bytes.Buffer
+		if w, err := armor.Encode(&buf, "PGP PUBLIC KEY BLOCK", nil); err == nil && e.Serialize(w) == nil && w.Close() == nil {
+			f.Add(buf.String())
+		}
+	}
 	f.Fuzz(func(t *testing.T, armored string) {
 		k, err := ParseKey(armored, "fuzz")
 		if err != nil {
