@@ -233,7 +233,7 @@ func (w *wire) pump(ctx context.Context, from int, wg *sync.WaitGroup) {
 
 // pair is two sessions on a wire with a recorder of their events.
 type pair struct {
-	t        *testing.T
+	t        testing.TB
 	s        [2]*Session
 	events   [2][]Event
 	mu       sync.Mutex
@@ -252,7 +252,7 @@ type pairOptions struct {
 	rejectOn int
 }
 
-func startPair(t *testing.T, o pairOptions) *pair {
+func startPair(t testing.TB, o pairOptions) *pair {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &pair{t: t, wire: newWire(), cancel: cancel, autoSAS: !o.noAuto, rejectOn: o.rejectOn}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"image"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/mispbump/mispbump-desktop/core/camera"
@@ -34,7 +33,6 @@ type Screen struct {
 	frames []string
 	since  time.Time
 	cache  map[string]*view
-	shot   atomic.Int64
 	errs   []error
 }
 
@@ -61,7 +59,13 @@ func (s *Screen) ShowFrames(frames []string) {
 type view struct {
 	drawn    image.Image
 	degraded []image.Image
+	shots    int
 }
+
+// shotsPerView is how many camera frames film one degraded view of a code
+// before the next view is used: a readable view is read within a few, and
+// most codes are replaced before a second view is ever needed.
+const shotsPerView = 10
 
 func (s *Screen) variants() int {
 	if s.Clean {
@@ -107,8 +111,9 @@ func (s *Screen) Image() image.Image {
 	if s.Clean {
 		return v.drawn
 	}
-	k := int(s.shot.Add(1)) % s.variants()
 	s.mu.Lock()
+	k := (v.shots / shotsPerView) % s.variants()
+	v.shots++
 	var img image.Image
 	if k < len(v.degraded) {
 		img = v.degraded[k]
