@@ -32,7 +32,7 @@ type engine struct {
 	workerCancel context.CancelFunc
 
 	phase1Started, phase1Done bool
-	phase2Started, phase2Done bool
+	phase2Started             bool
 	org                       orgResult
 	user                      userResult // Key is cleared once CREDS went out
 	server                    serverResult

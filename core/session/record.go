@@ -3,7 +3,6 @@ package session
 import (
 	"slices"
 
-	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
@@ -194,17 +193,4 @@ func (e *engine) updateRecord(change func(p *store.Partner)) {
 	if err != nil {
 		e.result.Err = &Error{Kind: KindStore, Err: err}
 	}
-}
-
-// connTest turns a misp.ConnectionTest into the protocol's and the store's
-// form, judging it against the partner's instance UUID.
-func connTest(t *misp.ConnectionTest, wantUUID string) pairing.TestResult {
-	r := pairing.TestResult{Status: t.Status, Post: int(t.Post), RemoteUUID: t.UUID, Message: misp.ConnectionStatusText(t.Status)}
-	if p := t.Problem(wantUUID); p != nil {
-		r.Message = p.Error()
-		if r.Status == misp.ConnOK {
-			r.Status = 0 // reached, but not fully working or not the partner
-		}
-	}
-	return r
 }
