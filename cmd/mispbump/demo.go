@@ -236,10 +236,21 @@ func prepareDemo(ctx context.Context, f *demoFlags, choices session.Choices, log
 	keyEnvs := [2]string{envAKey, envBKey}
 	certFiles := [2]string{f.aCertFile, f.bCertFile}
 	var keys, certs [2]string
+	// Same-organisation mode pairs two instances of one organisation (an
+	// internal one and a DMZ one): the simulators then share it, with
+	// MISP.host_org_id set.
+	sharedOrg := ""
+	if f.internal {
+		sharedOrg = randomUUID()
+	}
 
 	for i := range 2 {
 		if urls[i] == "" {
-			sim := mispsim.New(mispsim.Config{Name: strings.ToUpper(names[i]), HostOrgName: "Demo Org " + strings.ToUpper(names[i])})
+			cfg := mispsim.Config{Name: strings.ToUpper(names[i]), HostOrgName: "Demo Org " + strings.ToUpper(names[i])}
+			if sharedOrg != "" {
+				cfg.HostOrgName, cfg.HostOrgUUID, cfg.HostOrgIDSet = "Demo Org", sharedOrg, true
+			}
+			sim := mispsim.New(cfg)
 			start := sim.Start
 			if f.tls {
 				start = sim.StartTLS
@@ -389,4 +400,13 @@ func randomPassphrase() string {
 	b := make([]byte, 24)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+func randomUUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
