@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
@@ -37,10 +38,14 @@ func (d *partnerDetails) content() fyne.CanvasObject {
 	d.testButton = &widget.Button{Text: "Test connection now", Icon: theme.ViewRefreshIcon(), OnTapped: d.onTest}
 	d.removeButton = &widget.Button{Text: "Remove partner…", Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: d.onRemove}
 
+	actions := container.NewHBox(d.testButton, d.removeButton)
+	if p.PGPKey != nil && p.PGPKey.Armored != "" {
+		actions.Add(&widget.Button{Text: "Relay protected events…", Icon: theme.UploadIcon(), OnTapped: d.onRelay})
+	}
 	sections := []fyne.CanvasObject{
 		title,
 		container.NewBorder(nil, nil, &widget.Icon{Resource: res}, nil, d.testResult),
-		container.NewHBox(d.testButton, d.removeButton),
+		actions,
 		card("Organisation", fieldForm(
 			"Name", p.Org.Name,
 			"UUID", p.Org.UUID,
@@ -93,6 +98,29 @@ func (d *partnerDetails) onTest() {
 				return
 			}
 			d.shell.partners.reload()
+		})
+	})
+}
+
+// onRelay opens "Allow this partner to relay my protected events" once our
+// instance key has been read (off the UI goroutine).
+func (d *partnerDetails) onRelay() {
+	w := d.shell.window
+	sess, err := d.shell.profiles.sessionFor(d.partner.ProfileID)
+	if err != nil {
+		dialog.ShowError(err, w)
+		return
+	}
+	partnerKey, err := partnerKeyOf(d.partner)
+	if err != nil {
+		dialog.ShowError(err, w)
+		return
+	}
+	d.shell.background(func() {
+		own, _ := protected.FetchOwnKey(context.Background(), sess.client) // nil: the dialog says we have none
+		fyne.Do(func() {
+			calls := newRelayCalls(sess.client, sess.login, own, partnerKey)
+			showRelayDialog(w, d.partner.Org.Name, partnerKey.Fingerprint, calls, d.shell.background)
 		})
 	})
 }

@@ -128,3 +128,21 @@ func simHasOrg(sim *mispsim.Sim, id int) bool {
 	}
 	return false
 }
+
+func TestRelayNeedsLogin(t *testing.T) {
+	p := samplePartners()[0]
+	p.ProfileID = "dmz"
+	p.PGPKey = &store.PGPKey{Armored: "-----BEGIN PGP PUBLIC KEY BLOCK-----", Fingerprint: "4F2A9C1E77B03D58E6A10B92C4D735E819FA6C02"}
+	dir := t.TempDir()
+	seedStore(t, dir, []store.Profile{{ID: "dmz", Name: "DMZ", URL: "https://misp.dmz.example"}}, []store.Partner{p})
+	s := newTestShell(t, dir, testPassphrase)
+
+	d := newPartnerDetails(s, p)
+	if !strings.Contains(textsOf(d.content()), "Relay protected events") {
+		t.Fatal("a partner with a PGP key offers no relay of protected events")
+	}
+	d.onRelay()
+	if got := overlayText(s.window); !strings.Contains(strings.ToLower(got), "log in to dmz") {
+		t.Errorf("relay without a login should ask to log in; it shows:\n%s", got)
+	}
+}

@@ -93,7 +93,14 @@ func newProfilesTab(s *shell) *profilesTab {
 	if profileName(t.profiles, t.active) == "" && len(t.profiles) > 0 {
 		t.active = t.profiles[0].ID // none chosen yet, or from another data folder
 	}
-	t.edit(t.active)
+	for i, p := range t.profiles {
+		if p.ID == t.active {
+			t.list.Select(i) // shows it chosen in the list; OnSelected fills the form
+		}
+	}
+	if t.selected != t.active {
+		t.edit(t.active)
+	}
 	return t
 }
 
@@ -429,8 +436,17 @@ func (t *profilesTab) autoLogin() {
 
 // clientFor gives the logged-in client of a profile, or says to log in first.
 func (t *profilesTab) clientFor(profileID string) (*misp.Client, error) {
+	s, err := t.sessionFor(profileID)
+	if err != nil {
+		return nil, err
+	}
+	return s.client, nil
+}
+
+// sessionFor gives the login of a profile, or says to log in first.
+func (t *profilesTab) sessionFor(profileID string) (*mispSession, error) {
 	if s := t.sessions[profileID]; s != nil {
-		return s.client, nil
+		return s, nil
 	}
 	name := "the MISP this partner was paired on"
 	for _, p := range t.profiles {
