@@ -189,6 +189,11 @@ func imageToGray(gray []byte, img image.Image) ([]byte, int, int) {
 			off := m.PixOffset(b.Min.X, b.Min.Y+y)
 			copy(gray[y*w:(y+1)*w], m.Pix[off:off+w])
 		}
+	case *image.RGBA:
+		// Screen captures (the demo's virtual cameras) come as RGBA.
+		rgbaToGray(gray, m.Pix, m.Stride, m.PixOffset(b.Min.X, b.Min.Y), w, h)
+	case *image.NRGBA:
+		rgbaToGray(gray, m.Pix, m.Stride, m.PixOffset(b.Min.X, b.Min.Y), w, h)
 	default:
 		for y := 0; y < h; y++ {
 			for x := 0; x < w; x++ {
@@ -199,6 +204,19 @@ func imageToGray(gray []byte, img image.Image) ([]byte, int, int) {
 		}
 	}
 	return gray, w, h
+}
+
+// rgbaToGray writes the Rec. 601 luma of 8-bit RGBA pixels (alpha
+// ignored: a camera films colours, not transparency) into gray.
+func rgbaToGray(gray, pix []byte, stride, offset, w, h int) {
+	for y := 0; y < h; y++ {
+		row := pix[offset+y*stride : offset+y*stride+4*w]
+		out := gray[y*w : (y+1)*w]
+		for x := range out {
+			r, g, b := uint32(row[4*x]), uint32(row[4*x+1]), uint32(row[4*x+2])
+			out[x] = uint8((19595*r + 38470*g + 7471*b + 1<<15) >> 16)
+		}
+	}
 }
 
 var (

@@ -261,3 +261,30 @@ func BenchmarkYUYVPreview(b *testing.B) {
 	}
 	reportCPU(b, cpu)
 }
+
+func TestImageToGrayMatchesGrayModel(t *testing.T) {
+	rgba := image.NewRGBA(image.Rect(0, 0, 37, 23))
+	for i := range rgba.Pix {
+		rgba.Pix[i] = uint8(i * 97)
+	}
+	for i := 3; i < len(rgba.Pix); i += 4 {
+		rgba.Pix[i] = 0xff // opaque, so RGBA and NRGBA agree
+	}
+	nrgba := &image.NRGBA{Pix: rgba.Pix, Stride: rgba.Stride, Rect: rgba.Rect}
+	sub := rgba.SubImage(image.Rect(5, 3, 30, 20))
+	for name, img := range map[string]image.Image{"RGBA": rgba, "NRGBA": nrgba, "sub-image": sub} {
+		gray, w, h := imageToGray(nil, img)
+		b := img.Bounds()
+		if w != b.Dx() || h != b.Dy() {
+			t.Fatalf("%s: %d×%d", name, w, h)
+		}
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				want := color.GrayModel.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.Gray).Y
+				if d := int(gray[y*w+x]) - int(want); d > 1 || d < -1 {
+					t.Fatalf("%s (%d,%d): %d, want %d", name, x, y, gray[y*w+x], want)
+				}
+			}
+		}
+	}
+}
