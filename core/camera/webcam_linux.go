@@ -5,6 +5,7 @@ package camera
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -244,10 +245,14 @@ func (w *Webcam) Device() Device { return w.device }
 
 // Format is the negotiated pixel format ("YUYV" or "MJPEG") and size.
 func (w *Webcam) Format() (format string, width, height int) {
+	return w.formatName(), w.width, w.height
+}
+
+func (w *Webcam) formatName() string {
 	if w.format == pixYUYV {
-		return "YUYV", w.width, w.height
+		return "YUYV"
 	}
-	return "MJPEG", w.width, w.height
+	return "MJPEG"
 }
 
 // Read waits for the next frame and converts it: the Y plane into f.Gray
@@ -293,7 +298,7 @@ func (w *Webcam) Read(ctx context.Context, f *Frame, preview bool) error {
 		}
 		w.badFrames++
 		if w.badFrames > maxBadFrames {
-			return &Error{Kind: Failed, Device: w.device.Path, Err: errors.New("every frame was broken")}
+			return &Error{Kind: Failed, Device: w.device.Path, Err: fmt.Errorf("%d frames in a row were broken or not of the %s %d×%d format agreed on", maxBadFrames+1, w.formatName(), w.width, w.height)}
 		}
 	}
 }
@@ -302,6 +307,11 @@ func (w *Webcam) Read(ctx context.Context, f *Frame, preview bool) error {
 // broken (shorter than the negotiated size) and is skipped.
 func (w *Webcam) convertYUYV(data []byte, f *Frame, preview bool) bool {
 	n := w.width * w.height
+	if len(data) != 2*n {
+		// webcam.SetImageFormat does not tell us when the driver chose
+		// another size; a frame of the wrong length is the symptom.
+		return false
+	}
 	if cap(f.Gray) < n {
 		f.Gray = make([]byte, n)
 	}
