@@ -135,3 +135,28 @@ func TestChooseFormat(t *testing.T) {
 		}
 	}
 }
+
+func TestWebcamConvertsDriverBuffers(t *testing.T) {
+	yuyv, want := syntheticYUYV(64, 48)
+	w := &Webcam{format: pixYUYV, width: 64, height: 48}
+	var f Frame
+	if !w.convertYUYV(yuyv, &f, true) {
+		t.Fatal("a good YUYV frame was refused")
+	}
+	if f.Width != 64 || f.Height != 48 || string(f.Gray) != string(want) || f.Preview == nil {
+		t.Fatalf("frame %d×%d, preview %v", f.Width, f.Height, f.Preview != nil)
+	}
+	if w.convertYUYV(yuyv[:len(yuyv)-2], &f, false) || w.convertYUYV(append(yuyv, 0, 0), &f, false) {
+		t.Error("a YUYV frame of the wrong length was accepted")
+	}
+
+	data, _ := syntheticJPEG(t, 160, 96)
+	m := &Webcam{format: pixMJPG, width: 160, height: 96, jpegBuf: stripHuffmanTables(t, data)}
+	if !m.convertMJPEG(&f, true) || f.Width != 160 || f.Height != 96 {
+		t.Fatalf("MJPEG frame without Huffman tables: %d×%d", f.Width, f.Height)
+	}
+	m.jpegBuf = data[:40]
+	if m.convertMJPEG(&f, false) {
+		t.Error("a truncated MJPEG frame was accepted")
+	}
+}
