@@ -1,0 +1,43 @@
+package session
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// FuzzSessionInput feeds arbitrary scanned or pasted text to a running
+// session: it must never panic, never end the session by itself, and never
+// write to the MISP.
+func FuzzSessionInput(f *testing.F) {
+	f.Add("MB1:%%%")
+	f.Add("mispbump1.AAAA.AAAA")
+	f.Add("https://example.org/badge")
+	f.Add("")
+	f.Add("MB1:" + "0123456789ABCDEF")
+	f.Fuzz(func(t *testing.T, text string) {
+		fakes, cfgs := fakeConfigs()
+		cfg := cfgs[0]
+		cfg.Sink = SinkFunc(func([]string) {})
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		s, err := Start(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Paste(text)
+		s.Paste(text + "\n" + text)
+		deadline := time.Now().Add(time.Second)
+		for time.Now().Before(deadline) && len(s.Frames()) == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		if s.Stage().Final() && !isKind(s.Result().Err, KindProtocol) {
+			t.Fatalf("input ended the session: %v", s.Result().Err)
+		}
+		cancel()
+		<-s.Done()
+		if fakes[0].writeCount() != 0 {
+			t.Fatal("input made the session write to the MISP")
+		}
+	})
+}
