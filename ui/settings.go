@@ -79,7 +79,7 @@ func (t *settingsTab) content() fyne.CanvasObject {
 	}
 
 	cameras := &widget.Select{PlaceHolder: "No camera found"}
-	cameraNote := &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	cameraNote := &widget.Label{Wrapping: fyne.TextWrapWord}
 	t.fillCameras(cameras, cameraNote, prefs.CameraDevice)
 	mirror := &widget.Check{Text: "Mirror the camera preview", Checked: prefs.MirrorPreview,
 		OnChanged: func(on bool) { save(func(p *store.Preferences) { p.MirrorPreview = on }) }}
