@@ -229,6 +229,10 @@ func (t *profilesTab) onLogin() {
 	})
 }
 
+// errProfileUnchanged ends a profile save that would change nothing: every
+// save re-encrypts the store, which is slow.
+var errProfileUnchanged = errors.New("profile unchanged")
+
 // saveProfile creates or updates a profile and returns the certificate
 // fingerprint pinned for it, if any.
 func saveProfile(v *vault, id, name, rawURL, key string, remember bool) (pin string, err error) {
@@ -238,6 +242,7 @@ func saveProfile(v *vault, id, name, rawURL, key string, remember bool) (pin str
 			d.Profiles = append(d.Profiles, store.Profile{ID: id})
 			p = &d.Profiles[len(d.Profiles)-1]
 		}
+		before := *p
 		if misp.NormalizeURL(p.URL) != misp.NormalizeURL(rawURL) {
 			p.Certificate = nil // a pin belongs to the address it was made for
 		}
@@ -249,8 +254,14 @@ func saveProfile(v *vault, id, name, rawURL, key string, remember bool) (pin str
 		if p.Certificate != nil {
 			pin = p.Certificate.SHA256
 		}
+		if ok && before.Name == p.Name && before.URL == p.URL && before.Authkey == p.Authkey && before.Certificate == p.Certificate {
+			return errProfileUnchanged
+		}
 		return nil
 	})
+	if errors.Is(err, errProfileUnchanged) {
+		err = nil
+	}
 	return pin, err
 }
 
