@@ -44,6 +44,14 @@ func TestFakePairingStages(t *testing.T) {
 			t.Errorf("side %d: %d live keys, want 1", i, fakes[i].liveKeys())
 		}
 	}
+	// A screen goes blank at most once: when the partner's DONE has
+	// acknowledged everything we sent while our own DONE is not out yet.
+	p.wire.mu.Lock()
+	blank := p.wire.blank
+	p.wire.mu.Unlock()
+	if blank[0] > 1 || blank[1] > 1 {
+		t.Errorf("screens went blank %v times during a successful pairing", blank)
+	}
 	// The DONE lingers: after the end, each sink still shows only DONE.
 	for i := range 2 {
 		frames := p.s[i].Frames()

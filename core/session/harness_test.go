@@ -184,6 +184,8 @@ func fakeLogin(name string) *misp.LoginInfo {
 type wire struct {
 	mu     sync.Mutex
 	frames [2][]string
+	// blank counts the times a side's screen went blank.
+	blank  [2]int
 	src    [2]chan string
 	filter func(to int, frames, own []string) []string
 }
@@ -196,6 +198,9 @@ func (w *wire) sink(i int) Sink {
 	return SinkFunc(func(f []string) {
 		w.mu.Lock()
 		w.frames[i] = f
+		if len(f) == 0 {
+			w.blank[i]++
+		}
 		w.mu.Unlock()
 	})
 }
