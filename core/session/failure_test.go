@@ -170,6 +170,18 @@ func TestPartnerDoneNeverSeen(t *testing.T) {
 	if k := liveSyncKeys(a, userA); len(k) != 2 {
 		t.Errorf("A's sync user keys %v: the old key must stay until the partner confirms the new one", k)
 	}
+	// The admin revokes them from the partner's page.
+	gone, err := RevokePendingKeys(context.Background(), a.client, stA, pr.ID)
+	if err != nil || len(gone) != 1 {
+		t.Fatalf("revoke pending: %v %v", gone, err)
+	}
+	if k := liveSyncKeys(a, userA); len(k) != 1 || k[0] == firstKeys[0] {
+		t.Errorf("A's sync user keys %v after revoking", k)
+	}
+	snap := stA.Snapshot()
+	if q, _ := snap.Partner(pr.ID); q == nil || len(q.KeysPendingRevocation) != 0 {
+		t.Errorf("record after revoking: %+v", q)
+	}
 }
 
 // B's MISP is reachable only over HTTPS with a self-signed certificate: the

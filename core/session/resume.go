@@ -83,9 +83,23 @@ func finishAlone(ctx context.Context, sp steps, st *store.Store, pendingID strin
 	}
 	res.Test = &test
 	res.OK = test.Status == misp.ConnOK
+	// Keys the app minted earlier for the partner's sync user are revoked
+	// only once the partner confirms the new one works; finishing alone we
+	// do not hear from the partner, so they are marked pending revocation.
+	var old []store.MintedKey
+	if res.OK && pp.Partner.OnOurMISP.SyncUser.ID != "" {
+		keep := ""
+		if n := len(pp.Partner.MintedKeys); n > 0 {
+			keep = pp.Partner.MintedKeys[n-1].ID
+		}
+		if keep != "" {
+			old, _ = sp.OldKeys(ctx, pp.Partner.OnOurMISP.SyncUser.ID, keep)
+		}
+	}
 	now := time.Now().UTC()
 	err = st.Update(func(d *store.Data) error {
 		p := pp.Partner
+		p.KeysPendingRevocation = addKeys(p.KeysPendingRevocation, old...)
 		p.PairedAt = now
 		p.LastTest = &store.ConnectionTest{Status: test.Status, Message: test.Message, At: now}
 		if i := findPartner(d, pp.ProfileID, p.InstanceUUID); i >= 0 {
@@ -114,8 +128,33 @@ func finishAlone(ctx context.Context, sp steps, st *store.Store, pendingID strin
 		res.Err = &Error{Kind: KindStep, Step: StepTest, Detail: test.Message}
 		res.Advice = "the server entry exists but the connection test failed; fix it and use \"test connection now\""
 	}
-	res.Partner.KeysPendingRevoking = keyIDs(pp.Partner.KeysPendingRevocation)
+	res.Partner.KeysPendingRevoking = keyIDs(addKeys(slices.Clone(pp.Partner.KeysPendingRevocation), old...))
 	return res, res.Err
+}
+
+// RevokePendingKeys revokes the keys a partner record marks pending
+// revocation (once the admin knows the partner uses the new key, e.g. after
+// its "partner's result not received") and clears them from the record.
+// It returns the ids revoked.
+func RevokePendingKeys(ctx context.Context, c *misp.Client, st *store.Store, partnerID string) ([]string, error) {
+	snap := st.Snapshot()
+	p, ok := snap.Partner(partnerID)
+	if !ok {
+		return nil, &Error{Kind: KindNoPending, Detail: "no such partner"}
+	}
+	keys := p.KeysPendingRevocation
+	if err := (&mispSteps{c: c}).Revoke(ctx, keys); err != nil {
+		return nil, err
+	}
+	gone := keyIDs(keys)
+	err := st.Update(func(d *store.Data) error {
+		if q, ok := d.Partner(partnerID); ok {
+			q.KeysPendingRevocation = slices.DeleteFunc(q.KeysPendingRevocation, func(k store.MintedKey) bool { return slices.Contains(gone, k.ID) })
+			q.MintedKeys = slices.DeleteFunc(q.MintedKeys, func(k store.MintedKey) bool { return slices.Contains(gone, k.ID) })
+		}
+		return nil
+	})
+	return gone, err
 }
 
 // infoFromRecord rebuilds what the partner's INFO said from a record.
