@@ -11,6 +11,7 @@ import (
 
 	"github.com/mispbump/mispbump-desktop/core/mispsim"
 	"github.com/mispbump/mispbump-desktop/core/session"
+	"github.com/mispbump/mispbump-desktop/core/store/storetest"
 )
 
 type simCounts struct{ orgs, users, servers, keys int }
@@ -23,6 +24,7 @@ func countsOf(s *mispsim.Sim) simCounts {
 // by URL with keys from a file and from the environment): the JSON report, and
 // a second run that creates nothing new and rotates the keys.
 func TestDemoCommandTwiceAgainstTheSameMISPs(t *testing.T) {
+	storetest.UseCheapKeyDerivation(t)
 	var sims [2]*mispsim.Sim
 	var urls [2]string
 	for i, name := range []string{"A", "B"} {
@@ -133,6 +135,7 @@ func TestDemoWithoutHeadlessSaysWhatToDo(t *testing.T) {
 
 // The default demo: two embedded simulators, fresh temporary stores.
 func TestDemoDefault(t *testing.T) {
+	storetest.UseCheapKeyDerivation(t)
 	t.Setenv("MISPBUMP_PASSPHRASE", "")
 	var out, errOut bytes.Buffer
 	if err := runDemo(context.Background(), []string{"--headless"}, &out, &errOut); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/mispsim"
 	"github.com/mispbump/mispbump-desktop/core/store"
+	"github.com/mispbump/mispbump-desktop/core/store/storetest"
 	"github.com/mispbump/mispbump-desktop/core/syncsetup"
 )
 
@@ -142,11 +143,7 @@ func simPair(t *testing.T, a, b *simSide, stA, stB *store.Store, mod func(cfg *[
 
 func newStore(t testing.TB) *store.Store {
 	t.Helper()
-	st, err := store.Create(t.TempDir(), []byte("correct horse battery"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
+	st, _ := storetest.New(t)
 	return st
 }
 
