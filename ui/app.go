@@ -115,7 +115,8 @@ func (s *shell) showMain() {
 	s.refreshStatus()
 
 	top := container.NewBorder(nil, nil, &widget.Icon{Resource: theme.ComputerIcon()}, nil, s.status)
-	s.window.SetContent(container.NewBorder(container.NewPadded(top), nil, nil, nil, s.tabs))
+	main := container.NewBorder(container.NewPadded(top), nil, nil, nil, s.tabs)
+	s.window.SetContent(container.New(minSize{fyne.NewSize(720, 480)}, main))
 
 	s.window.Canvas().AddShortcut(shortcutFind, s.focusSearch)
 
@@ -151,4 +152,24 @@ func (s *shell) focusSearch(fyne.Shortcut) {
 // refreshStatus writes the active MISP login into the bar above the tabs.
 func (s *shell) refreshStatus() {
 	s.status.SetText(s.profiles.statusText())
+}
+
+// minSize lays out one object over the whole space but never asks for less
+// than its size: the window cannot be shrunk until the list and the details
+// pane become unusable.
+type minSize struct{ size fyne.Size }
+
+func (m minSize) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (m minSize) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	min := m.size
+	for _, o := range objects {
+		min = min.Max(o.MinSize())
+	}
+	return min
 }
