@@ -454,6 +454,16 @@ func (t *profilesTab) clientFor(profileID string) (*misp.Client, error) {
 	return s.client, nil
 }
 
+// activeSession gives the active profile's id and login, for starting a
+// pairing (Ctrl+N), or says to log in first.
+func (t *profilesTab) activeSession() (string, *mispSession, error) {
+	if t.active == "" {
+		return "", nil, errors.New("log in to your MISP first, on the MISP tab")
+	}
+	s, err := t.sessionFor(t.active)
+	return t.active, s, err
+}
+
 // sessionFor gives the login of a profile, or says to log in first.
 func (t *profilesTab) sessionFor(profileID string) (*mispSession, error) {
 	if s := t.sessions[profileID]; s != nil {
