@@ -164,6 +164,10 @@ func (e *engine) emit(ev Event) {
 		ev.SAS = sas
 	}
 	ev.PartnerConfirmed = e.partnerConfirmed
+	if e.partnerConfirmed {
+		ps := e.result.Partner
+		ev.Partner = &ps
+	}
 	e.s.mu.Lock()
 	e.s.stage, e.s.sas = ev.Stage, ev.SAS
 	if ev.Result != nil {

@@ -94,6 +94,9 @@ type Event struct {
 	Problem error
 	// PartnerConfirmed is true once the partner's INFO arrived.
 	PartnerConfirmed bool
+	// Partner is who the partner is and what was done so far on our MISP,
+	// once the partner's INFO arrived (nil before).
+	Partner *PartnerSummary
 	// Result is set on the final stages and on a late partner result.
 	Result *Result
 }

@@ -167,8 +167,13 @@ func (e *engine) saveRecord() error {
 			d.Partners = append(d.Partners, p)
 		}
 		e.partnerID = p.ID
+		// This pairing supersedes every unfinished one with the same partner
+		// on this profile (the one it resumed, and any left behind).
 		drop := []string{e.pendingID, e.cfg.ResumeID}
-		d.Pending = slices.DeleteFunc(d.Pending, func(pp store.PendingPairing) bool { return pp.ID != "" && slices.Contains(drop, pp.ID) })
+		d.Pending = slices.DeleteFunc(d.Pending, func(pp store.PendingPairing) bool {
+			return (pp.ID != "" && slices.Contains(drop, pp.ID)) ||
+				(pp.ProfileID == e.cfg.ProfileID && pp.Partner.InstanceUUID == p.InstanceUUID && p.InstanceUUID != "")
+		})
 		return nil
 	})
 	if err != nil {

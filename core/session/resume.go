@@ -35,9 +35,11 @@ func (r Resume) String() string {
 	return "unknown"
 }
 
-// ResumeCase says which case applies to a pending pairing.
+// ResumeCase says which case applies to a pending pairing. Finishing alone
+// needs the partner's CREDS and our own key sent to the partner (else the
+// partner cannot finish its side, and only a new session helps both).
 func ResumeCase(p store.PendingPairing) Resume {
-	if p.Creds != nil && p.Creds.SyncAuthkey != "" && p.Partner.OnOurMISP.Org.ID != "" {
+	if p.Creds != nil && p.Creds.SyncAuthkey != "" && p.Partner.OnOurMISP.Org.ID != "" && slices.Contains(p.StepsDone, StepKey) {
 		return ResumeFinishAlone
 	}
 	return ResumeNewSession
