@@ -1,0 +1,233 @@
+package ui
+
+import (
+	"context"
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/mispbump/mispbump-desktop/assets"
+	"github.com/mispbump/mispbump-desktop/core/camera"
+	"github.com/mispbump/mispbump-desktop/core/misp"
+	"github.com/mispbump/mispbump-desktop/core/session"
+	"github.com/mispbump/mispbump-desktop/core/store"
+	"github.com/mispbump/mispbump-desktop/core/version"
+)
+
+// The pairing wizard is one window with three steps, named at its top:
+// Prepare (every choice, before the laptops face each other), Exchange (our
+// QR code, the camera, the SAS and the MISP steps) and Result. It drives one
+// core/session Session; it holds no protocol, crypto or HTTP logic.
+//
+// Files: wizard.go (the window and its lifecycle), wizard_prepare.go,
+// wizard_exchange.go (with wizard_qr.go, the code on screen, and
+// wizard_camera.go), wizard_result.go; demo.go opens two wizards that film
+// each other.
+
+// wizardLogin is the MISP a wizard pairs: logged in with a site-admin key,
+// and the store profile it belongs to.
+type wizardLogin struct {
+	client    *misp.Client
+	login     *misp.LoginInfo
+	profileID string
+	// name is the profile's name, for the window title.
+	name string
+	// certificatePEM verifies our announced URL when it is not publicly
+	// trusted (the certificate pinned at login); it travels to the partner.
+	certificatePEM string
+}
+
+// wizardLoginFor gathers what a wizard needs about a logged-in profile: its
+// name and the certificate pinned for it, from the store.
+func wizardLoginFor(v *vault, profileID string, client *misp.Client, login *misp.LoginInfo) wizardLogin {
+	l := wizardLogin{client: client, login: login, profileID: profileID}
+	snap := v.Snapshot()
+	if p, ok := snap.Profile(profileID); ok {
+		l.name = p.Name
+		if p.Certificate != nil {
+			l.certificatePEM = p.Certificate.PEM
+		}
+	}
+	return l
+}
+
+// wizardOptions are what differs between the app's wizard, the demo's and
+// the tests'. The zero value is the app's.
+type wizardOptions struct {
+	// title replaces the window title.
+	title string
+	// demo shows the demo banner.
+	demo bool
+	// choices, when set, are the Prepare step's starting values instead of
+	// the store's Prepare defaults.
+	choices *session.Choices
+	// camera, when set, is the only camera (the demo's virtual camera
+	// looking at the other window); cameraName says what it films.
+	camera     func() camera.Source
+	cameraName string
+	// onFrames is also told the frames we show (the demo's screen for the
+	// other window's camera). Called from the session's goroutine.
+	onFrames func([]string)
+	// ui runs f on the UI goroutine; fyne.Do when nil. Tests queue instead.
+	ui func(f func())
+	// background runs slow work off the UI goroutine; a goroutine when nil.
+	background func(f func())
+	// onClosed runs after the window closed and the session stopped.
+	onClosed func()
+}
+
+// wizard is one pairing wizard window.
+type wizard struct {
+	app    fyne.App
+	window fyne.Window
+	vault  *vault
+	login  wizardLogin
+	opts   wizardOptions
+	resume *store.PendingPairing
+
+	// ctx ends when the window closes: the session and the camera stop.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	stepLabels [3]*widget.Label
+	body       *fyne.Container
+
+	prepare  *prepareStep
+	exchange *exchangeStep
+	result   *resultStep
+
+	choices session.Choices
+	session *session.Session
+	// texts is the session's Source: what the cameras and the image files read.
+	texts chan string
+}
+
+// showPairingWizard opens the pairing wizard in a window of its own for a
+// logged-in MISP (see wizardLoginFor). resume, when not nil, is an
+// unfinished pairing: the wizard says which case applies and finishes it
+// alone or starts the new face-to-face exchange it needs.
+func showPairingWizard(a fyne.App, v *vault, login wizardLogin, resume *store.PendingPairing) *wizard {
+	return openWizard(a, v, login, resume, wizardOptions{})
+}
+
+// openWizard is showPairingWizard with options (the demo, tests).
+func openWizard(a fyne.App, v *vault, login wizardLogin, resume *store.PendingPairing, opts wizardOptions) *wizard {
+	if opts.ui == nil {
+		opts.ui = fyne.Do
+	}
+	if opts.background == nil {
+		opts.background = func(f func()) { go f() }
+	}
+	title := opts.title
+	if title == "" {
+		title = "New pairing"
+		if resume != nil {
+			title = "Resume pairing"
+		}
+		if login.name != "" {
+			title += " — " + login.name
+		}
+		title += " — " + version.Name
+	}
+	w := &wizard{app: a, vault: v, login: login, opts: opts, resume: resume, texts: make(chan string, 16)}
+	w.ctx, w.cancel = context.WithCancel(context.Background())
+	w.window = a.NewWindow(title)
+	w.window.SetIcon(assets.Icon)
+	w.window.Resize(fyne.NewSize(1100, 720))
+
+	for i, name := range []string{"1  Prepare", "2  Exchange", "3  Result"} {
+		w.stepLabels[i] = &widget.Label{Text: name}
+	}
+	steps := container.NewHBox(w.stepLabels[0], chevron(), w.stepLabels[1], chevron(), w.stepLabels[2])
+	top := container.NewVBox()
+	if opts.demo {
+		top.Add(demoBanner())
+	}
+	top.Add(container.NewPadded(steps))
+	top.Add(widget.NewSeparator())
+	w.body = container.NewStack()
+	w.window.SetContent(container.NewBorder(top, nil, nil, nil, w.body))
+
+	w.window.SetOnClosed(func() {
+		w.cancel()
+		if w.opts.onClosed != nil {
+			done := w.sessionDone()
+			w.opts.background(func() {
+				<-done
+				w.opts.onClosed()
+			})
+		}
+	})
+	w.window.Canvas().SetOnTypedKey(w.onKey)
+
+	w.showPrepare()
+	w.window.Show()
+	return w
+}
+
+// sessionDone is closed once the session (if any) has stopped.
+func (w *wizard) sessionDone() <-chan struct{} {
+	if w.session != nil {
+		return w.session.Done()
+	}
+	done := make(chan struct{})
+	close(done)
+	return done
+}
+
+// setStep names the current step at the top and shows its content.
+func (w *wizard) setStep(i int, content fyne.CanvasObject) {
+	for j, l := range w.stepLabels {
+		l.TextStyle = fyne.TextStyle{Bold: j == i}
+		l.Importance = widget.LowImportance
+		if j == i {
+			l.Importance = widget.HighImportance
+		}
+		l.Refresh()
+	}
+	w.body.Objects = []fyne.CanvasObject{content}
+	w.body.Refresh()
+	w.window.Canvas().Unfocus()
+}
+
+// onKey is Enter for the SAS (the laptop need not be turned round to find
+// the button).
+func (w *wizard) onKey(ev *fyne.KeyEvent) {
+	if (ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter) && w.exchange != nil {
+		w.exchange.onEnter()
+	}
+}
+
+// close closes the window (which stops the session and the camera).
+func (w *wizard) close() { w.window.Close() }
+
+func chevron() fyne.CanvasObject {
+	return &widget.Icon{Resource: theme.NewColoredResource(theme.NavigateNextIcon(), theme.ColorNameDisabled)}
+}
+
+// demoColor is the demo banner's colour: the same in the light and the dark
+// theme, with white text, so a demo window can never pass for a real one.
+var demoColor = color.NRGBA{R: 0xC2, G: 0x41, B: 0x0C, A: 0xFF}
+
+func demoBanner() fyne.CanvasObject {
+	text := canvas.NewText("DEMO — two simulated MISPs on this computer; nothing real is changed", color.White)
+	text.TextStyle = fyne.TextStyle{Bold: true}
+	text.Alignment = fyne.TextAlignCenter
+	text.TextSize = theme.TextSize() * 1.15
+	return container.NewStack(canvas.NewRectangle(demoColor), container.NewPadded(text))
+}
+
+// onEvent handles one session event on the UI goroutine.
+func (w *wizard) onEvent(ev session.Event) {
+	if w.exchange == nil {
+		return
+	}
+	w.exchange.event(ev)
+	if ev.Stage.Final() && ev.Result != nil {
+		w.showResult(ev.Result, ev.Stage)
+	}
+}

@@ -1,0 +1,358 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/mispbump/mispbump-desktop/core/camera"
+	"github.com/mispbump/mispbump-desktop/core/qr"
+	"github.com/mispbump/mispbump-desktop/core/store"
+)
+
+// cameraPanel is the Exchange step's reading side: the small mirrored
+// preview of the webcam, the camera picker, and the fallbacks that work
+// without a webcam (copy or save our code, paste or open the partner's).
+type cameraPanel struct {
+	w  *wizard
+	ex *exchangeStep
+
+	preview  *canvas.Image
+	hint     *widget.Label
+	picker   *widget.Select
+	message  *widget.Label
+	fallback *widget.Label
+	cameras  []choice
+
+	// stop ends the running camera's goroutines.
+	stop context.CancelFunc
+}
+
+func newCameraPanel(w *wizard, ex *exchangeStep) *cameraPanel {
+	p := &cameraPanel{w: w, ex: ex}
+	p.preview = &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScaleFastest}
+	p.preview.SetMinSize(fyne.NewSize(256, 144))
+	p.hint = &widget.Label{Text: "Hold the screens 50–60 cm apart, facing each other.", Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText}
+	p.picker = &widget.Select{PlaceHolder: "Choose a camera", OnChanged: p.onPick}
+	p.message = &widget.Label{Wrapping: fyne.TextWrapWord}
+	p.message.Hide()
+	p.fallback = &widget.Label{Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText}
+	p.fallback.Hide()
+	return p
+}
+
+func (p *cameraPanel) content() fyne.CanvasObject {
+	copyButton := &widget.Button{Text: "Copy my code", Icon: theme.ContentCopyIcon(), OnTapped: p.onCopy}
+	saveButton := &widget.Button{Text: "Save as PNG…", Icon: theme.DocumentSaveIcon(), OnTapped: p.onSave}
+	pasteButton := &widget.Button{Text: "Paste code…", Icon: theme.ContentPasteIcon(), OnTapped: p.onPaste}
+	openButton := &widget.Button{Text: "Open image…", Icon: theme.FolderOpenIcon(), OnTapped: p.onOpen}
+	buttons := container.NewGridWithColumns(2, copyButton, saveButton, pasteButton, openButton)
+	if p.w.choices.Remote {
+		return &widget.Card{Subtitle: "Exchange the codes by chat or e-mail", Content: container.NewVBox(
+			explain("Send your code with \"Copy my code\" (chat-safe text) or as PNG images; paste or open your partner's. "+
+				"The codes change as the pairing goes on: send yours again whenever this window shows a new one. "+
+				"Call each other to compare the codes."),
+			buttons, p.fallback)}
+	}
+	cam := container.NewVBox(p.preview, p.hint)
+	if p.w.opts.camera != nil {
+		cam.Add(&widget.Label{Text: "Virtual camera: " + p.w.opts.cameraName, Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText})
+	} else {
+		cam.Add(p.picker)
+	}
+	cam.Add(p.message)
+	return container.NewVBox(
+		&widget.Card{Subtitle: "Our camera", Content: cam},
+		&widget.Card{Subtitle: "No webcam? Partner elsewhere?", Content: container.NewVBox(buttons, p.fallback)},
+	)
+}
+
+// start starts the demo's virtual camera, or lists the webcams and opens
+// the remembered one (or the first). Remote mode starts no camera.
+func (p *cameraPanel) start() {
+	if p.w.choices.Remote {
+		return
+	}
+	if p.w.opts.camera != nil {
+		p.run(p.w.opts.camera())
+		return
+	}
+	p.say("Looking for cameras…", widget.MediumImportance)
+	ctx := p.w.ctx
+	p.w.opts.background(func() {
+		cams, err := listCameras()
+		p.w.opts.ui(func() {
+			if ctx.Err() != nil {
+				return
+			}
+			if err != nil {
+				p.say(cameraErrorText(err), widget.DangerImportance)
+				return
+			}
+			if len(cams) == 0 {
+				p.say("No camera found on this computer. Open an image of your partner's code or paste it as text instead.", widget.WarningImportance)
+				return
+			}
+			p.cameras = cams
+			p.picker.Options = choiceLabels(cams)
+			chosen := p.w.vault.Snapshot().Preferences.CameraDevice
+			label := cams[0].label
+			for _, c := range cams {
+				if c.value == chosen {
+					label = c.label
+				}
+			}
+			p.picker.SetSelected(label) // opens it (onPick)
+		})
+	})
+}
+
+// onPick opens the chosen webcam and remembers the choice.
+func (p *cameraPanel) onPick(label string) {
+	path := choiceValue(p.cameras, label)
+	if path == "" {
+		return
+	}
+	p.stopCamera()
+	p.say("Starting the camera…", widget.MediumImportance)
+	ctx := p.w.ctx
+	v := p.w.vault
+	p.w.opts.background(func() {
+		if v.store != nil && v.Snapshot().Preferences.CameraDevice != path {
+			// Not worth a failure message: the choice works for this pairing.
+			_ = v.Update(func(d *store.Data) error { d.Preferences.CameraDevice = path; return nil })
+		}
+	})
+	p.w.opts.background(func() {
+		cam, err := camera.Open(path)
+		p.w.opts.ui(func() {
+			if err != nil {
+				if ctx.Err() == nil {
+					p.say(cameraErrorText(err), widget.DangerImportance)
+				}
+				return
+			}
+			if ctx.Err() != nil || p.picker.Selected != label {
+				_ = cam.Close()
+				return
+			}
+			p.message.Hide()
+			p.run(cam)
+		})
+	})
+}
+
+// run reads codes from src until the window closes, the session ends or
+// another camera is chosen: texts go to the session, foreign codes and
+// previews to the screen.
+func (p *cameraPanel) run(src camera.Source) {
+	ctx, stop := context.WithCancel(p.w.ctx)
+	p.stop = stop
+	r := camera.NewReader(src, camera.ReaderConfig{})
+	ui := p.w.opts.ui
+	go func() {
+		err := r.Run(ctx)
+		if err != nil && ctx.Err() == nil {
+			ui(func() { p.say(cameraErrorText(err), widget.DangerImportance) })
+		}
+	}()
+	if s := p.w.session; s != nil {
+		go func() {
+			select {
+			case <-s.Done(): // nothing more to read for
+				stop()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	go func() {
+		for t := range r.Texts() {
+			select {
+			case p.w.texts <- t:
+			case <-ctx.Done():
+			}
+		}
+	}()
+	go func() {
+		for f := range r.Foreign() {
+			ui(func() {
+				p.ex.problem.SetText("A QR code that is not from MISPbump is in view (" + f.Err.Error() + "): keep only your partner's screen in view.")
+				p.ex.problem.Show()
+			})
+		}
+	}()
+	go func() {
+		for img := range r.Previews() {
+			ui(func() {
+				p.preview.Image = img
+				p.preview.Refresh()
+			})
+		}
+	}()
+}
+
+func (p *cameraPanel) stopCamera() {
+	if p.stop != nil {
+		p.stop()
+		p.stop = nil
+	}
+}
+
+func (p *cameraPanel) say(msg string, imp widget.Importance) {
+	p.message.Importance = imp
+	p.message.SetText(msg)
+	p.message.Show()
+}
+
+func (p *cameraPanel) note(msg string, imp widget.Importance) {
+	p.fallback.Importance = imp
+	p.fallback.SetText(msg)
+	p.fallback.Show()
+}
+
+// cameraErrorText says in words what is wrong with the camera and that the
+// fallbacks still work.
+func cameraErrorText(err error) string {
+	msg := sentence(err.Error())
+	var ce *camera.Error
+	if errors.As(err, &ce) && ce.Kind == camera.PermissionDenied && !strings.Contains(msg, "video group") {
+		msg += " Add your user to the video group (sudo usermod -aG video $USER), then log out and in again."
+	}
+	return msg + " You can still open an image of your partner's code or paste it as text."
+}
+
+// onCopy puts our current codes on the clipboard as chat-safe text.
+func (p *cameraPanel) onCopy() {
+	s := p.w.session
+	if s == nil || len(p.ex.frames) == 0 {
+		p.note("There is no code to send right now: your partner has everything for now.", widget.MediumImportance)
+		return
+	}
+	p.w.app.Clipboard().SetContent(s.ChatText())
+	p.note(fmt.Sprintf("Copied our code (%d line(s)). Paste it into the chat with your partner; send it again when this window shows a new code.", len(p.ex.frames)), widget.SuccessImportance)
+}
+
+// onSave saves our current codes as PNG files, one per part.
+func (p *cameraPanel) onSave() {
+	frames := append([]string(nil), p.ex.frames...)
+	if len(frames) == 0 {
+		p.note("There is no code to save right now: your partner has everything for now.", widget.MediumImportance)
+		return
+	}
+	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+		if err != nil || wc == nil {
+			return
+		}
+		path := wc.URI().Path()
+		_ = wc.Close()
+		p.w.opts.background(func() {
+			names, err := saveCodePNGs(path, frames)
+			p.w.opts.ui(func() {
+				if err != nil {
+					p.note(sentence(err.Error()), widget.DangerImportance)
+					return
+				}
+				p.note("Saved "+strings.Join(names, ", ")+". Send the image(s) to your partner.", widget.SuccessImportance)
+			})
+		})
+	}, p.w.window)
+	d.SetFileName("mispbump-code.png")
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".png"}))
+	d.Show()
+}
+
+// saveCodePNGs writes one PNG per frame: path itself for a single frame,
+// path with "-part-2-of-4" before the extension for several.
+func saveCodePNGs(path string, frames []string) ([]string, error) {
+	ext := filepath.Ext(path)
+	base := strings.TrimSuffix(path, ext)
+	if ext == "" {
+		ext = ".png"
+	}
+	var names []string
+	for i, f := range frames {
+		name := base + ext
+		if len(frames) > 1 {
+			name = fmt.Sprintf("%s-part-%d-of-%d%s", base, i+1, len(frames), ext)
+		}
+		png, err := qr.PNG(f)
+		if err != nil {
+			return names, err
+		}
+		if err := os.WriteFile(name, png, 0o644); err != nil {
+			return names, fmt.Errorf("saving %s: %w", filepath.Base(name), err)
+		}
+		names = append(names, filepath.Base(name))
+	}
+	return names, nil
+}
+
+// onPaste asks for the partner's code as text (from chat or e-mail).
+func (p *cameraPanel) onPaste() {
+	entry := newEscEntry(false, "Paste your partner's code here (all its lines)")
+	entry.MultiLine = true
+	entry.Wrapping = fyne.TextWrapBreak
+	entry.SetMinRowsVisible(6)
+	d := dialog.NewCustomConfirm("Paste your partner's code", "Read it", "Cancel", entry, func(ok bool) {
+		if ok {
+			p.paste(entry.Text)
+		}
+	}, p.w.window)
+	d.Resize(fyne.NewSize(560, 0))
+	showWithEscape(d, p.w.window, entry)
+}
+
+// paste hands pasted text to the session.
+func (p *cameraPanel) paste(text string) {
+	if _, err := camera.TextFromPaste(text); err != nil {
+		p.note(sentence(err.Error()), widget.DangerImportance)
+		return
+	}
+	if p.w.session != nil {
+		p.w.session.Paste(text)
+		p.note("Read the pasted code.", widget.MediumImportance)
+	}
+}
+
+// onOpen reads the partner's code from an image file.
+func (p *cameraPanel) onOpen() {
+	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+		if err != nil || rc == nil {
+			return
+		}
+		path := rc.URI().Path()
+		_ = rc.Close()
+		p.openImage(path)
+	}, p.w.window)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg"}))
+	d.Show()
+}
+
+// openImage decodes an image file off the UI goroutine and feeds the code
+// to the session.
+func (p *cameraPanel) openImage(path string) {
+	p.w.opts.background(func() {
+		text, err := camera.TextFromFile(path)
+		p.w.opts.ui(func() {
+			if err != nil {
+				p.note(sentence(err.Error()), widget.DangerImportance)
+				return
+			}
+			if p.w.session != nil {
+				p.w.session.Paste(text)
+				p.note("Read the code in "+filepath.Base(path)+".", widget.MediumImportance)
+			}
+		})
+	})
+}

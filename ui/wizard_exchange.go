@@ -1,0 +1,404 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/mispbump/mispbump-desktop/core/protected"
+	"github.com/mispbump/mispbump-desktop/core/session"
+)
+
+// exchangeStep is step 2: our code as large as possible, the camera, the
+// SAS, then the MISP steps as the session reports them.
+type exchangeStep struct {
+	w  *wizard
+	qr *qrView
+
+	status  *widget.Label
+	reading *widget.Label
+	problem *widget.Label
+
+	sasCard *widget.Card
+	sasText [2]*canvas.Text
+	sasHint *widget.Label
+	confirm *widget.Button
+	reject  *widget.Button
+
+	restart *fyne.Container
+
+	stepRows []*stepRow
+	stepCard *widget.Card
+
+	cam *cameraPanel
+
+	cancelButton *widget.Button
+
+	ownKey    *protected.Key
+	ownKeyErr error
+
+	stage     session.Stage
+	sas       string
+	confirmed bool
+	frames    []string
+	messages  []string
+	result    *session.Result
+}
+
+// stepRow is one line of the MISP steps' progress.
+type stepRow struct {
+	icon  *widget.Icon
+	label *widget.Label
+	name  string
+	state stepState
+}
+
+type stepState int
+
+const (
+	stepPending stepState = iota
+	stepRunning
+	stepDone
+	stepFailed
+)
+
+func (r *stepRow) set(state stepState, detail string) {
+	r.state = state
+	switch state {
+	case stepPending:
+		r.icon.SetResource(theme.NewColoredResource(theme.RadioButtonIcon(), theme.ColorNameDisabled))
+	case stepRunning:
+		r.icon.SetResource(theme.NewPrimaryThemedResource(theme.MoreHorizontalIcon()))
+	case stepDone:
+		r.icon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
+	case stepFailed:
+		r.icon.SetResource(theme.NewErrorThemedResource(theme.ErrorIcon()))
+	}
+	text := r.name
+	if detail != "" {
+		text += " — " + detail
+	}
+	r.label.SetText(text)
+}
+
+// The rows of the progress list, in order; stageRow maps a stage to its row.
+const (
+	rowPartnerConfirmed = iota
+	rowOrg
+	rowSyncUser
+	rowPartnerKey
+	rowServer
+	rowTest
+	rowPartnerTest
+)
+
+var stepNames = []string{
+	"Your partner confirmed the codes",
+	"The partner's organisation on our MISP",
+	"A sync user for the partner, and its key",
+	"The key the partner's MISP made for us",
+	"Our server entry to the partner",
+	"Our connection test",
+	"The partner's connection test",
+}
+
+func stageRow(s session.Stage) int {
+	switch s {
+	case session.StageCreatingOrg:
+		return rowOrg
+	case session.StageCreatingSyncUser:
+		return rowSyncUser
+	case session.StageWaitingForPartnerKey:
+		return rowPartnerKey
+	case session.StageCreatingServer:
+		return rowServer
+	case session.StageTestingConnection:
+		return rowTest
+	}
+	return -1
+}
+
+// partInterval is how long each part of a multi-part code stays up.
+const partInterval = 400 * time.Millisecond
+
+func newExchangeStep(w *wizard, ownKey *protected.Key, ownKeyErr error) *exchangeStep {
+	ex := &exchangeStep{w: w, ownKey: ownKey, ownKeyErr: ownKeyErr, stage: session.StageWaitingForPartner}
+	ex.qr = newQRView(partInterval)
+	ex.status = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}}
+	ex.reading = &widget.Label{Wrapping: fyne.TextWrapWord}
+	ex.problem = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
+	ex.problem.Hide()
+
+	// Two lines of two groups: large, yet narrow enough to leave the code
+	// most of the window.
+	for i := range ex.sasText {
+		ex.sasText[i] = &canvas.Text{TextSize: 40, TextStyle: fyne.TextStyle{Monospace: true, Bold: true}, Alignment: fyne.TextAlignCenter}
+	}
+	ex.sasHint = &widget.Label{Wrapping: fyne.TextWrapWord}
+	ex.confirm = &widget.Button{Text: "Codes match — Confirm (Enter)", Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: ex.onConfirm}
+	ex.reject = &widget.Button{Text: "Codes differ", Icon: theme.CancelIcon(), Importance: widget.DangerImportance, OnTapped: ex.onReject}
+	ex.sasCard = &widget.Card{Subtitle: "Compare the codes", Content: container.NewVBox(
+		ex.sasText[0], ex.sasText[1], ex.sasHint, ex.confirm, ex.reject)}
+	ex.sasCard.Hide()
+
+	ex.restart = container.NewVBox(
+		&widget.Label{Text: "Your partner started again with a new code. Start again too: you get new codes to compare.", Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance},
+		&widget.Button{Text: "Start again with a new code", Icon: theme.ViewRefreshIcon(), OnTapped: func() { w.session.Restart() }},
+	)
+	ex.restart.Hide()
+
+	rows := container.NewVBox()
+	for _, name := range stepNames {
+		r := &stepRow{icon: &widget.Icon{}, label: &widget.Label{Wrapping: fyne.TextWrapWord}, name: name}
+		r.set(stepPending, "")
+		ex.stepRows = append(ex.stepRows, r)
+		rows.Add(container.NewBorder(nil, nil, r.icon, nil, r.label))
+	}
+	ex.stepCard = &widget.Card{Subtitle: "After both confirmed", Content: rows}
+	ex.stepCard.Hide()
+
+	ex.cam = newCameraPanel(w, ex)
+	ex.cancelButton = &widget.Button{Text: "Cancel pairing", Icon: theme.CancelIcon(), OnTapped: ex.onCancel}
+	ex.setStatus()
+	ex.startTicker()
+	return ex
+}
+
+func (ex *exchangeStep) content() fyne.CanvasObject {
+	side := container.NewVBox(ex.status, ex.reading, ex.problem, ex.restart, ex.sasCard, ex.stepCard, ex.cam.content())
+	sideScroll := container.NewVScroll(side)
+	split := container.NewHSplit(container.NewPadded(ex.qr), container.NewBorder(nil, container.NewPadded(ex.cancelButton), nil, nil, sideScroll))
+	split.Offset = 0.62
+	return split
+}
+
+// startTicker moves multi-part codes along until the window closes.
+func (ex *exchangeStep) startTicker() {
+	ctx := ex.w.ctx
+	go func() {
+		t := time.NewTicker(partInterval / 4)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				ex.w.opts.ui(ex.qr.tick)
+			}
+		}
+	}()
+}
+
+func (ex *exchangeStep) startCamera() { ex.cam.start() }
+
+// showFrames is the session's sink, on the UI goroutine.
+func (ex *exchangeStep) showFrames(frames []string) {
+	ex.frames = frames
+	ex.qr.setFrames(frames, ex.emptyText())
+}
+
+// emptyText is shown instead of a blank area when there is no code to show:
+// the partner already has everything (the pairing's Display is empty).
+func (ex *exchangeStep) emptyText() string {
+	switch {
+	case ex.stage.Final():
+		return "Nothing left to show: your partner has read everything from this screen."
+	case ex.stage >= session.StageCompareSAS:
+		return "Your partner has read everything this screen had to show for now. The next code appears here by itself — keep the screens facing each other."
+	}
+	return "Preparing our code…"
+}
+
+// event handles one session event on the UI goroutine.
+func (ex *exchangeStep) event(ev session.Event) {
+	prev := ex.stage
+	ex.stage = ev.Stage
+	if ev.Message != "" {
+		ex.messages = append(ex.messages, ev.Message)
+	}
+	if ev.Problem != nil {
+		ex.problem.SetText(sentence(ev.Problem.Error()))
+		ex.problem.Show()
+	}
+	if ev.Parts > 1 {
+		ex.reading.SetText(fmt.Sprintf("Read part %d of %d of the partner's code.", ev.Part, ev.Parts))
+	}
+	if ev.SAS != "" && ev.SAS != ex.sas {
+		ex.sas = ev.SAS
+		first, second := splitSAS(ev.SAS)
+		for i, t := range []string{first, second} {
+			ex.sasText[i].Text = t
+			ex.sasText[i].Color = theme.Color(theme.ColorNameForeground)
+			ex.sasText[i].Refresh()
+		}
+		ex.sasCard.Show()
+	}
+	if ev.PartnerConfirmed {
+		ex.stepCard.Show()
+		ex.stepRows[rowPartnerConfirmed].set(stepDone, "")
+	}
+	ex.restart.Hidden = ev.Stage != session.StagePartnerRestarted
+	ex.restart.Refresh()
+	if ev.Stage == session.StagePartnerRestarted {
+		ex.sas, ex.confirmed = "", false
+		ex.sasCard.Hide()
+	}
+
+	if r := stageRow(ev.Stage); r >= 0 {
+		ex.stepCard.Show()
+		for i := rowOrg; i < r; i++ {
+			if ex.stepRows[i].state != stepDone {
+				ex.stepRows[i].set(stepDone, "")
+			}
+		}
+		ex.stepRows[r].set(stepRunning, ev.Message)
+	}
+	if ev.Stage.Final() {
+		ex.finish(ev, prev)
+	}
+	ex.updateSAS()
+	ex.setStatus()
+	if len(ex.frames) == 0 {
+		ex.qr.setFrames(nil, ex.emptyText())
+	}
+}
+
+// finish marks the steps with the final result.
+func (ex *exchangeStep) finish(ev session.Event, prev session.Stage) {
+	ex.result = ev.Result
+	ex.cancelButton.SetText("Close")
+	ex.cancelButton.SetIcon(theme.WindowCloseIcon())
+	res := ev.Result
+	if res == nil {
+		return
+	}
+	switch ev.Stage {
+	case session.StageDone:
+		for i := rowOrg; i <= rowServer; i++ {
+			ex.stepRows[i].set(stepDone, "")
+		}
+		if res.Test != nil {
+			ex.stepRows[rowTest].set(stepDone, testText(res.Test.Status, res.Test.Message))
+		}
+	case session.StageFailed:
+		if r := stageRow(prev); r >= 0 {
+			ex.stepRows[r].set(stepFailed, errText(res.Err))
+		}
+	}
+	if res.PartnerDone != nil {
+		state := stepDone
+		if res.PartnerDone.Status != 1 {
+			state = stepFailed
+		}
+		ex.stepRows[rowPartnerTest].set(state, partnerDoneText(res.PartnerDone))
+	} else if ev.Stage == session.StageDone {
+		ex.stepRows[rowPartnerTest].set(stepRunning, "not received yet")
+	}
+}
+
+func (ex *exchangeStep) updateSAS() {
+	compare := ex.stage == session.StageCompareSAS && !ex.confirmed
+	if compare {
+		ex.confirm.Enable()
+		ex.reject.Enable()
+	} else {
+		ex.confirm.Disable()
+		ex.reject.Disable()
+	}
+	hint := "Read your code aloud; your partner checks it against theirs. Confirm only if every digit matches."
+	if ex.w.choices.Remote {
+		hint = "Read your code to your partner over the phone; they check it against theirs. Confirm only if every digit matches."
+	}
+	switch {
+	case ex.confirmed && ex.stage == session.StageWaitingForPartnerConfirm:
+		hint = "You confirmed. Waiting for your partner to confirm on their side…"
+	case ex.confirmed || ex.stage > session.StageWaitingForPartnerConfirm:
+		hint = "Both of you compared these codes."
+	}
+	ex.sasHint.SetText(hint)
+}
+
+// setStatus says in one line where the pairing stands.
+func (ex *exchangeStep) setStatus() {
+	var s string
+	switch ex.stage {
+	case session.StageWaitingForPartner:
+		s = "Point the screens at each other. Waiting for your partner's code…"
+		if ex.w.choices.Remote {
+			s = "Send your code to your partner (copy it or save it as an image) and paste or open theirs."
+		}
+	case session.StageCompareSAS:
+		s = "Both codes read. Compare the code below with your partner's."
+	case session.StagePartnerRestarted:
+		s = "Your partner started again."
+	case session.StageWaitingForPartnerConfirm:
+		s = "Waiting for your partner to confirm…"
+	case session.StageCreatingOrg, session.StageCreatingSyncUser, session.StageCreatingServer, session.StageTestingConnection:
+		s = "Setting up our MISP — keep the screens facing each other."
+	case session.StageWaitingForPartnerKey:
+		s = "Waiting for the key the partner's MISP made for us — keep the screens facing each other."
+	case session.StageDone:
+		s = "Our side is finished."
+	case session.StageAborted:
+		s = "The pairing stopped."
+	case session.StageFailed:
+		s = "The pairing failed."
+	}
+	ex.status.SetText(s)
+}
+
+func (ex *exchangeStep) onEnter() {
+	if ex.stage == session.StageCompareSAS && !ex.confirmed {
+		ex.onConfirm()
+	}
+}
+
+func (ex *exchangeStep) onConfirm() {
+	if ex.confirmed || ex.w.session == nil {
+		return
+	}
+	ex.confirmed = true
+	ex.w.session.Confirm()
+	ex.updateSAS()
+}
+
+func (ex *exchangeStep) onReject() {
+	if ex.w.session == nil {
+		return
+	}
+	ex.w.session.Reject()
+	ex.confirm.Disable()
+	ex.reject.Disable()
+	ex.sasHint.SetText("You found the codes different. Stopping; nothing is written to either MISP.")
+}
+
+// onCancel stops the pairing (the result then says what was already
+// written), or closes the window once it is over.
+func (ex *exchangeStep) onCancel() {
+	if ex.w.session == nil || ex.stage.Final() {
+		ex.w.close()
+		return
+	}
+	ex.w.session.Cancel()
+	ex.cancelButton.Disable()
+	ex.status.SetText("Cancelling…")
+}
+
+// shortMessages is the session's progress log so far, one line each.
+func (ex *exchangeStep) shortMessages() string { return strings.Join(ex.messages, "\n") }
+
+// splitSAS cuts "0482 9131 5520 7764" into "0482 9131" and "5520 7764".
+func splitSAS(sas string) (string, string) {
+	groups := strings.Fields(sas)
+	if len(groups) < 2 {
+		return sas, ""
+	}
+	half := (len(groups) + 1) / 2
+	return strings.Join(groups[:half], " "), strings.Join(groups[half:], " ")
+}

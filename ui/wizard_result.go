@@ -1,0 +1,247 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/mispbump/mispbump-desktop/core/pairing"
+	"github.com/mispbump/mispbump-desktop/core/session"
+	"github.com/mispbump/mispbump-desktop/core/store"
+)
+
+// resultStep is step 3: everything the partner sent and everything done on
+// our MISP. Our code stays beside it while the partner still needs it.
+type resultStep struct {
+	res   *session.Result
+	stage session.Stage
+	box   *fyne.Container
+}
+
+// showResult shows (or, for a late partner result, updates) the Result step.
+func (w *wizard) showResult(res *session.Result, stage session.Stage) {
+	if res != nil && stage == session.StageDone && !res.OK {
+		stage = session.StageFailed
+	}
+	first := w.result == nil
+	if first {
+		w.result = &resultStep{box: container.NewVBox()}
+	}
+	r := w.result
+	r.res, r.stage = res, stage
+	r.box.Objects = w.resultSections(res, stage)
+	r.box.Refresh()
+	if !first {
+		return
+	}
+	closeButton := &widget.Button{Text: "Close", Icon: theme.WindowCloseIcon(), Importance: widget.HighImportance, OnTapped: w.close}
+	main := container.NewBorder(nil, container.NewPadded(container.NewBorder(nil, nil, nil, closeButton)), nil, nil, container.NewVScroll(r.box))
+	if w.exchange == nil {
+		w.setStep(2, main)
+		return
+	}
+	// The code stays on screen until the partner has everything.
+	side := container.NewBorder(&widget.Label{Text: "Our code, for your partner's camera", Alignment: fyne.TextAlignCenter, SizeName: theme.SizeNameCaptionText},
+		nil, nil, nil, w.exchange.qr)
+	split := container.NewHSplit(main, container.NewPadded(side))
+	split.Offset = 0.62
+	w.setStep(2, split)
+}
+
+// resultSections builds the Result step's content.
+func (w *wizard) resultSections(res *session.Result, stage session.Stage) []fyne.CanvasObject {
+	var out []fyne.CanvasObject
+	partnerName := res.Partner.OrgName
+	if partnerName == "" {
+		partnerName = "the partner"
+	}
+	title, imp := "The pairing stopped", widget.WarningImportance
+	switch stage {
+	case session.StageDone:
+		title, imp = "Paired with "+partnerName, widget.SuccessImportance
+	case session.StageFailed:
+		title, imp = "The pairing with "+partnerName+" failed", widget.DangerImportance
+	}
+	out = append(out, &widget.Label{Text: title, TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText, Importance: imp, Wrapping: fyne.TextWrapWord})
+	if why := whyText(res); why != "" {
+		out = append(out, &widget.Label{Text: why, Wrapping: fyne.TextWrapWord})
+	}
+	if res.Advice != "" && !(res.OK && res.PartnerDone != nil) {
+		out = append(out, &widget.Label{Text: sentence(res.Advice), Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true}})
+	}
+
+	out = append(out, card("Connection tests", fieldForm(
+		"Ours to the partner", ourTestText(res, stage),
+		"The partner's to us", partnerTestText(res, stage),
+	)))
+	out = append(out, card("On our MISP", writtenForm(res)))
+
+	p, known := w.partnerRecord(res)
+	if known {
+		out = append(out, card("What the partner sent", fieldForm(
+			"Organisation", p.Org.Name,
+			"Organisation UUID", p.Org.UUID,
+			"Description", p.Org.Description,
+			"Nationality", p.Org.Nationality,
+			"Sector", p.Org.Sector,
+			"Type", p.Org.Type,
+			"Contacts", p.Org.Contacts,
+			"Admin e-mail", p.AdminEmail,
+			"MISP URL", p.AnnouncedURL,
+			"Instance UUID", p.InstanceUUID,
+			"MISP version", p.MISPVersion,
+			"Certificate", certificateText(p.CertificatePEM),
+			"Connects from", strings.Join(p.EgressAddresses, ", "),
+			"Sync", syncText(p.Push, p.Pull),
+		)))
+		ownFP := ""
+		var ownErr error
+		if w.exchange != nil {
+			if w.exchange.ownKey != nil {
+				ownFP = w.exchange.ownKey.Fingerprint
+			}
+			ownErr = w.exchange.ownKeyErr
+		}
+		out = append(out, newPGPKeysCard(ownFP, ownErr, p.PGPKey, nil))
+		out = append(out, newNotificationsView(p.NotificationSettings))
+	}
+	if res.SAS != "" {
+		out = append(out, &widget.Label{Text: "Codes compared: " + res.SAS, SizeName: theme.SizeNameCaptionText})
+	}
+	return out
+}
+
+// partnerRecord is what the store kept of the partner (the saved record, or
+// the pending pairing), else what the session's summary knows.
+func (w *wizard) partnerRecord(res *session.Result) (store.Partner, bool) {
+	if w.vault != nil && w.vault.store != nil {
+		snap := w.vault.Snapshot()
+		if res.PartnerID != "" {
+			if p, ok := snap.Partner(res.PartnerID); ok {
+				return *p, true
+			}
+		}
+		if res.PendingID != "" {
+			if pp, ok := snap.PendingPairing(res.PendingID); ok {
+				return pp.Partner, true
+			}
+		}
+	}
+	s := res.Partner
+	if s.OrgUUID == "" && s.InstanceUUID == "" {
+		return store.Partner{}, false
+	}
+	return store.Partner{Org: store.PartnerOrg{Name: s.OrgName, UUID: s.OrgUUID}, InstanceUUID: s.InstanceUUID, AnnouncedURL: s.URL,
+		Push: w.choices.Push, Pull: w.choices.Pull}, true
+}
+
+// whyText says why a pairing ended without success, in words.
+func whyText(res *session.Result) string {
+	if res.Err == nil {
+		return ""
+	}
+	if res.AbortedByPartner {
+		msg := "Your partner stopped the pairing"
+		if res.Abort != nil && res.Abort.Message != "" {
+			msg += ": " + res.Abort.Message
+		}
+		return msg + "."
+	}
+	return errText(res.Err)
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return sentence(err.Error())
+}
+
+// writtenForm lists what the pairing wrote on our MISP, created versus
+// reused, with IDs; "nothing" when it wrote nothing (a cancel before both
+// confirmed, a rejected code).
+func writtenForm(res *session.Result) fyne.CanvasObject {
+	p := res.Partner
+	lines := writtenLines(p)
+	if len(lines) == 0 {
+		return &widget.Label{Text: "Nothing was written to our MISP.", Wrapping: fyne.TextWrapWord}
+	}
+	return fieldForm(lines...)
+}
+
+func writtenLines(p session.PartnerSummary) []string {
+	var lines []string
+	outcome := func(created bool) string {
+		if created {
+			return "created"
+		}
+		return "reused (it was there before)"
+	}
+	if p.OrgID != "" {
+		name := p.OrgNameUsed
+		if name == "" {
+			name = p.OrgName
+		}
+		lines = append(lines, "Organisation", fmt.Sprintf("#%s %s, %s", p.OrgID, name, outcome(p.OrgCreated)))
+	}
+	if p.SyncUserID != "" {
+		lines = append(lines, "Sync user", fmt.Sprintf("#%s %s, %s", p.SyncUserID, p.SyncUserEmail, outcome(p.UserCreated)))
+	}
+	if p.MintedKeyID != "" {
+		lines = append(lines, "Key for the partner", "#"+p.MintedKeyID+", minted by our MISP")
+	}
+	if p.ServerID != "" {
+		lines = append(lines, "Server entry", fmt.Sprintf("#%s, %s", p.ServerID, outcome(p.ServerCreated)))
+	}
+	if len(p.KeysRevoked) > 0 {
+		lines = append(lines, "Earlier keys revoked", "#"+strings.Join(p.KeysRevoked, ", #"))
+	}
+	if len(p.KeysPendingRevoking) > 0 {
+		lines = append(lines, "Keys to revoke", "#"+strings.Join(p.KeysPendingRevoking, ", #")+" — once the partner confirms the new key works")
+	}
+	return lines
+}
+
+func ourTestText(res *session.Result, stage session.Stage) string {
+	if res.Test != nil {
+		return testText(res.Test.Status, res.Test.Message)
+	}
+	var se *session.Error
+	if errors.As(res.Err, &se) && se.Kind == session.KindStep && se.Step == session.StepTest {
+		return errText(res.Err)
+	}
+	return "not run"
+}
+
+func partnerTestText(res *session.Result, stage session.Stage) string {
+	if res.PartnerDone != nil {
+		return partnerDoneText(res.PartnerDone)
+	}
+	if stage == session.StageDone || stage == session.StageFailed {
+		return "partner's result not received (yet): keep our code in view of their camera; their window shows their result"
+	}
+	return "not run"
+}
+
+func testText(status int, message string) string {
+	if message == "" {
+		if status == 1 {
+			return "OK"
+		}
+		return fmt.Sprintf("failed (status %d)", status)
+	}
+	return message
+}
+
+func partnerDoneText(d *pairing.Done) string {
+	msg := d.Message
+	if msg == "" && d.TestConnection != nil {
+		msg = d.TestConnection.Message
+	}
+	return testText(d.Status, msg)
+}
