@@ -60,7 +60,7 @@ func parseDemoFlags(args []string, out io.Writer) (*demoFlags, error) {
 	f := &demoFlags{}
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(out)
-	fs.BoolVar(&f.headless, "headless", false, "run without windows (the only mode for now)")
+	fs.BoolVar(&f.headless, "headless", false, "run without windows: both sides in this process, no screen needed")
 	fs.BoolVar(&f.asJSON, "json", false, "print one JSON report instead of the progress log")
 	fs.StringVar(&f.aURL, "a-url", "", "base URL of MISP A (default: an embedded simulator on loopback)")
 	fs.StringVar(&f.bURL, "b-url", "", "base URL of MISP B (default: an embedded simulator on loopback)")
@@ -79,15 +79,16 @@ func parseDemoFlags(args []string, out io.Writer) (*demoFlags, error) {
 	fs.DurationVar(&f.timeout, "timeout", 2*time.Minute, "give up after this long")
 	fs.DurationVar(&f.partInterval, "part-interval", 150*time.Millisecond, "how long each part of a multi-part code stays on a screen")
 	fs.Usage = func() {
-		fmt.Fprint(out, `Usage: mispbump demo --headless [--json] [flags]
+		fmt.Fprint(out, `Usage: mispbump demo [--headless [--json]] [flags]
 
 Pairs two MISP instances, A and B, in one process, through the real QR path:
 each side's codes are drawn as QR images, passed through a webcam imitation
 and read back by the other side's decoder. By default both MISPs are embedded
 simulators; with --a-url and --b-url it pairs two real MISPs (keys from
 --a-key-file/--b-key-file or $MISPBUMP_A_KEY/$MISPBUMP_B_KEY, never on the
-command line). The program compares the two codes itself and confirms on both
-sides only when they are equal.
+command line). With --headless the program compares the two codes itself and
+confirms on both sides only when they are equal; without it two windows open,
+one per side, and you confirm the codes in each.
 
 `)
 		fs.PrintDefaults()
