@@ -49,9 +49,12 @@ type Choices struct {
 	// Remote is remote mode: frames travel as chat text or image files
 	// instead of face to face; it only changes the timeout.
 	Remote bool
-	// Timeout ends a session without progress; zero takes FaceToFaceTimeout
-	// or RemoteTimeout.
+	// Timeout ends a face-to-face session without progress; zero takes
+	// FaceToFaceTimeout (10 minutes).
 	Timeout time.Duration
+	// RemoteTimeout ends a remote session without progress; zero takes the
+	// package's RemoteTimeout (60 minutes).
+	RemoteTimeout time.Duration
 	// EgressAddresses are the addresses our MISP connects from, sent to
 	// the partner to help with firewalls (optional).
 	EgressAddresses []string
@@ -83,16 +86,20 @@ func ChoicesFromPreferences(p store.PrepareDefaults) Choices {
 	if p.NameClash != "" {
 		c.NameClash = p.NameClash
 	}
+	c.Timeout = time.Duration(p.FaceToFaceTimeoutSeconds) * time.Second
+	c.RemoteTimeout = time.Duration(p.RemoteTimeoutSeconds) * time.Second
 	return c
 }
 
 // timeout is the inactivity limit the choices imply.
 func (c Choices) timeout() time.Duration {
 	switch {
-	case c.Timeout > 0:
-		return c.Timeout
+	case c.Remote && c.RemoteTimeout > 0:
+		return c.RemoteTimeout
 	case c.Remote:
 		return RemoteTimeout
+	case c.Timeout > 0:
+		return c.Timeout
 	default:
 		return FaceToFaceTimeout
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mispbump/mispbump-desktop/core/pairing"
+	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
 const testTimeout = 20 * time.Second
@@ -200,6 +201,19 @@ func TestDefaultChoices(t *testing.T) {
 	c.Remote = true
 	if c.timeout() != 60*time.Minute {
 		t.Errorf("remote timeout %v", c.timeout())
+	}
+	prefs := store.DefaultPreferences().Prepare
+	if got := ChoicesFromPreferences(prefs); got.timeout() != 10*time.Minute || !got.Pull || got.Push {
+		t.Errorf("choices from the store's default preferences: %+v", got)
+	}
+	prefs.FaceToFaceTimeoutSeconds, prefs.RemoteTimeoutSeconds, prefs.Push = 300, 7200, true
+	got := ChoicesFromPreferences(prefs)
+	if got.timeout() != 5*time.Minute || !got.Push {
+		t.Errorf("face to face from preferences: %v", got.timeout())
+	}
+	got.Remote = true
+	if got.timeout() != 2*time.Hour {
+		t.Errorf("remote from preferences: %v", got.timeout())
 	}
 }
 
