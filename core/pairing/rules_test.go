@@ -307,11 +307,13 @@ func TestAbortAfterKeys(t *testing.T) {
 	if err := a.Reject(); err != nil {
 		t.Fatal(err)
 	}
-	if rounds(t, a) != "ABORT" || !mustInspect(t, a.Display()[0]).Sealed {
+	// b has shown nothing sealed yet, so a cannot know b read its KEY: the
+	// KEY stays beside the ABORT.
+	if rounds(t, a) != "KEY,ABORT" || !mustInspect(t, a.Display()[1]).Sealed {
 		t.Fatalf("after reject a shows %s", rounds(t, a))
 	}
 	ups := deliver(t, a, b)
-	if ups[0].Event != EventPartnerAbort || b.State() != StateAborted || len(b.Display()) != 0 {
+	if ups[1].Event != EventPartnerAbort || b.State() != StateAborted || len(b.Display()) != 0 {
 		t.Fatalf("b on ABORT: %+v %v", ups, b.State())
 	}
 	ab, ok := b.PartnerAbort()
@@ -325,10 +327,75 @@ func TestAbortAfterKeys(t *testing.T) {
 	c, d := newSide(t, "carol"), newSide(t, "dave")
 	toKeys(t, c, d)
 	c.Abort(AbortCancelled, "bye")
-	f := frameOf(t, c.Display()[0])
+	f := frameOf(t, c.Display()[1])
 	f.ciphertext[0] ^= 1
 	if _, err := d.Receive(qrOf(f)); !errors.Is(err, ErrTampered) || d.State() == StateAborted {
 		t.Fatalf("forged ABORT: %v, state %v", err, d.State())
+	}
+}
+
+// A partner that never read our KEY can still open our ABORT: the KEY stays
+// on screen beside it, in front, and the partner derives the keys from it
+// first. Once the partner shows a sealed frame (it holds our KEY) only the
+// ABORT remains.
+func TestAbortShowsKeyUntilAcknowledged(t *testing.T) {
+	a, b := newSide(t, "alice"), newSide(t, "bob")
+	deliver(t, a, b) // b holds a's COMMIT and shows its KEY
+	deliver(t, b, a) // a holds b's COMMIT and KEY: a has keys, b has not
+	if a.keys == nil || b.keys != nil {
+		t.Fatal("setup: a should hold keys and b not")
+	}
+	if err := a.Abort(AbortCancelled, "the admin cancelled"); err != nil {
+		t.Fatal(err)
+	}
+	if got := rounds(t, a); got != "KEY,ABORT" {
+		t.Fatalf("after the abort a shows %s, want KEY,ABORT", got)
+	}
+	// The camera reads the ABORT first: too early, then the KEY, then the ABORT again.
+	disp := a.Display()
+	if u, err := b.Receive(disp[1]); err != nil || u.Ignored != IgnoredEarly {
+		t.Fatalf("ABORT before KEY: %+v %v", u, err)
+	}
+	if u, err := b.Receive(disp[0]); err != nil || u.Event != EventKeysReady {
+		t.Fatalf("KEY: %+v %v", u, err)
+	}
+	u, err := b.Receive(disp[1])
+	if err != nil || u.Event != EventPartnerAbort {
+		t.Fatalf("ABORT after KEY: %+v %v", u, err)
+	}
+	if ab, ok := b.PartnerAbort(); !ok || ab.Reason != AbortCancelled || ab.Message != "the admin cancelled" {
+		t.Fatalf("b's view of the abort: %+v %v", ab, ok)
+	}
+
+	// Acknowledged: c confirmed (its INFO is sealed, so it holds d's KEY);
+	// d's ABORT then goes out alone, and a forged or foreign frame does not
+	// count as an acknowledgement.
+	c, d := newSide(t, "carol"), newSide(t, "dave")
+	toKeys(t, c, d)
+	if err := c.Confirm(testInfo("C")); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Abort(AbortCancelled, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := rounds(t, d); got != "KEY,ABORT" {
+		t.Fatalf("d before the acknowledgement shows %s", got)
+	}
+	info := frameOf(t, c.out[RoundInfo][0].qr)
+	info.ciphertext[0] ^= 1
+	if u, err := d.Receive(qrOf(info)); err != nil || u.Ignored != IgnoredEnded {
+		t.Fatalf("tampered INFO after abort: %+v %v", u, err)
+	}
+	if got := rounds(t, d); got != "KEY,ABORT" {
+		t.Fatalf("a tampered frame acknowledged the KEY: d shows %s", got)
+	}
+	for _, q := range c.Display() {
+		if u, err := d.Receive(q); err != nil || u.Ignored != IgnoredEnded && u.Ignored != IgnoredDuplicate {
+			t.Fatalf("c's frames after d's abort: %+v %v", u, err)
+		}
+	}
+	if got := rounds(t, d); got != "ABORT" {
+		t.Fatalf("after c's INFO d shows %s, want ABORT alone", got)
 	}
 }
 
@@ -350,7 +417,7 @@ func TestTimeout(t *testing.T) {
 		}
 		ups := deliver(t, a, b)
 		ab, _ := b.PartnerAbort()
-		if ups[0].Event != EventPartnerAbort || ab.Reason != AbortTimeout {
+		if ups[len(ups)-1].Event != EventPartnerAbort || ab.Reason != AbortTimeout {
 			t.Fatalf("remote=%v: partner sees %+v", remote, ab)
 		}
 	}

@@ -269,13 +269,19 @@ func (s *Side) SAS() (sas string, ok bool) {
 // every frame of ours the partner has not acknowledged (a partner frame of
 // round r acknowledges ours below r), and DONE until the window closes.
 // It is empty after a cancel before keys and after the partner's ABORT.
+// After our own ABORT it shows the ABORT, and before it our KEY as long as
+// the partner has not acknowledged it: a partner that never read our KEY
+// could not open the ABORT and would only see our code vanish.
 func (s *Side) Display() []string {
 	var rounds []Round
 	switch {
 	case s.partnerAbort != nil:
 		return nil
 	case s.ownAbort != nil:
-		rounds = []Round{RoundAbort}
+		if s.keys != nil && s.partnerMax <= RoundKey {
+			rounds = append(rounds, RoundKey)
+		}
+		rounds = append(rounds, RoundAbort)
 	default:
 		for _, r := range []Round{RoundCommit, RoundKey, RoundInfo, RoundCreds} {
 			if s.partnerMax <= r {
@@ -417,6 +423,7 @@ func (s *Side) receive(text string) (Update, error) {
 	}
 	u := Update{Round: f.round, Part: 1, Parts: 1}
 	if s.ended() {
+		s.acknowledgeAfterAbort(f)
 		u.Ignored = IgnoredEnded
 		return u, nil
 	}
@@ -554,6 +561,22 @@ func (s *Side) partnerRole() byte {
 		return roleH
 	}
 	return roleL
+}
+
+// acknowledgeAfterAbort notes, after our own ABORT, a sealed partner frame
+// that opens: the partner holds our KEY, so the KEY need not be shown beside
+// the ABORT any more. Nothing else is taken from it.
+func (s *Side) acknowledgeAfterAbort(f *frame) {
+	if s.ownAbort == nil || s.keys == nil || f.round <= RoundKey || s.partnerMax > RoundKey {
+		return
+	}
+	if !bytes.Equal(f.tag[:], s.keys.transcript[:tagLen]) {
+		return
+	}
+	ad := associatedData(s.keys.transcript, s.partnerRole(), f.round, f.part, f.parts)
+	if _, err := s.open.Open(nil, gcmNonce(f.counter), f.ciphertext, ad); err == nil {
+		s.partnerMax = max(s.partnerMax, RoundInfo)
+	}
 }
 
 func (s *Side) receiveSealed(f *frame, h [32]byte, u Update) (Update, error) {

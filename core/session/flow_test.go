@@ -87,8 +87,21 @@ func TestRejectWritesNothing(t *testing.T) {
 			if n := fakes[i].writeCount(); n != 0 {
 				t.Errorf("reject by %d: side %d wrote %d times to its MISP", reject, i, n)
 			}
-			if len(p.s[i].Frames()) > 1 {
-				t.Errorf("side %d still shows %d frames", i, len(p.s[i].Frames()))
+			// The rejecting side shows its sealed ABORT, and before it its
+			// KEY while the partner has not shown that it holds it; the
+			// other side shows nothing.
+			var rounds []pairing.Round
+			for _, f := range p.s[i].Frames() {
+				fi, err := pairing.Inspect(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rounds = append(rounds, fi.Round)
+			}
+			switch {
+			case i == other && len(rounds) != 0,
+				i == reject && !slices.Equal(rounds, []pairing.Round{pairing.RoundAbort}) && !slices.Equal(rounds, []pairing.Round{pairing.RoundKey, pairing.RoundAbort}):
+				t.Errorf("side %d still shows %v", i, rounds)
 			}
 		}
 		p.stop()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -203,8 +204,8 @@ func TestCancelAfterKeys(t *testing.T) {
 	fakes, cfgs := fakeConfigs()
 	p := startPair(t, pairOptions{cfg: cfgs, noAuto: true})
 	deadline := time.Now().Add(testTimeout)
-	// Both hold the keys (a side that never read the partner's KEY cannot
-	// open its ABORT: for it the code just vanishes, see TestCancelBeforePartnerHasKeys).
+	// Both hold the keys (for a partner that does not, see
+	// TestCancelBeforePartnerHasKeys).
 	for (p.s[0].Stage() != StageCompareSAS || p.s[1].Stage() != StageCompareSAS) && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
@@ -289,11 +290,11 @@ func TestAbortRevokesKeyMintedInSession(t *testing.T) {
 	}
 }
 
-// A partner that never read our KEY cannot open our ABORT: our code vanishes
-// and it times out.
+// A partner that never read our KEY before we cancelled still learns why the
+// code vanished: our KEY stays on screen beside the sealed ABORT, so it
+// derives the keys and opens the ABORT instead of timing out.
 func TestCancelBeforePartnerHasKeys(t *testing.T) {
 	_, cfgs := fakeConfigs()
-	cfgs[1].Choices.Timeout = 300 * time.Millisecond
 	var blockKeys atomic.Bool
 	blockKeys.Store(true)
 	filter := func(to int, frames, own []string) []string {
@@ -314,12 +315,22 @@ func TestCancelBeforePartnerHasKeys(t *testing.T) {
 	for p.s[0].Stage() != StageCompareSAS && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
+	if p.s[1].Stage() == StageCompareSAS {
+		t.Fatal("setup: the partner already holds our key")
+	}
 	p.s[0].Cancel()
+	for time.Now().Before(deadline) && p.s[0].Result() == nil {
+		time.Sleep(time.Millisecond)
+	}
+	blockKeys.Store(false) // the partner's camera now catches our KEY
 	res := p.wait(testTimeout)
 	if !isKind(res[0].Err, KindCancelled) {
 		t.Errorf("cancelling side: %v", res[0].Err)
 	}
-	if !isKind(res[1].Err, KindTimeout) {
-		t.Errorf("partner: %v, want a timeout", res[1].Err)
+	if !isKind(res[1].Err, KindPartnerAborted) || !res[1].AbortedByPartner || res[1].Abort == nil || res[1].Abort.Reason != pairing.AbortCancelled {
+		t.Errorf("partner: %+v, want our ABORT (cancelled)\n%s", res[1], p.eventLog(1))
+	}
+	if res[1].Err != nil && !strings.Contains(res[1].Err.Error(), "cancelled") {
+		t.Errorf("partner's reason: %v", res[1].Err)
 	}
 }
