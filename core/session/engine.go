@@ -125,6 +125,11 @@ func (e *engine) stopWorker() {
 		if m.kind != msgStage {
 			e.workerBusy = false
 		}
+		if m.user.Minted.ID != "" && !e.phase1Done {
+			// A key minted by a step we abandon never reached the partner:
+			// nobody will use it, so it is marked for revocation.
+			e.markPendingRevocation(m.user.Minted)
+		}
 	}
 }
 
@@ -384,6 +389,9 @@ func (e *engine) revokeMinted() {
 		key := *e.minted
 		e.minted = nil
 		e.result.Partner.MintedKeyID = key.ID
+		// Recorded before the attempt: if the window closes (or MISP fails)
+		// while it runs, RevokePendingKeys or RevokeAbandonedKeys finishes it.
+		e.markPendingRevocation(key)
 		e.startWorker(context.Background(), func(ctx context.Context) workerMsg {
 			ctx, cancel := context.WithTimeout(ctx, revokeTimeout)
 			defer cancel()
@@ -391,6 +399,8 @@ func (e *engine) revokeMinted() {
 			m := workerMsg{kind: msgRevoked, err: err, step: "abort"}
 			if err == nil {
 				m.gone = []string{key.ID}
+			} else {
+				m.old = []store.MintedKey{key}
 			}
 			return m
 		})
@@ -766,11 +776,20 @@ func (e *engine) revokeOldIfConfirmed() {
 }
 
 func (e *engine) afterRevoke(m workerMsg) {
-	if m.err != nil {
+	if m.err != nil && m.step != "abort" {
 		e.oldKeys = append(e.oldKeys, m.old...)
 	}
+	if m.step == "abort" {
+		if m.err == nil {
+			e.clearPendingRevocation(m.gone)
+		} else {
+			e.result.Partner.KeysPendingRevoking = addIDs(e.result.Partner.KeysPendingRevoking, keyIDs(m.old)...)
+		}
+	}
 	e.result.Partner.KeysRevoked = slices.Clone(e.revoked)
-	e.result.Partner.KeysPendingRevoking = keyIDs(e.oldKeys)
+	if m.step != "abort" {
+		e.result.Partner.KeysPendingRevoking = keyIDs(e.oldKeys)
+	}
 	if e.partnerID != "" && e.cfg.Store != nil {
 		gone := m.gone
 		e.updateRecord(func(p *store.Partner) {
@@ -786,6 +805,9 @@ func (e *engine) afterRevoke(m workerMsg) {
 		}
 		if m.err != nil {
 			msg = "could not revoke the earlier key(s) yet; they stay marked pending revocation: " + m.err.Error()
+			if m.step == "abort" {
+				msg = "could not revoke the key made for the partner in this session yet; it stays marked pending revocation and is revoked at the next login: " + m.err.Error()
+			}
 		}
 		if d, ok := e.side.PartnerDone(); ok {
 			r.PartnerDone = &d

@@ -199,3 +199,62 @@ func (e *engine) updateRecord(change func(p *store.Partner)) {
 		e.result.Err = &Error{Kind: KindStore, Err: err}
 	}
 }
+
+func addIDs(to []string, ids ...string) []string {
+	for _, id := range ids {
+		if id != "" && !slices.Contains(to, id) {
+			to = append(to, id)
+		}
+	}
+	return to
+}
+
+// markPendingRevocation records a key minted in this session as pending
+// revocation before its revocation is attempted: in the partner record when
+// one exists for this partner (RevokePendingKeys finishes it), else in our
+// profile (RevokeAbandonedKeys, at the next login). The revocation may be cut
+// short by a closed window or fail; the key is never tracked nowhere.
+func (e *engine) markPendingRevocation(key store.MintedKey) {
+	if e.cfg.Store == nil || key.ID == "" {
+		return
+	}
+	if key.Minted.IsZero() {
+		key.Minted = e.cfg.Now().UTC()
+	}
+	instance := e.result.Partner.InstanceUUID
+	err := e.cfg.Store.Update(func(d *store.Data) error {
+		if i := findPartner(d, e.cfg.ProfileID, instance); i >= 0 {
+			d.Partners[i].KeysPendingRevocation = addKeys(d.Partners[i].KeysPendingRevocation, key)
+			return nil
+		}
+		if pr, ok := d.Profile(e.cfg.ProfileID); ok {
+			pr.KeysPendingRevocation = addKeys(pr.KeysPendingRevocation, key)
+			return nil
+		}
+		return &Error{Kind: KindStore, Detail: "no profile " + e.cfg.ProfileID + " to note the key to revoke in"}
+	})
+	if err != nil && e.result.Err == nil {
+		e.result.Err = &Error{Kind: KindStore, Err: err}
+	}
+}
+
+// clearPendingRevocation forgets revoked keys wherever markPendingRevocation
+// put them.
+func (e *engine) clearPendingRevocation(ids []string) {
+	if e.cfg.Store == nil || len(ids) == 0 {
+		return
+	}
+	gone := func(k store.MintedKey) bool { return slices.Contains(ids, k.ID) }
+	_ = e.cfg.Store.Update(func(d *store.Data) error {
+		for i := range d.Partners {
+			if d.Partners[i].ProfileID == e.cfg.ProfileID {
+				d.Partners[i].KeysPendingRevocation = slices.DeleteFunc(d.Partners[i].KeysPendingRevocation, gone)
+				d.Partners[i].MintedKeys = slices.DeleteFunc(d.Partners[i].MintedKeys, gone)
+			}
+		}
+		if pr, ok := d.Profile(e.cfg.ProfileID); ok {
+			pr.KeysPendingRevocation = slices.DeleteFunc(pr.KeysPendingRevocation, gone)
+		}
+		return nil
+	})
+}

@@ -159,6 +159,34 @@ func RevokePendingKeys(ctx context.Context, c *misp.Client, st *store.Store, par
 	return gone, err
 }
 
+// RevokeAbandonedKeys revokes the keys our profile marks pending revocation:
+// keys minted in a pairing that was aborted before a partner record existed,
+// whose revocation was cut short (window closed, MISP failing). Call it after
+// a login to the profile's MISP. It returns the ids revoked; a key MISP no
+// longer knows counts as revoked.
+func RevokeAbandonedKeys(ctx context.Context, c *misp.Client, st *store.Store, profileID string) ([]string, error) {
+	snap := st.Snapshot()
+	pr, ok := snap.Profile(profileID)
+	if !ok {
+		return nil, &Error{Kind: KindBadConfig, Detail: "no such profile"}
+	}
+	keys := pr.KeysPendingRevocation
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	if err := (&mispSteps{c: c}).Revoke(ctx, keys); err != nil {
+		return nil, err
+	}
+	gone := keyIDs(keys)
+	err := st.Update(func(d *store.Data) error {
+		if q, ok := d.Profile(profileID); ok {
+			q.KeysPendingRevocation = slices.DeleteFunc(q.KeysPendingRevocation, func(k store.MintedKey) bool { return slices.Contains(gone, k.ID) })
+		}
+		return nil
+	})
+	return gone, err
+}
+
 // infoFromRecord rebuilds what the partner's INFO said from a record.
 func infoFromRecord(p store.Partner) pairing.Info {
 	info := pairing.Info{

@@ -29,6 +29,12 @@ type Profile struct {
 	Authkey     string             `json:"authkey,omitempty"`
 	Certificate *PinnedCertificate `json:"certificate,omitempty"`
 	LastLogin   *LoginInfo         `json:"last_login,omitempty"`
+	// KeysPendingRevocation are authkeys this app minted on this profile's
+	// MISP in a pairing that was aborted before any partner record existed
+	// (its revocation was cut short). They are recorded before the
+	// revocation is attempted and cleared once it succeeded; the next login
+	// finishes the job (session.RevokeAbandonedKeys).
+	KeysPendingRevocation []MintedKey `json:"keys_pending_revocation,omitempty"`
 }
 
 // HasAuthkey says whether the profile carries a stored authkey.
