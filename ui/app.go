@@ -119,6 +119,7 @@ func (s *shell) showMain() {
 	s.window.SetContent(container.New(minSize{fyne.NewSize(720, 480)}, main))
 
 	s.window.Canvas().AddShortcut(shortcutFind, s.focusSearch)
+	s.window.Canvas().AddShortcut(shortcutNewPairing, func(fyne.Shortcut) { s.newPairing() })
 
 	if s.profiles.activeNeedsLogin() {
 		s.tabs.Select(s.tabs.Items[1])
@@ -141,6 +142,18 @@ func (s *shell) save(change func(*store.Data) error, done func(error)) {
 			}
 		})
 	})
+}
+
+// newPairing (Ctrl+N, the New pairing button) opens the pairing wizard for
+// the active profile, or says to log in first.
+func (s *shell) newPairing() {
+	id, sess, err := s.profiles.activeSession()
+	if err != nil {
+		dialog.ShowError(err, s.window)
+		s.tabs.SelectIndex(1)
+		return
+	}
+	showPairingWizard(s.app, s.vault, wizardLoginFor(s.vault, id, sess.client, sess.login), nil)
 }
 
 // focusSearch is Ctrl+F: the partner list, with the cursor in the search box.

@@ -56,6 +56,9 @@ func showWithEscape(d dialog.Dialog, w fyne.Window, entries ...*escEntry) {
 	}
 }
 
-// shortcutFind (Ctrl+F, Cmd+F on macOS) focuses the partner search. Ctrl+N
-// will start a pairing once the wizard exists.
-var shortcutFind = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
+// Shortcuts of the main window (Cmd instead of Ctrl on macOS): Ctrl+F
+// focuses the partner search, Ctrl+N starts a pairing.
+var (
+	shortcutFind       = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutNewPairing = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
+)

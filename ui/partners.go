@@ -48,7 +48,8 @@ func newPartnersTab(s *shell) *partnersTab {
 }
 
 func (t *partnersTab) tabItem() *container.TabItem {
-	left := container.NewBorder(t.search, nil, nil, nil, container.NewStack(t.list, container.NewCenter(t.empty)))
+	pair := &widget.Button{Text: "New pairing (Ctrl+N)", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: t.shell.newPairing}
+	left := container.NewBorder(t.search, pair, nil, nil, container.NewStack(t.list, container.NewCenter(t.empty)))
 	split := container.NewHSplit(left, t.details)
 	split.Offset = 0.42
 	return &container.TabItem{Text: "Partners", Icon: theme.AccountIcon(), Content: split}
@@ -70,7 +71,7 @@ func (t *partnersTab) filter() {
 	t.shown = store.SearchPartners(t.all, query)
 	switch {
 	case len(t.all) == 0:
-		t.empty.SetText("No partners yet. Pair with another MISP admin face to face to add one.")
+		t.empty.SetText("No partners yet. Sit down with another MISP admin and choose New pairing.")
 	case len(t.shown) == 0:
 		t.empty.SetText(fmt.Sprintf("No partner matches %q.", query))
 	default:

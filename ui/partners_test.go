@@ -6,7 +6,9 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/mispbump/mispbump-desktop/core/mispsim"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
+	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
 func TestSearchPartners(t *testing.T) {
@@ -82,4 +84,28 @@ func TestPartnerDetailsShowEverything(t *testing.T) {
 			t.Errorf("details lack %q; they show:\n%s", want, got)
 		}
 	}
+}
+
+func TestNewPairingNeedsLoginThenOpensWizard(t *testing.T) {
+	sim, simURL := startSim(t, mispsim.Config{Name: "ours"})
+	dir := t.TempDir()
+	seedStore(t, dir, []store.Profile{{ID: "dmz", Name: "DMZ", URL: simURL}}, nil) // key not stored
+	s := newTestShell(t, dir, testPassphrase)
+
+	s.newPairing()
+	if got := overlayText(s.window); !strings.Contains(strings.ToLower(got), "log in to dmz") || s.tabs.SelectedIndex() != 1 {
+		t.Fatalf("Ctrl+N without a login should point to the MISP tab; tab %d, dialog:\n%s", s.tabs.SelectedIndex(), got)
+	}
+	s.window.Canvas().Overlays().Top().Hide()
+
+	p := s.profiles
+	test.Type(p.authkey, sim.AdminKey())
+	p.onLogin()
+	before := len(s.app.Driver().AllWindows())
+	s.newPairing()
+	windows := s.app.Driver().AllWindows()
+	if len(windows) != before+1 {
+		t.Fatalf("Ctrl+N after login opened %d windows, want 1", len(windows)-before)
+	}
+	windows[len(windows)-1].Close()
 }

@@ -106,7 +106,9 @@ func newProfilesTab(s *shell) *profilesTab {
 
 func (t *profilesTab) tabItem() *container.TabItem {
 	add := &widget.Button{Text: "New profile", Icon: theme.ContentAddIcon(), OnTapped: func() { t.list.UnselectAll(); t.edit("") }}
-	left := container.NewBorder(nil, add, nil, nil, t.list)
+	// The demo needs no MISP: two simulators pair in two windows.
+	demo := &widget.Button{Text: "Try the demo", Icon: theme.MediaPlayIcon(), OnTapped: func() { startDemo(t.shell.app, t.shell.window) }}
+	left := container.NewBorder(nil, container.NewGridWithColumns(2, add, demo), nil, nil, t.list)
 
 	form := &widget.Form{Items: []*widget.FormItem{
 		{Text: "Name", Widget: t.name},
