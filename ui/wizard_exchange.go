@@ -13,6 +13,7 @@ import (
 
 	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/session"
+	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
 // exchangeStep is step 2: our code as large as possible, the camera, the
@@ -49,6 +50,9 @@ type exchangeStep struct {
 	frames    []string
 	messages  []string
 	result    *session.Result
+	// partner is the latest summary of the partner and of what was done on
+	// our MISP, from the events (a cancelled session's result may lack it).
+	partner *session.PartnerSummary
 }
 
 // stepRow is one line of the MISP steps' progress.
@@ -138,7 +142,7 @@ func newExchangeStep(w *wizard, ownKey *protected.Key, ownKeyErr error) *exchang
 	// Two lines of two groups: large, yet narrow enough to leave the code
 	// most of the window.
 	for i := range ex.sasText {
-		ex.sasText[i] = &canvas.Text{TextSize: 40, TextStyle: fyne.TextStyle{Monospace: true, Bold: true}, Alignment: fyne.TextAlignCenter}
+		ex.sasText[i] = &canvas.Text{TextSize: 40, TextStyle: fyne.TextStyle{Monospace: true}, Alignment: fyne.TextAlignCenter}
 	}
 	ex.sasHint = &widget.Label{Wrapping: fyne.TextWrapWord}
 	ex.confirm = &widget.Button{Text: "Codes match — Confirm (Enter)", Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: ex.onConfirm}
@@ -221,6 +225,18 @@ func (ex *exchangeStep) event(ev session.Event) {
 	ex.stage = ev.Stage
 	if ev.Message != "" {
 		ex.messages = append(ex.messages, ev.Message)
+	}
+	if ev.Partner != nil {
+		seen := *ev.Partner
+		if ev.Stage != prev {
+			ex.w.addStoredProgress(&seen)
+		}
+		if ex.partner != nil {
+			// Keep what earlier events told (a cancel drops the pending
+			// pairing the IDs were read from).
+			seen = withProgress(&session.Result{Partner: seen}, ex.partner).Partner
+		}
+		ex.partner = &seen
 	}
 	if ev.Problem != nil {
 		ex.problem.SetText(sentence(ev.Problem.Error()))
@@ -390,9 +406,6 @@ func (ex *exchangeStep) onCancel() {
 	ex.status.SetText("Cancelling…")
 }
 
-// shortMessages is the session's progress log so far, one line each.
-func (ex *exchangeStep) shortMessages() string { return strings.Join(ex.messages, "\n") }
-
 // splitSAS cuts "0482 9131 5520 7764" into "0482 9131" and "5520 7764".
 func splitSAS(sas string) (string, string) {
 	groups := strings.Fields(sas)
@@ -401,4 +414,29 @@ func splitSAS(sas string) (string, string) {
 	}
 	half := (len(groups) + 1) / 2
 	return strings.Join(groups[:half], " "), strings.Join(groups[half:], " ")
+}
+
+// addStoredProgress fills in, from the pending pairing the session keeps in
+// the store, what was done on our MISP that the event's summary does not
+// carry yet (the organisation and sync user made before the partner's key
+// arrived), so a cancel can say everything that was written.
+func (w *wizard) addStoredProgress(p *session.PartnerSummary) {
+	if w.vault == nil || w.vault.store == nil || p.InstanceUUID == "" {
+		return
+	}
+	for _, pp := range w.vault.Snapshot().Pending {
+		if pp.ProfileID != w.login.profileID || !strings.EqualFold(pp.Partner.InstanceUUID, p.InstanceUUID) {
+			continue
+		}
+		on := pp.Partner.OnOurMISP
+		if p.OrgID == "" && on.Org.ID != "" {
+			p.OrgID, p.OrgCreated = on.Org.ID, on.Org.Outcome == store.Created
+		}
+		if p.SyncUserID == "" && on.SyncUser.ID != "" {
+			p.SyncUserID, p.UserCreated, p.SyncUserEmail = on.SyncUser.ID, on.SyncUser.Outcome == store.Created, on.SyncUserEmail
+		}
+		if p.ServerID == "" && on.Server.ID != "" {
+			p.ServerID, p.ServerCreated = on.Server.ID, on.Server.Outcome == store.Created
+		}
+	}
 }

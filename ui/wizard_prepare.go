@@ -174,10 +174,7 @@ func (w *wizard) choicesFromForm() (session.Choices, error) {
 	c.Internal = p.internal.Checked && !p.internal.Disabled()
 	c.Remote = p.mode.Selected == modeRemote
 	c.Timeout = 0 // the mode decides
-	c.EgressAddresses = nil
-	for _, a := range strings.FieldsFunc(p.egress.Text, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
-		c.EgressAddresses = append(c.EgressAddresses, a)
-	}
+	c.EgressAddresses = strings.FieldsFunc(p.egress.Text, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
 	if !c.Pull && !c.Push {
 		return c, errors.New("choose pull, push or both: a server entry that does neither syncs nothing")
 	}

@@ -33,6 +33,9 @@ func (w *wizard) showResult(res *session.Result, stage session.Stage) {
 		w.result = &resultStep{box: container.NewVBox()}
 	}
 	r := w.result
+	if w.exchange != nil {
+		res = withProgress(res, w.exchange.partner)
+	}
 	r.res, r.stage = res, stage
 	r.box.Objects = w.resultSections(res, stage)
 	r.box.Refresh()
@@ -51,6 +54,32 @@ func (w *wizard) showResult(res *session.Result, stage session.Stage) {
 	split := container.NewHSplit(main, container.NewPadded(side))
 	split.Offset = 0.62
 	w.setStep(2, split)
+}
+
+// withProgress completes a result's summary with what the events reported
+// as done on our MISP, so a cancel says everything that was written.
+func withProgress(res *session.Result, seen *session.PartnerSummary) *session.Result {
+	if seen == nil {
+		return res
+	}
+	c := *res
+	p := &c.Partner
+	if p.OrgName == "" {
+		p.OrgName, p.OrgUUID, p.InstanceUUID, p.URL = seen.OrgName, seen.OrgUUID, seen.InstanceUUID, seen.URL
+	}
+	if p.OrgID == "" {
+		p.OrgID, p.OrgCreated, p.OrgNameUsed = seen.OrgID, seen.OrgCreated, seen.OrgNameUsed
+	}
+	if p.SyncUserID == "" {
+		p.SyncUserID, p.UserCreated, p.SyncUserEmail = seen.SyncUserID, seen.UserCreated, seen.SyncUserEmail
+	}
+	if p.ServerID == "" {
+		p.ServerID, p.ServerCreated = seen.ServerID, seen.ServerCreated
+	}
+	if p.MintedKeyID == "" {
+		p.MintedKeyID = seen.MintedKeyID
+	}
+	return &c
 }
 
 // resultSections builds the Result step's content.
@@ -192,14 +221,27 @@ func writtenLines(p session.PartnerSummary) []string {
 	if p.SyncUserID != "" {
 		lines = append(lines, "Sync user", fmt.Sprintf("#%s %s, %s", p.SyncUserID, p.SyncUserEmail, outcome(p.UserCreated)))
 	}
+	var earlier []string
+	mintedRevoked := false
+	for _, k := range p.KeysRevoked {
+		if k == p.MintedKeyID {
+			mintedRevoked = true
+		} else {
+			earlier = append(earlier, k)
+		}
+	}
 	if p.MintedKeyID != "" {
-		lines = append(lines, "Key for the partner", "#"+p.MintedKeyID+", minted by our MISP")
+		what := "#" + p.MintedKeyID + ", minted by our MISP"
+		if mintedRevoked {
+			what += ", then revoked because the pairing stopped"
+		}
+		lines = append(lines, "Key for the partner", what)
 	}
 	if p.ServerID != "" {
 		lines = append(lines, "Server entry", fmt.Sprintf("#%s, %s", p.ServerID, outcome(p.ServerCreated)))
 	}
-	if len(p.KeysRevoked) > 0 {
-		lines = append(lines, "Earlier keys revoked", "#"+strings.Join(p.KeysRevoked, ", #"))
+	if len(earlier) > 0 {
+		lines = append(lines, "Earlier keys revoked", "#"+strings.Join(earlier, ", #"))
 	}
 	if len(p.KeysPendingRevoking) > 0 {
 		lines = append(lines, "Keys to revoke", "#"+strings.Join(p.KeysPendingRevoking, ", #")+" — once the partner confirms the new key works")

@@ -1,0 +1,479 @@
+package ui
+
+import (
+	"context"
+	"image"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/mispbump/mispbump-desktop/core/misp"
+	"github.com/mispbump/mispbump-desktop/core/mispsim"
+	"github.com/mispbump/mispbump-desktop/core/session"
+	"github.com/mispbump/mispbump-desktop/core/store"
+	"github.com/mispbump/mispbump-desktop/core/store/storetest"
+)
+
+// uiQueue stands in for fyne.Do in these tests: the sessions' and cameras'
+// goroutines queue their UI work and the test goroutine runs it, so every
+// widget is touched from one goroutine, as in the app.
+type uiQueue struct {
+	mu sync.Mutex
+	fs []func()
+}
+
+func (q *uiQueue) do(f func()) {
+	q.mu.Lock()
+	q.fs = append(q.fs, f)
+	q.mu.Unlock()
+}
+
+func (q *uiQueue) pump() {
+	for {
+		q.mu.Lock()
+		fs := q.fs
+		q.fs = nil
+		q.mu.Unlock()
+		if len(fs) == 0 {
+			return
+		}
+		for _, f := range fs {
+			f()
+		}
+	}
+}
+
+// rig is two simulated MISPs, each with a store, and the wizards pairing them.
+type rig struct {
+	t       *testing.T
+	q       *uiQueue
+	app     fyne.App
+	sims    [2]*mispsim.Sim
+	sides   [2]session.LocalSide
+	wizards [2]*wizard
+	// relay, when set, carries each side's code to the other as pasted
+	// chat text (remote mode) every time the test waits.
+	relay [2]bool
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	storetest.UseCheapKeyDerivation(t)
+	r := &rig{t: t, q: &uiQueue{}, app: test.NewTempApp(t)}
+	for i, name := range []string{"a", "b"} {
+		upper := strings.ToUpper(name)
+		sim := mispsim.New(mispsim.Config{Name: upper, HostOrgName: "Org " + upper})
+		url, err := sim.Start()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = sim.Close() })
+		c, err := misp.New(url, sim.AdminKey(), misp.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		login, err := c.Login(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _ := storetest.New(t)
+		profileID := store.NewID()
+		if err := st.Update(func(d *store.Data) error {
+			d.Profiles = append(d.Profiles, store.Profile{ID: profileID, Name: "MISP " + upper, URL: url})
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		r.sims[i] = sim
+		r.sides[i] = session.LocalSide{Name: name, Client: c, Login: login, Store: st, ProfileID: profileID, Choices: session.DefaultChoices()}
+	}
+	t.Cleanup(func() {
+		for _, w := range r.wizards {
+			if w != nil {
+				w.window.Close()
+				<-w.sessionDone()
+			}
+		}
+		r.q.pump()
+	})
+	return r
+}
+
+// openRemote opens a plain wizard (no demo, no camera) on each side, in
+// remote mode: the codes travel as pasted chat text.
+func (r *rig) openRemote() {
+	for i, side := range r.sides {
+		c := side.Choices
+		c.Remote = true
+		v := &vault{store: side.Store}
+		login := wizardLoginFor(v, side.ProfileID, side.Client, side.Login)
+		r.wizards[i] = openWizard(r.app, v, login, nil, wizardOptions{choices: &c, ui: r.q.do})
+		r.relay[i] = true
+	}
+}
+
+// until runs the queued UI work (and the relay) until cond holds.
+func (r *rig) until(what string, cond func() bool) {
+	r.t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		r.q.pump()
+		if cond() {
+			return
+		}
+		for i, w := range r.wizards {
+			other := r.wizards[1-i]
+			if r.relay[i] && w != nil && other != nil && w.session != nil && other.session != nil && w.exchange != nil && len(w.exchange.frames) > 0 {
+				// "Copy my code" on one side, "Paste code" on the other.
+				other.exchange.cam.paste(w.session.ChatText())
+			}
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("gave up waiting for %s; A shows:\n%s\nB shows:\n%s", what, r.text(0), r.text(1))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (r *rig) text(i int) string { return visibleTexts(r.wizards[i].window.Content()) }
+
+// visibleTexts collects the texts on screen under o, leaving out hidden
+// parts (textsOf includes them).
+func visibleTexts(o fyne.CanvasObject) string {
+	var b strings.Builder
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		switch v := o.(type) {
+		case *widget.Label:
+			b.WriteString(v.Text + "\n")
+		case *canvas.Text:
+			b.WriteString(v.Text + "\n")
+		case *widget.Button:
+			b.WriteString("[" + v.Text + "]\n")
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(v).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return b.String()
+}
+
+func (r *rig) start() {
+	r.t.Helper()
+	for _, w := range r.wizards {
+		tapButton(r.t, w.window.Content(), "Start the exchange")
+	}
+	r.until("both exchanges to start", func() bool { return r.wizards[0].session != nil && r.wizards[1].session != nil })
+}
+
+func (r *rig) waitForSAS() string {
+	r.t.Helper()
+	r.until("the codes to compare", func() bool {
+		return r.wizards[0].exchange.stage == session.StageCompareSAS && r.wizards[1].exchange.stage == session.StageCompareSAS
+	})
+	a, b := r.wizards[0].exchange.sas, r.wizards[1].exchange.sas
+	if a == "" || a != b {
+		r.t.Fatalf("codes %q and %q, want equal and not empty", a, b)
+	}
+	for i := range r.wizards {
+		first, _ := splitSAS(a)
+		if !strings.Contains(r.text(i), first) {
+			r.t.Fatalf("side %d does not show the code %s:\n%s", i, a, r.text(i))
+		}
+		if !strings.Contains(r.text(i), "check it against theirs") && !strings.Contains(r.text(i), "checks it against theirs") {
+			r.t.Fatalf("side %d does not say how to compare:\n%s", i, r.text(i))
+		}
+	}
+	return a
+}
+
+// confirmBoth confirms A with Enter and B with the button.
+func (r *rig) confirmBoth() {
+	r.t.Helper()
+	r.wizards[0].window.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	tapButton(r.t, r.wizards[1].window.Content(), "Codes match — Confirm (Enter)")
+}
+
+func (r *rig) waitForResults() {
+	r.t.Helper()
+	r.until("both results", func() bool {
+		return r.wizards[0].result != nil && r.wizards[1].result != nil
+	})
+}
+
+// checkPaired checks both results say paired and both MISPs have one
+// working server entry to the other.
+func (r *rig) checkPaired() {
+	r.t.Helper()
+	for i, w := range r.wizards {
+		text := r.text(i)
+		other := r.sides[1-i].Login.HostOrg.Name
+		for _, want := range []string{"Paired with " + other, "Server entry", "created", "What the partner sent", r.sides[1-i].Login.InstanceUUID} {
+			if !strings.Contains(text, want) {
+				r.t.Errorf("side %d result lacks %q:\n%s", i, want, text)
+			}
+		}
+		if w.result.res == nil || !w.result.res.OK {
+			r.t.Errorf("side %d result not OK: %+v", i, w.result.res)
+		}
+		if n := len(r.sims[i].Servers()); n != 1 {
+			r.t.Errorf("side %d MISP has %d server entries, want 1", i, n)
+		}
+		if ps := r.sides[i].Store.Snapshot().Partners; len(ps) != 1 || ps[0].Org.Name != other {
+			r.t.Errorf("side %d store has partners %+v, want one: %s", i, ps, other)
+		}
+		if strings.Contains(text, r.sims[i].AdminKey()) || strings.Contains(text, r.sims[1-i].AdminKey()) {
+			r.t.Errorf("side %d shows an authkey", i)
+		}
+	}
+}
+
+func TestWizardPairsByPastedCodes(t *testing.T) {
+	r := newRig(t)
+	r.openRemote()
+	if !strings.Contains(r.text(0), "Partner elsewhere") || !strings.Contains(r.text(0), "Same organisation") {
+		t.Fatalf("Prepare lacks choices:\n%s", r.text(0))
+	}
+	r.start()
+	if !strings.Contains(r.text(0), "over the phone") && !strings.Contains(r.text(0), "Call each other") {
+		t.Errorf("remote mode does not say to compare the codes by phone:\n%s", r.text(0))
+	}
+	r.waitForSAS()
+	r.confirmBoth()
+	r.waitForResults()
+	r.until("both partners' results", func() bool {
+		return r.wizards[0].result.res.PartnerDone != nil && r.wizards[1].result.res.PartnerDone != nil
+	})
+	r.checkPaired()
+}
+
+func TestWizardPairsThroughVirtualCameras(t *testing.T) {
+	r := newRig(t)
+	r.wizards = openDemoWindowsWith(r.app, r.sides, nil, wizardOptions{ui: r.q.do})
+	for i, want := range []string{"Org A — DEMO", "Org B — DEMO"} {
+		if got := r.wizards[i].window.Title(); got != want {
+			t.Errorf("window %d title %q, want %q", i, got, want)
+		}
+		if !strings.Contains(r.text(i), "DEMO — two simulated MISPs") {
+			t.Errorf("window %d has no demo banner:\n%s", i, r.text(i))
+		}
+	}
+	r.start()
+	r.waitForSAS()
+	// Nothing is written before both confirmed.
+	for i, sim := range r.sims {
+		if len(sim.Servers()) != 0 || len(sim.Orgs()) != 1 {
+			t.Fatalf("side %d MISP changed before the codes were confirmed", i)
+		}
+	}
+	r.confirmBoth()
+	r.waitForResults()
+	r.checkPaired()
+}
+
+func TestWizardCancelBeforeConfirmWritesNothing(t *testing.T) {
+	r := newRig(t)
+	r.openRemote()
+	r.start()
+	r.waitForSAS()
+	tapButton(t, r.wizards[0].window.Content(), "Cancel pairing")
+	r.until("both to stop", func() bool { return r.wizards[0].result != nil && r.wizards[1].result != nil })
+	if text := r.text(0); !strings.Contains(text, "Nothing was written to our MISP") || !strings.Contains(text, "The pairing stopped") {
+		t.Errorf("A does not say nothing was written:\n%s", text)
+	}
+	if text := r.text(1); !strings.Contains(text, "Your partner stopped the pairing") {
+		t.Errorf("B does not say the partner stopped:\n%s", text)
+	}
+	for i, sim := range r.sims {
+		if len(sim.Servers()) != 0 || len(sim.Orgs()) != 1 || len(sim.Users()) != 1 {
+			t.Errorf("side %d MISP was written to: %d servers, %d orgs, %d users", i, len(sim.Servers()), len(sim.Orgs()), len(sim.Users()))
+		}
+	}
+}
+
+func TestWizardCancelAfterConfirmSaysWhatWasWritten(t *testing.T) {
+	r := newRig(t)
+	r.openRemote()
+	// B's MISP is slow to make A's sync user, so B's key for A is late and
+	// A, its own MISP set up, waits for it.
+	r.sims[1].InjectFault(mispsim.Fault{Kind: mispsim.FaultSlow, Method: "POST", PathPrefix: "/admin/users/add", Delay: 5 * time.Second})
+	r.start()
+	r.waitForSAS()
+	r.confirmBoth()
+	r.until("A to wait for the partner's key", func() bool {
+		return r.wizards[0].exchange.stage == session.StageWaitingForPartnerKey
+	})
+	if !strings.Contains(r.text(0), "The partner's organisation on our MISP") {
+		t.Errorf("A does not show the MISP steps:\n%s", r.text(0))
+	}
+	tapButton(t, r.wizards[0].window.Content(), "Cancel pairing")
+	r.until("A to stop", func() bool { return r.wizards[0].result != nil })
+	text := r.text(0)
+	for _, want := range []string{"The pairing stopped", "Organisation", "Sync user", "created"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("A's result lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "Nothing was written") {
+		t.Errorf("A says nothing was written, but it created the org and the user:\n%s", text)
+	}
+}
+
+func TestWizardResumeCases(t *testing.T) {
+	storetest.UseCheapKeyDerivation(t)
+	a := test.NewTempApp(t)
+	q := &uiQueue{}
+	st, _ := storetest.New(t)
+	v := &vault{store: st}
+	base := store.PendingPairing{ID: "pp1", ProfileID: "prof", StartedAt: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC),
+		Partner:   store.Partner{Org: store.PartnerOrg{Name: "ACME CERT"}, OnOurMISP: store.OnOurMISP{Org: store.ObjectRef{ID: "7", Outcome: store.Created}}},
+		StepsDone: []string{session.StepOrg, session.StepSyncUser, session.StepKey}}
+	withCreds := base
+	withCreds.Creds = &store.PartnerCreds{SyncAuthkey: strings.Repeat("k", 40), SyncUserEmail: "sync@x.test"}
+
+	login := wizardLogin{login: &misp.LoginInfo{AnnounceURL: "https://misp.example.org"}}
+	for _, c := range []struct {
+		name         string
+		pending      store.PendingPairing
+		want, button string
+		wantCase     session.Resume
+		notWant      string
+	}{
+		{"finish alone", withCreds, "can finish alone", "Finish now", session.ResumeFinishAlone, "never arrived"},
+		{"new session", base, "The partner's key never arrived", "Start the exchange", session.ResumeNewSession, "Finish now"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := session.ResumeCase(c.pending); got != c.wantCase {
+				t.Fatalf("case %v, want %v", got, c.wantCase)
+			}
+			pp := c.pending
+			w := openWizard(a, v, login, &pp, wizardOptions{ui: q.do})
+			defer w.window.Close()
+			text := visibleTexts(w.window.Content())
+			for _, want := range []string{"Resuming the pairing with ACME CERT", c.want} {
+				if !strings.Contains(text, want) {
+					t.Errorf("lacks %q:\n%s", want, text)
+				}
+			}
+			if strings.Contains(text, c.notWant) || strings.Contains(text, pp.Partner.Org.UUID+"kkkk") {
+				t.Errorf("shows %q:\n%s", c.notWant, text)
+			}
+			tapButtonExists(t, w.window.Content(), c.button)
+			if strings.Contains(text, strings.Repeat("k", 40)) {
+				t.Error("the partner's key is on screen")
+			}
+		})
+	}
+}
+
+// tapButtonExists fails unless a button labelled text is on screen.
+func tapButtonExists(t *testing.T, o fyne.CanvasObject, text string) {
+	t.Helper()
+	if !strings.Contains(buttonsOf(o), "|"+text+"|") {
+		t.Errorf("no button %q; buttons: %s", text, buttonsOf(o))
+	}
+}
+
+// buttonsOf lists the buttons' labels under o as "|a|b|".
+func buttonsOf(o fyne.CanvasObject) string {
+	var b strings.Builder
+	b.WriteString("|")
+	for _, obj := range test.LaidOutObjects(o) {
+		if btn, ok := obj.(*widget.Button); ok {
+			b.WriteString(btn.Text + "|")
+		}
+	}
+	return b.String()
+}
+
+func TestWizardResumeFinishAlone(t *testing.T) {
+	r := newRig(t)
+	r.openRemote()
+	// A's server entry cannot be saved: A fails after B's key arrived and
+	// keeps a pending pairing that can finish alone.
+	remove := r.sims[0].InjectFault(mispsim.Fault{Kind: mispsim.FaultStatus500, Method: "POST", PathPrefix: "/servers/add"})
+	r.start()
+	r.waitForSAS()
+	r.confirmBoth()
+	r.until("A to fail", func() bool { return r.wizards[0].result != nil })
+	if text := r.text(0); !strings.Contains(text, "failed") {
+		t.Fatalf("A does not say it failed:\n%s", text)
+	}
+	remove()
+	pending := r.sides[0].Store.Snapshot().Pending
+	if len(pending) != 1 || session.ResumeCase(pending[0]) != session.ResumeFinishAlone {
+		t.Fatalf("pending pairings %+v, want one that can finish alone", pending)
+	}
+	v := &vault{store: r.sides[0].Store}
+	w := openWizard(r.app, v, wizardLoginFor(v, r.sides[0].ProfileID, r.sides[0].Client, r.sides[0].Login), &pending[0], wizardOptions{ui: r.q.do})
+	defer w.window.Close()
+	tapButton(t, w.window.Content(), "Finish now")
+	deadline := time.Now().Add(time.Minute)
+	for w.result == nil && time.Now().Before(deadline) {
+		r.q.pump()
+		time.Sleep(20 * time.Millisecond)
+	}
+	text := visibleTexts(w.window.Content())
+	if !strings.Contains(text, "Paired with Org B") {
+		t.Fatalf("finishing alone did not pair:\n%s", text)
+	}
+	if n := len(r.sims[0].Servers()); n != 1 {
+		t.Errorf("A has %d server entries, want 1", n)
+	}
+}
+
+func TestQRViewDrawsPixelForPixelAndCycles(t *testing.T) {
+	test.NewTempApp(t)
+	q := newQRView(time.Second)
+	now := time.Unix(1000, 0)
+	q.now = func() time.Time { return now }
+	w := test.NewWindow(q)
+	defer w.Close()
+	w.Resize(fyne.NewSize(500, 540))
+
+	q.setFrames(nil, "Your partner has everything for now.")
+	if q.drawn() != nil || !strings.Contains(textsOf(q), "Your partner has everything for now.") {
+		t.Fatalf("an empty display shows no message:\n%s", textsOf(q))
+	}
+
+	frames := []string{"MB1:FIRST PART", "MB1:SECOND PART", "MB1:THIRD PART"}
+	q.setFrames(frames, "")
+	img := q.drawn()
+	if img == nil {
+		t.Fatal("no code drawn")
+	}
+	side := int(q.side * w.Canvas().Scale())
+	if b := img.Bounds(); b.Dx() != side || b.Dy() != side {
+		t.Errorf("code drawn at %v, want %d×%d device pixels", b, side, side)
+	}
+	if g, ok := img.(*image.Gray); ok {
+		for _, p := range g.Pix {
+			if p != 0 && p != 255 {
+				t.Fatalf("pixel gray level %d: the code is not pure black on white", p)
+			}
+		}
+	}
+	if !strings.Contains(textsOf(q), "part 1 of 3") {
+		t.Errorf("caption:\n%s", textsOf(q))
+	}
+	now = now.Add(1500 * time.Millisecond)
+	q.tick()
+	if q.shown() != frames[1] || !strings.Contains(textsOf(q), "part 2 of 3") {
+		t.Errorf("after 1.5 s shows %q, caption:\n%s", q.shown(), textsOf(q))
+	}
+}
