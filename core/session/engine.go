@@ -762,14 +762,10 @@ func (e *engine) revokeOldIfConfirmed() {
 	e.startWorker(context.Background(), func(ctx context.Context) workerMsg {
 		ctx, cancel := context.WithTimeout(ctx, revokeTimeout)
 		defer cancel()
-		err := e.cfg.steps.Revoke(ctx, keys)
-		m := workerMsg{kind: msgRevoked, err: err}
-		if err == nil {
-			for _, k := range keys {
-				m.gone = append(m.gone, k.ID)
-			}
-		} else {
-			m.old = keys
+		gone, err := e.cfg.steps.RevokeOld(ctx, keys)
+		m := workerMsg{kind: msgRevoked, err: err, gone: gone}
+		if err != nil {
+			m.old = slices.DeleteFunc(slices.Clone(keys), func(k store.MintedKey) bool { return slices.Contains(gone, k.ID) })
 		}
 		return m
 	})

@@ -154,6 +154,13 @@ func (f *fakeMISP) Revoke(ctx context.Context, keys []store.MintedKey) error {
 	return nil
 }
 
+func (f *fakeMISP) RevokeOld(ctx context.Context, keys []store.MintedKey) ([]string, error) {
+	if err := f.Revoke(ctx, keys); err != nil {
+		return nil, err
+	}
+	return keyIDs(keys), nil
+}
+
 func (f *fakeMISP) liveKeys() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +19,9 @@ type mispSteps struct {
 	login *misp.LoginInfo
 	now   func() time.Time
 	res   *syncsetup.Result
+	// userEmail is the sync user's e-mail when no step of this session
+	// found the user (a resume sets it from the pending pairing).
+	userEmail string
 }
 
 func newMISPSteps(c *misp.Client, login *misp.LoginInfo) *mispSteps {
@@ -27,7 +31,8 @@ func newMISPSteps(c *misp.Client, login *misp.LoginInfo) *mispSteps {
 func (m *mispSteps) Requests() int64 { return m.c.Requests() }
 
 func policy(ch Choices) syncsetup.Policy {
-	p := syncsetup.Policy{Push: ch.Push, Pull: ch.Pull, PublishWithoutEmail: ch.PublishWithoutEmail, SameOrganisation: ch.Internal}
+	p := syncsetup.Policy{Push: ch.Push, Pull: ch.Pull, PublishWithoutEmail: ch.PublishWithoutEmail, SameOrganisation: ch.Internal,
+		ServerName: ch.ServerName}
 	if ch.NameClash == NameClashStop {
 		p.NameClash = syncsetup.NameClashFail
 	}
@@ -42,7 +47,13 @@ func partnerOf(info pairing.Info) syncsetup.Partner {
 }
 
 func (m *mispSteps) setup(ch Choices) *syncsetup.Setup {
-	return &syncsetup.Setup{Client: m.c, Login: m.login, Policy: policy(ch), Now: m.now}
+	return m.setupWith(policy(ch))
+}
+
+// setupWith is a Setup under the policy of this session's result (the
+// admin's choices, recorded by the first step).
+func (m *mispSteps) setupWith(p syncsetup.Policy) *syncsetup.Setup {
+	return &syncsetup.Setup{Client: m.c, Login: m.login, Policy: p, Now: m.now}
 }
 
 func (m *mispSteps) result(info pairing.Info, ch Choices) *syncsetup.Result {
@@ -66,7 +77,7 @@ func (m *mispSteps) SyncUser(ctx context.Context, partner pairing.Info, org orgR
 	if res.Org == nil {
 		res.Org = &syncsetup.OrgResult{ID: misp.ID(org.ID), Name: org.Name, Created: org.Created}
 	}
-	err := m.setup(Choices{}).EnsureSyncUser(ctx, res)
+	err := m.setupWith(res.Policy).EnsureSyncUser(ctx, res)
 	u := res.User
 	if u == nil {
 		return userResult{}, err
@@ -86,16 +97,7 @@ func (m *mispSteps) Server(ctx context.Context, partner pairing.Info, creds pair
 	if res.Server == nil {
 		return serverResult{}, err
 	}
-	out := serverResult{ID: res.Server.ID.String(), Created: res.Server.Created}
-	if err == nil && out.Created && ch.ServerName != "" && ch.ServerName != res.Server.Name {
-		// syncsetup names new entries "Org (MISPbump)"; the admin chose another name.
-		name := ch.ServerName
-		if _, err := m.c.EditServer(ctx, res.Server.ID, misp.ServerChanges{Name: &name}); err != nil {
-			return out, err
-		}
-		res.Server.Name = name
-	}
-	return out, err
+	return serverResult{ID: res.Server.ID.String(), Created: res.Server.Created}, err
 }
 
 func (m *mispSteps) Test(ctx context.Context, serverID string, partner pairing.Info) (pairing.TestResult, error) {
@@ -104,7 +106,7 @@ func (m *mispSteps) Test(ctx context.Context, serverID string, partner pairing.I
 		res.Server = &syncsetup.ServerResult{ID: misp.ID(serverID)}
 	}
 	res.Test = nil
-	err := m.setup(Choices{}).TestConnection(ctx, res)
+	err := m.setupWith(res.Policy).TestConnection(ctx, res)
 	if res.Test == nil {
 		return pairing.TestResult{}, err // the test did not run
 	}
@@ -116,25 +118,74 @@ func (m *mispSteps) Test(ctx context.Context, serverID string, partner pairing.I
 	return r, nil
 }
 
-// OldKeys lists the keys the app minted earlier for its sync user, with
-// syncsetup's rule: a comment starting with syncsetup.KeyCommentPrefix, or
-// none (the key admin/users/add made). A key someone added by hand is kept.
+// OldKeys lists the keys the app minted earlier for its sync user with
+// syncsetup's rule (Setup.OldKeys, the one RevokeOldKeys applies): a comment
+// starting with syncsetup.KeyCommentPrefix, or none (the key admin/users/add
+// made). A key someone added by hand is kept.
 func (m *mispSteps) OldKeys(ctx context.Context, userID, keepID string) ([]store.MintedKey, error) {
-	if m.login != nil && !m.login.AdvancedAuthkeys {
-		return nil, nil // one key per user: minting the new one replaced it
+	if keepID == "" {
+		return nil, nil
 	}
-	keys, err := m.c.AuthKeys(ctx, misp.ID(userID))
+	var policy syncsetup.Policy
+	email := m.userEmail
+	if m.res != nil {
+		policy = m.res.Policy
+		if u := m.res.User; u != nil && u.ID.String() == userID {
+			email = u.Email
+		} else if email == "" {
+			email = syncsetup.SyncUserEmail(m.res.Partner.InstanceUUID)
+		}
+	}
+	res := &syncsetup.Result{User: &syncsetup.UserResult{ID: misp.ID(userID), Email: email, KeyID: misp.ID(keepID)}}
+	keys, err := m.setupWith(policy).OldKeys(ctx, res)
 	if err != nil {
 		return nil, err
 	}
 	var old []store.MintedKey
 	for _, k := range keys {
-		if k.ID.String() == keepID || keepID == "" || (k.Comment != "" && !strings.HasPrefix(k.Comment, syncsetup.KeyCommentPrefix)) {
-			continue
-		}
 		old = append(old, store.MintedKey{ID: k.ID.String(), Comment: k.Comment, UserID: userID})
 	}
 	return old, nil
+}
+
+// RevokeOld revokes, once the partner confirmed the new key, the earlier
+// app-made keys of this session's sync user with syncsetup.RevokeOldKeys
+// (keys listed by OldKeys are passed on, so a key recorded earlier is
+// revoked even if its comment was changed). Without this session's sync user
+// (a resume) it deletes the listed keys. It returns the ids now gone.
+func (m *mispSteps) RevokeOld(ctx context.Context, keys []store.MintedKey) ([]string, error) {
+	if m.res == nil || m.res.User == nil || !m.res.User.KeyID.Valid() {
+		if err := m.Revoke(ctx, keys); err != nil {
+			return nil, err
+		}
+		return keyIDs(keys), nil
+	}
+	var also []misp.ID
+	for _, k := range keys {
+		if k.UserID == "" || k.UserID == m.res.User.ID.String() {
+			also = append(also, misp.ID(k.ID))
+		}
+	}
+	revoked, err := m.setupWith(m.res.Policy).RevokeOldKeys(ctx, m.res, also...)
+	gone := make([]string, 0, len(keys))
+	for _, id := range revoked {
+		gone = addIDs(gone, id.String())
+	}
+	if err != nil {
+		return gone, err
+	}
+	// Listed keys of another user (an earlier sync user), and keys already
+	// gone from MISP, are deleted or confirmed gone one by one.
+	var rest []store.MintedKey
+	for _, k := range keys {
+		if !slices.Contains(gone, k.ID) {
+			rest = append(rest, k)
+		}
+	}
+	if err := m.Revoke(ctx, rest); err != nil {
+		return gone, err
+	}
+	return addIDs(gone, keyIDs(rest)...), nil
 }
 
 func (m *mispSteps) Revoke(ctx context.Context, keys []store.MintedKey) error {

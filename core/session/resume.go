@@ -95,6 +95,9 @@ func finishAlone(ctx context.Context, sp steps, st *store.Store, pendingID strin
 			keep = pp.Partner.MintedKeys[n-1].ID
 		}
 		if keep != "" {
+			if m, ok := sp.(*mispSteps); ok {
+				m.userEmail = pp.Partner.OnOurMISP.SyncUserEmail
+			}
 			old, _ = sp.OldKeys(ctx, pp.Partner.OnOurMISP.SyncUser.ID, keep)
 		}
 	}

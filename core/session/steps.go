@@ -25,6 +25,9 @@ type steps interface {
 	OldKeys(ctx context.Context, userID, keepID string) ([]store.MintedKey, error)
 	// Revoke deletes the keys; keys already gone are not an error.
 	Revoke(ctx context.Context, keys []store.MintedKey) error
+	// RevokeOld revokes, once the partner confirmed the new key, the keys
+	// OldKeys listed (with syncsetup's rule); it returns the ids now gone.
+	RevokeOld(ctx context.Context, keys []store.MintedKey) ([]string, error)
 	// Requests counts the HTTP requests sent so far.
 	Requests() int64
 }

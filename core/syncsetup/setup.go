@@ -346,7 +346,16 @@ func (s *Setup) RevokeOldKeys(ctx context.Context, res *Result, alsoIDs ...misp.
 	return revoked, run.end(res, err)
 }
 
-func (s *Setup) revoke(ctx context.Context, run *stepRun, res *Result, also []misp.ID) ([]misp.ID, error) {
+// OldKeys lists, without revoking anything, the keys RevokeOldKeys would
+// revoke: the app-made keys of the partner's sync user other than the one
+// of this pairing (res.User.KeyID). Callers that revoke later (once the
+// partner's DONE arrives) record these as pending revocation first. One
+// request (auth_keys/index of the user); none with advanced authkeys off.
+func (s *Setup) OldKeys(ctx context.Context, res *Result, alsoIDs ...misp.ID) ([]misp.AuthKey, error) {
+	return s.oldKeys(ctx, &stepRun{}, res, alsoIDs)
+}
+
+func (s *Setup) oldKeys(ctx context.Context, run *stepRun, res *Result, also []misp.ID) ([]misp.AuthKey, error) {
 	if res.User == nil || !res.User.ID.Valid() {
 		return nil, errors.New("no sync user in this record")
 	}
@@ -357,6 +366,9 @@ func (s *Setup) revoke(ctx context.Context, run *stepRun, res *Result, also []mi
 	if !IsAppUserEmail(res.User.Email) {
 		return nil, &ConflictError{What: "The sync user " + res.User.Email + " was not made by MISPbump", Fix: "Revoke its old keys in MISP by hand."}
 	}
+	if !res.User.KeyID.Valid() {
+		return nil, nil // without the new key's id, every key might be it
+	}
 	keys, err := s.Client.AuthKeys(ctx, res.User.ID)
 	if err != nil {
 		return nil, err
@@ -365,15 +377,27 @@ func (s *Setup) revoke(ctx context.Context, run *stepRun, res *Result, also []mi
 	for _, id := range also {
 		extra[id] = true
 	}
-	var revoked []misp.ID
+	var old []misp.AuthKey
 	for _, k := range keys {
-		if k.ID == res.User.KeyID || !res.User.KeyID.Valid() {
+		if k.ID == res.User.KeyID {
 			continue
 		}
 		if !(k.Comment == "" || strings.HasPrefix(k.Comment, KeyCommentPrefix) || extra[k.ID]) {
 			run.note("Key %s (%q) was not made by MISPbump and is kept.", k.ID, k.Comment)
 			continue
 		}
+		old = append(old, k)
+	}
+	return old, nil
+}
+
+func (s *Setup) revoke(ctx context.Context, run *stepRun, res *Result, also []misp.ID) ([]misp.ID, error) {
+	old, err := s.oldKeys(ctx, run, res, also)
+	if err != nil {
+		return nil, err
+	}
+	var revoked []misp.ID
+	for _, k := range old {
 		if err := s.Client.DeleteAuthKey(ctx, k.ID); err != nil && !misp.IsKind(err, misp.KindNotFound) {
 			return revoked, err
 		}

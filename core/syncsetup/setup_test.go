@@ -151,6 +151,12 @@ func TestPairBothDirectionsThenRerun(t *testing.T) {
 	if n := len(a.keysOf(ra2.User.ID)); n != 2 {
 		t.Fatalf("A's sync user has %d keys before revocation, want 2", n)
 	}
+	// Before the partner's DONE: OldKeys names the earlier app-made key
+	// and revokes nothing.
+	old, err := a.setup.OldKeys(ctx, ra2)
+	if err != nil || len(old) != 1 || old[0].ID != firstKeyA || len(a.keysOf(ra2.User.ID)) != 2 {
+		t.Fatalf("OldKeys %v (want [%s]) %v; keys now %d", old, firstKeyA, err, len(a.keysOf(ra2.User.ID)))
+	}
 	// After the partner's DONE: the earlier app-made key is revoked, the
 	// new one kept and still working.
 	revoked, err := a.setup.RevokeOldKeys(ctx, ra2)
