@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"os"
 	"path/filepath"
 	"strings"
@@ -192,8 +193,15 @@ func (p *cameraPanel) run(src camera.Source) {
 			})
 		}
 	}()
+	mirror := true
+	if p.w.vault != nil && p.w.vault.store != nil {
+		mirror = p.w.vault.Snapshot().Preferences.MirrorPreview
+	}
 	go func() {
 		for img := range r.Previews() {
+			if !mirror {
+				img = unmirror(img)
+			}
 			ui(func() {
 				p.preview.Image = img
 				p.preview.Refresh()
@@ -355,4 +363,20 @@ func (p *cameraPanel) openImage(path string) {
 			}
 		})
 	})
+}
+
+// unmirror flips a preview left to right: previews come mirrored (people
+// expect to see themselves as in a mirror), and Settings can turn that off.
+func unmirror(img *image.RGBA) *image.RGBA {
+	b := img.Bounds()
+	out := image.NewRGBA(b)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		src := img.Pix[img.PixOffset(b.Min.X, y):img.PixOffset(b.Max.X, y)]
+		dst := out.Pix[out.PixOffset(b.Min.X, y):out.PixOffset(b.Max.X, y)]
+		n := len(src) / 4
+		for x := 0; x < n; x++ {
+			copy(dst[4*(n-1-x):4*(n-x)], src[4*x:4*x+4])
+		}
+	}
+	return out
 }

@@ -136,6 +136,7 @@ func newExchangeStep(w *wizard, ownKey *protected.Key, ownKeyErr error) *exchang
 	ex.qr = newQRView(partInterval)
 	ex.status = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}}
 	ex.reading = &widget.Label{Wrapping: fyne.TextWrapWord}
+	ex.reading.Hide()
 	ex.problem = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
 	ex.problem.Hide()
 
@@ -213,6 +214,8 @@ func (ex *exchangeStep) emptyText() string {
 	switch {
 	case ex.stage.Final():
 		return "Nothing left to show: your partner has read everything from this screen."
+	case ex.stage == session.StageCompareSAS && !ex.confirmed:
+		return "Your partner's camera has read our code. Compare the codes; once you confirm, our next code appears here."
 	case ex.stage >= session.StageCompareSAS:
 		return "Your partner has read everything this screen had to show for now. The next code appears here by itself — keep the screens facing each other."
 	}
@@ -244,6 +247,7 @@ func (ex *exchangeStep) event(ev session.Event) {
 	}
 	if ev.Parts > 1 {
 		ex.reading.SetText(fmt.Sprintf("Read part %d of %d of the partner's code.", ev.Part, ev.Parts))
+		ex.reading.Show()
 	}
 	if ev.SAS != "" && ev.SAS != ex.sas {
 		ex.sas = ev.SAS
@@ -382,6 +386,9 @@ func (ex *exchangeStep) onConfirm() {
 	ex.confirmed = true
 	ex.w.session.Confirm()
 	ex.updateSAS()
+	if len(ex.frames) == 0 {
+		ex.qr.setFrames(nil, ex.emptyText())
+	}
 }
 
 func (ex *exchangeStep) onReject() {

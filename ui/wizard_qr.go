@@ -3,12 +3,12 @@ package ui
 import (
 	"image"
 	"image/color"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mispbump/mispbump-desktop/core/pairing"
@@ -49,7 +49,7 @@ func newQRView(interval time.Duration) *qrView {
 		interval: interval,
 		image:    &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScalePixels},
 		white:    canvas.NewRectangle(color.White),
-		caption:  &widget.Label{Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Bold: true}},
+		caption:  &widget.Label{Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord},
 		empty:    &widget.Label{Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord},
 		now:      time.Now,
 	}
@@ -60,7 +60,7 @@ func newQRView(interval time.Duration) *qrView {
 
 func (q *qrView) CreateRenderer() fyne.WidgetRenderer {
 	code := container.New(&squareLayout{q: q}, q.white, q.image)
-	return widget.NewSimpleRenderer(container.NewBorder(nil, q.caption, nil, nil, container.NewStack(code, container.NewCenter(q.empty))))
+	return widget.NewSimpleRenderer(container.NewBorder(nil, q.caption, nil, nil, container.NewStack(code, container.NewVBox(layout.NewSpacer(), q.empty, layout.NewSpacer()))))
 }
 
 func (q *qrView) MinSize() fyne.Size {
@@ -125,7 +125,10 @@ func (q *qrView) redraw() {
 		label = qr.PartLabel(q.index, len(q.frames))
 	}
 	if q.onlyDone() {
-		label = strings.TrimSpace("Our result " + label + " — leave it up until your partner's window shows theirs")
+		if label != "" {
+			label = " (" + label + ")"
+		}
+		label = "Our result" + label + ": leave it up until your partner's window shows theirs"
 	}
 	q.caption.SetText(label)
 
