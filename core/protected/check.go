@@ -116,6 +116,19 @@ const (
 	VerdictNotChecked
 )
 
+// String names the verdict: "match", "mismatch" or "not checked".
+func (v Verdict) String() string {
+	switch v {
+	case VerdictMatch:
+		return "match"
+	case VerdictMismatch:
+		return "mismatch"
+	case VerdictNotChecked:
+		return "not checked"
+	}
+	return "unknown"
+}
+
 // CrossCheck is what the cross-check found.
 type CrossCheck struct {
 	Verdict Verdict

@@ -167,3 +167,13 @@ func BenchmarkParseKey(b *testing.B) {
 		}
 	}
 }
+
+// The demo keys are the recordings' keys, byte for byte.
+func TestDemoKeysAreTheRecordedOnes(t *testing.T) {
+	if DemoKey(0) != keyA(t) || DemoKey(1) != keyB(t) || DemoKey(2) != "" {
+		t.Fatal("DemoKey differs from recordings 60/61")
+	}
+	if k := mustKey(t, DemoKey(0)); k.Fingerprint != "5626761B7DA78C7B046F18F41C6D20BD9F5DF798" {
+		t.Errorf("demo key A fingerprint %s", k.Fingerprint)
+	}
+}

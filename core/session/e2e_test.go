@@ -27,7 +27,12 @@ type simSide struct {
 
 func startSim(t testing.TB, name string, tls bool) *simSide {
 	t.Helper()
-	sim := mispsim.New(mispsim.Config{Name: name, HostOrgName: "Org-" + name})
+	return startSimConfig(t, mispsim.Config{Name: name, HostOrgName: "Org-" + name}, tls)
+}
+
+func startSimConfig(t testing.TB, cfg mispsim.Config, tls bool) *simSide {
+	t.Helper()
+	sim := mispsim.New(cfg)
 	var url string
 	var err error
 	if tls {

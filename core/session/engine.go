@@ -77,6 +77,7 @@ type workerMsg struct {
 	test   *pairing.TestResult
 	old    []store.MintedKey
 	gone   []string
+	key    *PartnerKeyCheck
 }
 
 func (e *engine) run(ctx context.Context) {
@@ -506,8 +507,10 @@ func (e *engine) startPhase1(ctx context.Context) {
 	choices := e.cfg.Choices
 	st := e.cfg.steps
 	ch := e.worker
+	check := e.cfg.checkPartner
 	e.startWorker(ctx, func(ctx context.Context) workerMsg {
 		m := workerMsg{kind: msgPhase1}
+		m.key = checkPartnerKey(ctx, check, info)
 		progress(ctx, ch, StageCreatingOrg)
 		org, err := st.Org(ctx, info, choices)
 		if err != nil {
@@ -572,6 +575,9 @@ func (e *engine) workerDone(ctx context.Context, m workerMsg) {
 		return
 	}
 	e.workerBusy = false
+	if m.key != nil {
+		e.keyChecked(m.key)
+	}
 	if m.user.Minted.ID != "" {
 		k := m.user.Minted
 		e.minted = &k
@@ -831,6 +837,17 @@ func (e *engine) fillSummary() {
 	}
 	p.KeysRevoked = slices.Clone(e.revoked)
 	p.KeysPendingRevoking = keyIDs(e.oldKeys)
+}
+
+// keyChecked records the check of the partner's key; an alarm is reported
+// at once, as a problem, and the pairing goes on (the SAS authenticated the
+// channel; the alarm is about where the key comes from).
+func (e *engine) keyChecked(k *PartnerKeyCheck) {
+	e.result.PartnerKey = k
+	e.result.Partner.PGPFingerprint, e.result.Partner.KeyAlarm = k.Fingerprint, k.Alarm
+	if k.Alarm != "" && !e.final {
+		e.emit(Event{Problem: k.AlarmErr(), Message: k.Alarm})
+	}
 }
 
 // ourInfo is our INFO, built from the login and the choices.

@@ -130,6 +130,10 @@ type Result struct {
 	Advice string
 	// Requests is how many HTTP requests our MISP client sent in this session.
 	Requests int64
+	// PartnerKey is the check of the partner's instance PGP key (nil when
+	// it sent none, or the session ended before the MISP steps). Its Alarm,
+	// when set, is shown prominently; the pairing itself went on.
+	PartnerKey *PartnerKeyCheck
 }
 
 // PartnerSummary is what the session learnt and did, without secrets.
@@ -146,4 +150,7 @@ type PartnerSummary struct {
 	OrgNameUsed                      string // the name the org got on our MISP (after a clash: "Name (uuid8)")
 	MintedKeyID                      string
 	KeysRevoked, KeysPendingRevoking []string
+	// PGPFingerprint is the partner's instance key's fingerprint once
+	// checked; KeyAlarm is set when the check found a mismatch.
+	PGPFingerprint, KeyAlarm string
 }

@@ -20,6 +20,10 @@ type LocalSide struct {
 	ProfileID      string
 	CertificatePEM string // when our announced URL is not publicly trusted
 	Choices        Choices
+	// PGPKey and PGPFingerprint are this side's own instance key (its
+	// /gpg.asc), passed into Config so it travels in INFO. When both are
+	// empty PairLocally reads them with OwnPGPKey (one request).
+	PGPKey, PGPFingerprint string
 }
 
 // LocalOptions tune PairLocally.
@@ -64,6 +68,11 @@ type LocalSideReport struct {
 	PartnerResult  *ReportTest `json:"partner_result,omitempty"`
 	Stage          string      `json:"stage"`
 	Error          string      `json:"error,omitempty"`
+	// PartnerPGPFingerprint and PartnerKeyCheck are the partner's instance
+	// key as checked on this side; KeyAlarm is set on a mismatch.
+	PartnerPGPFingerprint string `json:"partner_pgp_fingerprint,omitempty"`
+	PartnerKeyCheck       string `json:"partner_key_check,omitempty"`
+	KeyAlarm              string `json:"key_alarm,omitempty"`
 }
 
 // ReportTest is a connection test in a report.
@@ -137,9 +146,14 @@ func PairLocally(ctx context.Context, a, b LocalSide, opts LocalOptions) (*Local
 	report := &LocalReport{FramesRead: map[string]int64{}, Sides: map[string]LocalSideReport{}}
 	var results [2]*Result
 	for i := range 2 {
+		if sides[i].PGPKey == "" && sides[i].PGPFingerprint == "" && sides[i].Client != nil {
+			// No key is no reason not to pair: OwnPGPKey's error only leaves INFO without one.
+			sides[i].PGPKey, sides[i].PGPFingerprint, _ = OwnPGPKey(ctx, sides[i].Client)
+		}
 		cfg := Config{
 			Client: sides[i].Client, Login: sides[i].Login, Store: sides[i].Store, ProfileID: sides[i].ProfileID,
 			Choices: sides[i].Choices, CertificatePEM: sides[i].CertificatePEM,
+			PGPKey: sides[i].PGPKey, PGPFingerprint: sides[i].PGPFingerprint,
 			Source: sources[i], Sink: screens[i],
 			OnEvent: func(ev Event) { onEvent(i, ev) },
 		}
@@ -198,6 +212,9 @@ func PairLocally(ctx context.Context, a, b LocalSide, opts LocalOptions) (*Local
 				if c.created {
 					sr.Created = append(sr.Created, c.what)
 				}
+			}
+			if k := r.PartnerKey; k != nil {
+				sr.PartnerPGPFingerprint, sr.PartnerKeyCheck, sr.KeyAlarm = k.Fingerprint, k.Verdict, k.Alarm
 			}
 			if r.Test != nil {
 				sr.TestConnection = &ReportTest{Status: r.Test.Status, Message: r.Test.Message}

@@ -100,6 +100,12 @@ func (e *engine) recordSoFar(earlier store.Partner) store.Partner {
 	p.KeysPendingRevocation = slices.DeleteFunc(p.KeysPendingRevocation, func(k store.MintedKey) bool { return slices.Contains(e.revoked, k.ID) })
 	p.MintedKeys = slices.DeleteFunc(p.MintedKeys, func(k store.MintedKey) bool { return slices.Contains(e.revoked, k.ID) })
 	p.PairedAt = e.cfg.Now().UTC()
+	if k := e.result.PartnerKey; k != nil {
+		p.PGPKeyCheck = storeKeyCheck(k, p.PairedAt)
+		if p.PGPKey != nil && k.Fingerprint != "" {
+			p.PGPKey.Fingerprint = k.Fingerprint
+		}
+	}
 	if e.test != nil {
 		p.LastTest = &store.ConnectionTest{Status: e.test.Status, Message: e.test.Message, At: e.cfg.Now().UTC()}
 	}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
+	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
@@ -60,7 +61,9 @@ type Config struct {
 	// CertificatePEM verifies our announced URL when it is not publicly
 	// trusted (misp.CertificateInfo.AnchorPEM at login); it travels in INFO.
 	CertificatePEM string
-	// PGPKey and PGPFingerprint are our instance's /gpg.asc, if any.
+	// PGPKey and PGPFingerprint are our instance's /gpg.asc, if any
+	// (OwnPGPKey reads them through protected.FetchOwnKey); they travel in
+	// INFO so the partner can check and keep our key.
 	PGPKey, PGPFingerprint string
 
 	// Source delivers scanned texts (camera.Reader.Texts()). nil: only
@@ -84,6 +87,8 @@ type Config struct {
 
 	// steps replaces the MISP steps in tests of the round flow.
 	steps steps
+	// checkPartner replaces protected.CheckPartner in tests.
+	checkPartner func(context.Context, pairing.Info) protected.PartnerCheck
 }
 
 // Session is one pairing in progress. Its methods are safe to call from any

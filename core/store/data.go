@@ -71,6 +71,9 @@ type Partner struct {
 	InstanceUUID string     `json:"instance_uuid"`
 	MISPVersion  string     `json:"misp_version"`
 	PGPKey       *PGPKey    `json:"pgp_key,omitempty"`
+	// PGPKeyCheck is what the app found when it checked that key at pairing
+	// time; nil when the partner sent no key (or the record predates it).
+	PGPKeyCheck *PGPKeyCheck `json:"pgp_key_check,omitempty"`
 	// CertificatePEM verifies the partner's announced URL when it is not
 	// publicly trusted (as the partner sent it).
 	CertificatePEM  string   `json:"certificate_pem,omitempty"`
@@ -112,6 +115,22 @@ type PartnerOrg struct {
 type PGPKey struct {
 	Armored     string `json:"armored"`
 	Fingerprint string `json:"fingerprint"`
+}
+
+// PGPKeyCheck is the check of a partner's instance key made when its INFO
+// arrived (core/protected.CheckPartner): the key parsed, its fingerprint
+// matched the one sent, and the partner's MISP publishes the same key at
+// /gpg.asc of the URL it announced.
+type PGPKeyCheck struct {
+	// Fingerprint is the key's own fingerprint ("" when it was refused).
+	Fingerprint string `json:"fingerprint,omitempty"`
+	// Verdict is "match", "mismatch", "not checked" or "refused".
+	Verdict string `json:"verdict"`
+	// Message says in words what was found.
+	Message string `json:"message"`
+	// Alarm is set on a mismatch: to show prominently on the partner's page.
+	Alarm string    `json:"alarm,omitempty"`
+	At    time.Time `json:"at"`
 }
 
 // Outcome says whether a pairing step created an object or found and reused it.
