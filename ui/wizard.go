@@ -102,6 +102,8 @@ type wizard struct {
 
 	choices session.Choices
 	session *session.Session
+	// closed is set once the window closed.
+	closed bool
 	// texts is the session's Source: what the cameras and the image files read.
 	texts chan string
 }
@@ -153,6 +155,7 @@ func openWizard(a fyne.App, v *vault, login wizardLogin, resume *store.PendingPa
 	w.window.SetContent(container.NewBorder(top, nil, nil, nil, w.body))
 
 	w.window.SetOnClosed(func() {
+		w.closed = true
 		w.cancel()
 		if w.opts.onClosed != nil {
 			done := w.sessionDone()
@@ -203,7 +206,11 @@ func (w *wizard) onKey(ev *fyne.KeyEvent) {
 }
 
 // close closes the window (which stops the session and the camera).
-func (w *wizard) close() { w.window.Close() }
+func (w *wizard) close() {
+	if !w.closed {
+		w.window.Close()
+	}
+}
 
 func chevron() fyne.CanvasObject {
 	return &widget.Icon{Resource: theme.NewColoredResource(theme.NavigateNextIcon(), theme.ColorNameDisabled)}

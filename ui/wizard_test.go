@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"image"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -96,7 +97,7 @@ func newRig(t *testing.T) *rig {
 	t.Cleanup(func() {
 		for _, w := range r.wizards {
 			if w != nil {
-				w.window.Close()
+				w.close()
 				<-w.sessionDone()
 			}
 		}
@@ -363,7 +364,7 @@ func TestWizardResumeCases(t *testing.T) {
 			}
 			pp := c.pending
 			w := openWizard(a, v, login, &pp, wizardOptions{ui: q.do})
-			defer w.window.Close()
+			defer w.close()
 			text := visibleTexts(w.window.Content())
 			for _, want := range []string{"Resuming the pairing with ACME CERT", c.want} {
 				if !strings.Contains(text, want) {
@@ -421,7 +422,7 @@ func TestWizardResumeFinishAlone(t *testing.T) {
 	}
 	v := &vault{store: r.sides[0].Store}
 	w := openWizard(r.app, v, wizardLoginFor(v, r.sides[0].ProfileID, r.sides[0].Client, r.sides[0].Login), &pending[0], wizardOptions{ui: r.q.do})
-	defer w.window.Close()
+	defer w.close()
 	tapButton(t, w.window.Content(), "Finish now")
 	deadline := time.Now().Add(time.Minute)
 	for w.result == nil && time.Now().Before(deadline) {
@@ -475,5 +476,48 @@ func TestQRViewDrawsPixelForPixelAndCycles(t *testing.T) {
 	q.tick()
 	if q.shown() != frames[1] || !strings.Contains(textsOf(q), "part 2 of 3") {
 		t.Errorf("after 1.5 s shows %q, caption:\n%s", q.shown(), textsOf(q))
+	}
+}
+
+func TestWizardWindowCloseStopsCameraAndSession(t *testing.T) {
+	r := newRig(t)
+	r.wizards = openDemoWindowsWith(r.app, r.sides, nil, wizardOptions{ui: r.q.do})
+	r.start()
+	ours := func() []string {
+		var found []string
+		for _, g := range goroutineStacks() {
+			for _, f := range []string{"ui.(*cameraPanel).run", "camera.(*Reader)", "ui.(*exchangeStep).startTicker", "session.(*engine)"} {
+				if strings.Contains(g, f) {
+					found = append(found, f)
+				}
+			}
+		}
+		return found
+	}
+	if len(ours()) == 0 {
+		t.Fatal("no camera or session goroutine is running while the windows are open")
+	}
+	for _, w := range r.wizards {
+		w.window.Close()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(ours()) > 0 && time.Now().Before(deadline) {
+		r.q.pump()
+		time.Sleep(20 * time.Millisecond)
+	}
+	if left := ours(); len(left) > 0 {
+		t.Errorf("still running after the windows closed: %v", left)
+	}
+}
+
+// goroutineStacks returns the stack of every goroutine.
+func goroutineStacks() []string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return strings.Split(string(buf[:n]), "\n\n")
+		}
+		buf = make([]byte, 2*len(buf))
 	}
 }
