@@ -857,6 +857,10 @@ func (e *engine) ourInfo() pairing.Info {
 	if url == "" {
 		url = l.AnnounceURL
 	}
+	notifications := e.cfg.Choices.Notifications
+	if notifications == nil {
+		notifications = e.cfg.Notifications
+	}
 	return pairing.Info{
 		Org: pairing.Organisation{
 			UUID:        l.HostOrg.UUID,
@@ -875,7 +879,7 @@ func (e *engine) ourInfo() pairing.Info {
 		PGPFingerprint:  e.cfg.PGPFingerprint,
 		CertificatePEM:  e.cfg.CertificatePEM,
 		EgressAddresses: e.cfg.Choices.EgressAddresses,
-		Notifications:   e.cfg.Choices.Notifications,
+		Notifications:   notifications,
 		Internal:        e.cfg.Choices.Internal,
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mispbump/mispbump-desktop/core/misp"
+	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
@@ -24,6 +25,9 @@ type LocalSide struct {
 	// /gpg.asc), passed into Config so it travels in INFO. When both are
 	// empty PairLocally reads them with OwnPGPKey (one request).
 	PGPKey, PGPFingerprint string
+	// Notifications are this side's own IEP005 settings
+	// (store.Profile.Notifications), passed into Config.
+	Notifications *pairing.NotificationSettings
 }
 
 // LocalOptions tune PairLocally.
@@ -153,7 +157,7 @@ func PairLocally(ctx context.Context, a, b LocalSide, opts LocalOptions) (*Local
 		cfg := Config{
 			Client: sides[i].Client, Login: sides[i].Login, Store: sides[i].Store, ProfileID: sides[i].ProfileID,
 			Choices: sides[i].Choices, CertificatePEM: sides[i].CertificatePEM,
-			PGPKey: sides[i].PGPKey, PGPFingerprint: sides[i].PGPFingerprint,
+			PGPKey: sides[i].PGPKey, PGPFingerprint: sides[i].PGPFingerprint, Notifications: sides[i].Notifications,
 			Source: sources[i], Sink: screens[i],
 			OnEvent: func(ev Event) { onEvent(i, ev) },
 		}

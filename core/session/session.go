@@ -65,6 +65,10 @@ type Config struct {
 	// (OwnPGPKey reads them through protected.FetchOwnKey); they travel in
 	// INFO so the partner can check and keep our key.
 	PGPKey, PGPFingerprint string
+	// Notifications are our organisation's IEP005 settings, as edited in
+	// the profile (store.Profile.Notifications); they travel in INFO.
+	// Choices.Notifications, when set, overrides them for this pairing.
+	Notifications *pairing.NotificationSettings
 
 	// Source delivers scanned texts (camera.Reader.Texts()). nil: only
 	// Paste feeds the session. A closed Source is simply not read any more.

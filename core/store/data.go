@@ -35,6 +35,10 @@ type Profile struct {
 	// revocation is attempted and cleared once it succeeded; the next login
 	// finishes the job (session.RevokeAbandonedKeys).
 	KeysPendingRevocation []MintedKey `json:"keys_pending_revocation,omitempty"`
+	// Notifications are our own organisation's IntelMQ IEP005 notification
+	// settings, edited in the profile; they travel in our INFO
+	// (session.Config.Notifications). nil: none offered.
+	Notifications *pairing.NotificationSettings `json:"notifications,omitempty"`
 }
 
 // HasAuthkey says whether the profile carries a stored authkey.
