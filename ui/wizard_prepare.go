@@ -97,6 +97,7 @@ func (w *wizard) showPrepare() {
 		sections = append(sections, w.resumeCard())
 	}
 	sections = append(sections,
+		&widget.Card{Subtitle: "Where is your partner?", Content: p.mode},
 		&widget.Card{Subtitle: "What our server entry to the partner does", Content: container.NewVBox(
 			p.pull,
 			explain("Uses the key the partner's MISP mints for us: we get the events their sync user may see. The partner gets a sync user on our MISP either way; what their MISP pulls from or pushes to us is their choice, within our events' distribution settings."),
@@ -115,7 +116,6 @@ func (w *wizard) showPrepare() {
 			{Text: "Name already taken", Widget: p.nameClash, HintText: "when another organisation on our MISP has the partner's name"},
 		}}},
 		&widget.Card{Subtitle: "Same organisation", Content: container.NewVBox(p.internal, explain(internalNote), p.internalWarning)},
-		&widget.Card{Subtitle: "Where is your partner?", Content: p.mode},
 	)
 	if w.resume != nil && session.ResumeCase(*w.resume) == session.ResumeFinishAlone {
 		// Push and pull come from the pending pairing; only the server entry's
