@@ -427,6 +427,35 @@ type EventFilter struct {
 // Events lists events (POST /events/index, recordings 81, 93). Note that
 // MISP hides protected events whose key list lacks our instance key (93).
 func (c *Client) Events(ctx context.Context, f EventFilter) ([]Event, error) {
+	idx, err := c.EventIndex(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return idx.Events, nil
+}
+
+// EventIndex is an events/index answer with MISP's X-Result-Count header.
+type EventIndex struct {
+	Events []Event
+	// ResultCount is the X-Result-Count header: how many events MISP
+	// counted before it left out the protected events whose key list lacks
+	// our instance key (recording 93: 7 counted, 6 listed). -1 when the
+	// header is absent or not a number.
+	ResultCount int
+}
+
+// Hidden is how many counted events the index left out, and whether that
+// is known (the header was there and not below the number listed).
+func (x *EventIndex) Hidden() (n int, known bool) {
+	if x == nil || x.ResultCount < len(x.Events) {
+		return 0, false
+	}
+	return x.ResultCount - len(x.Events), true
+}
+
+// EventIndex lists events like Events and keeps the X-Result-Count header,
+// so a caller knows how many events the index hides.
+func (c *Client) EventIndex(ctx context.Context, f EventFilter) (*EventIndex, error) {
 	body := map[string]any{}
 	if f.Minimal {
 		body["minimal"] = 1
@@ -438,10 +467,21 @@ func (c *Client) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 		body["org"] = f.OrgID
 	}
 	var raw []Event
-	if err := c.post(ctx, "/events/index", body, &raw); err != nil {
+	h, err := c.do(ctx, http.MethodPost, "/events/index", body, &raw)
+	if err != nil {
 		return nil, err
 	}
-	return raw, nil
+	return &EventIndex{Events: raw, ResultCount: resultCount(h.Get("X-Result-Count"))}, nil
+}
+
+// resultCount reads an X-Result-Count header; -1 when absent or not a
+// non-negative number.
+func resultCount(v string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
 }
 
 // Event returns one event by id or UUID (GET /events/view/{id}, recordings

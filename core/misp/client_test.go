@@ -449,3 +449,31 @@ func TestContextCancel(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// Recording 93: MISP counted 7 events (X-Result-Count) but listed 6; the
+// hidden one is event 7, protected without our instance key.
+func TestEventIndexResultCount(t *testing.T) {
+	rp := newReplay(t, "93")
+	idx, err := newTestClient(t, rp.URL).EventIndex(ctx, EventFilter{Minimal: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if idx.ResultCount != 7 || len(idx.Events) != 6 {
+		t.Fatalf("count %d, listed %d; want 7 and 6", idx.ResultCount, len(idx.Events))
+	}
+	if n, ok := idx.Hidden(); !ok || n != 1 {
+		t.Errorf("Hidden() = %d %v, want 1 true", n, ok)
+	}
+	// Without the header (or with nonsense) the number hidden is unknown.
+	rp.extra["X-Result-Count"] = "many"
+	idx, err = newTestClient(t, rp.URL).EventIndex(ctx, EventFilter{Minimal: true})
+	if err != nil || idx.ResultCount != -1 {
+		t.Fatalf("count %d %v, want -1", idx.ResultCount, err)
+	}
+	if _, ok := idx.Hidden(); ok {
+		t.Error("Hidden() known without a count")
+	}
+	if _, ok := (&EventIndex{Events: make([]Event, 3), ResultCount: 2}).Hidden(); ok {
+		t.Error("Hidden() known with a count below the number listed")
+	}
+}

@@ -146,3 +146,16 @@ func FuzzStatusError(f *testing.F) {
 		}
 	})
 }
+
+// FuzzResultCount: any X-Result-Count header gives -1 or the number it says.
+func FuzzResultCount(f *testing.F) {
+	for _, s := range []string{"7", "", "-1", " 12 ", "99999999999999999999", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		n := resultCount(v)
+		if n < -1 {
+			t.Fatalf("resultCount(%q) = %d", v, n)
+		}
+	})
+}

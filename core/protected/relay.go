@@ -80,6 +80,18 @@ type Listing struct {
 	ProbeLimited bool
 	// Requests is how many MISP calls the listing made.
 	Requests int
+	// HiddenByIndex is how many events MISP counted but left out of the
+	// index (X-Result-Count minus the events listed; recording 93), of any
+	// organisation; -1 when the MISP did not say. When known, the search
+	// stops as soon as that many unlisted events were found.
+	HiddenByIndex int
+}
+
+// EventIndexer is a MISP that also reports the index's X-Result-Count
+// (*misp.Client does); ListProtectedEvents then knows how many events are
+// hidden and stops probing early.
+type EventIndexer interface {
+	EventIndex(ctx context.Context, f misp.EventFilter) (*misp.EventIndex, error)
 }
 
 // Note says in words how complete the listing is.
@@ -96,6 +108,9 @@ func (l *Listing) Note() string {
 		s += fmt.Sprintf(", %d hidden event(s) found", hidden)
 	}
 	s += ")."
+	if l.HiddenByIndex >= 0 {
+		s += fmt.Sprintf(" MISP counted %d event(s) it did not list.", l.HiddenByIndex)
+	}
 	if l.ProbeLimited {
 		s += " The search stopped at its limit: some hidden events may not be listed."
 	}
@@ -117,8 +132,20 @@ func ListProtectedEvents(ctx context.Context, c MISP, o ListOptions) (*Listing, 
 	if maxProbes <= 0 {
 		maxProbes = DefaultMaxProbes
 	}
-	l := &Listing{}
-	index, err := c.Events(ctx, misp.EventFilter{Minimal: true})
+	l := &Listing{HiddenByIndex: -1}
+	var index []misp.Event
+	var err error
+	if ix, ok := c.(EventIndexer); ok {
+		var idx *misp.EventIndex
+		if idx, err = ix.EventIndex(ctx, misp.EventFilter{Minimal: true}); err == nil {
+			index = idx.Events
+			if n, known := idx.Hidden(); known {
+				l.HiddenByIndex = n
+			}
+		}
+	} else {
+		index, err = c.Events(ctx, misp.EventFilter{Minimal: true})
+	}
 	l.Requests++
 	if err != nil {
 		return nil, err
@@ -147,7 +174,11 @@ func ListProtectedEvents(ctx context.Context, c MISP, o ListOptions) (*Listing, 
 		return l, nil
 	}
 	last := maxID + int64(probeBeyond)
+	found := 0 // unlisted ids where an event exists
 	for id := int64(1); id <= last; id++ {
+		if l.HiddenByIndex >= 0 && found >= l.HiddenByIndex {
+			break // every event the index hid has been found
+		}
 		if listed[id] {
 			continue
 		}
@@ -164,6 +195,7 @@ func ListProtectedEvents(ctx context.Context, c MISP, o ListOptions) (*Listing, 
 			return nil, err
 		}
 		// Something exists at this id: keep looking past it.
+		found++
 		last = max(last, id+int64(probeBeyond))
 		if pe != nil {
 			pe.HiddenFromIndex = true
