@@ -153,7 +153,7 @@ func (s *shell) newPairing() {
 		s.tabs.SelectIndex(1)
 		return
 	}
-	showPairingWizard(s.app, s.vault, wizardLoginFor(s.vault, id, sess.client, sess.login), nil)
+	s.openPairingWizard(id, sess, nil)
 }
 
 // focusSearch is Ctrl+F: the partner list, with the cursor in the search box.

@@ -49,6 +49,12 @@ func removePartner(ctx context.Context, c *misp.Client, v *vault, p store.Partne
 	return session.RemovePartner(ctx, c, v.store, p.ID, deleteUser)
 }
 
+// revokePendingKeys revokes the keys a partner record marks pending
+// revocation and clears them from the record (core/session).
+func revokePendingKeys(ctx context.Context, c *misp.Client, v *vault, partnerID string) ([]string, error) {
+	return session.RevokePendingKeys(ctx, c, v.store, partnerID)
+}
+
 // listCameras gives the webcams that can be chosen in Settings, as device
 // path (stored) and name (shown). No camera at all is an empty list, not an
 // error: the screen says what to do instead.

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mispbump/mispbump-desktop/core/store"
+	"github.com/mispbump/mispbump-desktop/core/store/storetest"
 )
 
 const testPassphrase = "correct horse battery staple"
@@ -21,6 +22,7 @@ func inline(f func()) { f() }
 // newTestShell opens the app on dir with the test driver.
 func newTestShell(t *testing.T, dir, passphrase string) *shell {
 	t.Helper()
+	storetest.UseCheapKeyDerivation(t) // stores created or re-keyed here
 	a := test.NewTempApp(t)
 	s := newShellWith(a, Options{DataDir: dir, Passphrase: passphrase}, inline, inline)
 	t.Cleanup(func() { s.window.Close() })
@@ -28,16 +30,26 @@ func newTestShell(t *testing.T, dir, passphrase string) *shell {
 }
 
 // seedStore creates a store in dir holding the given profiles and partners.
+// Its key derivation is cheap: the tests are about the screens.
 func seedStore(t *testing.T, dir string, profiles []store.Profile, partners []store.Partner) {
 	t.Helper()
+	seedStoreWith(t, dir, func(d *store.Data) {
+		d.Profiles = append(d.Profiles, profiles...)
+		d.Partners = append(d.Partners, partners...)
+	})
+}
+
+// seedStoreWith creates a store in dir and fills it with fill.
+func seedStoreWith(t *testing.T, dir string, fill func(*store.Data)) {
+	t.Helper()
+	storetest.UseCheapKeyDerivation(t)
 	st, err := store.Create(dir, []byte(testPassphrase))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	if err := st.Update(func(d *store.Data) error {
-		d.Profiles = append(d.Profiles, profiles...)
-		d.Partners = append(d.Partners, partners...)
+		fill(d)
 		return nil
 	}); err != nil {
 		t.Fatal(err)

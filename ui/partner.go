@@ -22,7 +22,9 @@ type partnerDetails struct {
 
 	testButton   *widget.Button
 	removeButton *widget.Button
+	revokeButton *widget.Button
 	testResult   *widget.Label
+	revokeResult *widget.Label
 }
 
 func newPartnerDetails(s *shell, p store.Partner) *partnerDetails {
@@ -46,6 +48,11 @@ func (d *partnerDetails) content() fyne.CanvasObject {
 		title,
 		container.NewBorder(nil, nil, &widget.Icon{Resource: res}, nil, d.testResult),
 		actions,
+	}
+	if n := len(p.KeysPendingRevocation); n > 0 {
+		sections = append(sections, d.pendingRevocationCard(n))
+	}
+	sections = append(sections,
 		card("Organisation", fieldForm(
 			"Name", p.Org.Name,
 			"UUID", p.Org.UUID,
@@ -73,8 +80,8 @@ func (d *partnerDetails) content() fyne.CanvasObject {
 			"Keys minted", keysText(p.MintedKeys),
 			"Keys to revoke", keysText(p.KeysPendingRevocation),
 		)),
-	}
-	sections = append(sections, newNotificationsView(p.NotificationSettings))
+		newNotificationsView(p.NotificationSettings),
+	)
 	return container.NewVScroll(container.NewVBox(sections...))
 }
 
@@ -97,6 +104,48 @@ func (d *partnerDetails) onTest() {
 				d.testResult.SetText(err.Error())
 				return
 			}
+			d.shell.partners.reload()
+		})
+	})
+}
+
+// pendingRevocationCard says that earlier keys of this partner's sync user
+// still work and offers to revoke them now.
+func (d *partnerDetails) pendingRevocationCard(n int) fyne.CanvasObject {
+	what := "1 earlier key of this partner's sync user is still valid"
+	if n > 1 {
+		what = fmt.Sprintf("%d earlier keys of this partner's sync user are still valid", n)
+	}
+	d.revokeResult = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance,
+		Text: what + " (" + strings.ReplaceAll(keysText(d.partner.KeysPendingRevocation), "\n", ", ") + "). " +
+			"They were to be revoked once the partner confirmed the new key works, and that confirmation never arrived. " +
+			"Revoke them once you know the partner's MISP uses the new key (a connection test from their side passes)."}
+	d.revokeButton = &widget.Button{Text: "Revoke now", Icon: theme.DeleteIcon(), OnTapped: d.onRevoke}
+	return card("Keys pending revocation", container.NewVBox(d.revokeResult, container.NewHBox(d.revokeButton)))
+}
+
+// onRevoke revokes the keys pending revocation on our MISP, off the UI goroutine.
+func (d *partnerDetails) onRevoke() {
+	client, err := d.shell.profiles.clientFor(d.partner.ProfileID)
+	if err != nil {
+		dialog.ShowError(err, d.shell.window)
+		return
+	}
+	d.revokeButton.Disable()
+	d.revokeResult.Importance = widget.MediumImportance
+	d.revokeResult.SetText("Revoking…")
+	id := d.partner.ID
+	d.shell.background(func() {
+		_, err := revokePendingKeys(context.Background(), client, d.shell.vault, id)
+		fyne.Do(func() {
+			if err != nil {
+				d.revokeButton.Enable()
+				d.revokeResult.Importance = widget.DangerImportance
+				d.revokeResult.SetText("The keys were not revoked: " + err.Error())
+				return
+			}
+			d.revokeResult.Importance = widget.SuccessImportance
+			d.revokeResult.SetText("Revoked: the partner's sync user now has only its current key.")
 			d.shell.partners.reload()
 		})
 	})

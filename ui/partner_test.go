@@ -146,3 +146,42 @@ func TestRelayNeedsLogin(t *testing.T) {
 		t.Errorf("relay without a login should ask to log in; it shows:\n%s", got)
 	}
 }
+
+func TestRevokePendingKeysFromDetails(t *testing.T) {
+	sim, simURL := startSim(t, mispsim.Config{Name: "ours"})
+	profile := store.Profile{ID: "internal", Name: "Internal", URL: simURL, Authkey: sim.AdminKey()}
+	p, _, user, _ := pairedOnSim(sim, profile.ID, store.Created)
+	old, oldRaw, err := sim.AddAuthKey(user.ID, mispsim.AuthKeyOptions{Comment: "MISPbump: first pairing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	current, currentRaw, err := sim.AddAuthKey(user.ID, mispsim.AuthKeyOptions{Comment: "MISPbump: new pairing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.MintedKeys = []store.MintedKey{{ID: fmt.Sprint(current.ID), Comment: current.Comment, UserID: fmt.Sprint(user.ID)}}
+	p.KeysPendingRevocation = []store.MintedKey{{ID: fmt.Sprint(old.ID), Comment: old.Comment, UserID: fmt.Sprint(user.ID)}}
+	dir := t.TempDir()
+	seedStore(t, dir, []store.Profile{profile}, []store.Partner{p})
+	s := newTestShell(t, dir, testPassphrase)
+
+	s.partners.list.Select(0)
+	got := textsOf(s.partners.details)
+	if !strings.Contains(got, "1 earlier key of this partner's sync user is still valid") || !strings.Contains(got, "#"+fmt.Sprint(old.ID)) {
+		t.Fatalf("the details do not say a key awaits revocation:\n%s", got)
+	}
+	tapButton(t, s.partners.details, "Revoke now")
+
+	if sim.KeyWorks(oldRaw) {
+		t.Error("the key pending revocation still works")
+	}
+	if !sim.KeyWorks(currentRaw) {
+		t.Error("the partner's current key was revoked too")
+	}
+	if keys := s.vault.Snapshot().Partners[0].KeysPendingRevocation; len(keys) != 0 {
+		t.Errorf("the record still lists keys to revoke: %+v", keys)
+	}
+	if got := textsOf(s.partners.details); strings.Contains(got, "Revoke now") || strings.Contains(got, "still valid") {
+		t.Errorf("the details still offer to revoke:\n%s", got)
+	}
+}

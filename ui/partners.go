@@ -6,9 +6,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/mispbump/mispbump-desktop/core/session"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
@@ -21,10 +23,14 @@ type partnersTab struct {
 	list    *widget.List
 	empty   *widget.Label
 	details *fyne.Container
+	// pending lists the active profile's unfinished pairings above the
+	// partners, each with Resume; hidden when there are none.
+	pending *widget.Card
 
-	all      []store.Partner // as the store holds them, newest pairing first
-	shown    []store.Partner // those matching the search
-	selected string          // ID of the partner whose details are open
+	all        []store.Partner        // as the store holds them, newest pairing first
+	unfinished []store.PendingPairing // the active profile's, oldest first
+	shown      []store.Partner        // those matching the search
+	selected   string                 // ID of the partner whose details are open
 }
 
 func newPartnersTab(s *shell) *partnersTab {
@@ -43,13 +49,14 @@ func newPartnersTab(s *shell) *partnersTab {
 	}
 	t.empty = &widget.Label{Wrapping: fyne.TextWrapWord, Alignment: fyne.TextAlignCenter, Importance: widget.LowImportance}
 	t.details = container.NewStack(placeholderDetails())
+	t.pending = &widget.Card{Subtitle: "Unfinished pairings"}
 	t.reload()
 	return t
 }
 
 func (t *partnersTab) tabItem() *container.TabItem {
 	pair := &widget.Button{Text: "New pairing (Ctrl+N)", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: t.shell.newPairing}
-	left := container.NewBorder(t.search, pair, nil, nil, container.NewStack(t.list, container.NewCenter(t.empty)))
+	left := container.NewBorder(container.NewVBox(t.search, t.pending), pair, nil, nil, container.NewStack(t.list, container.NewCenter(t.empty)))
 	split := container.NewHSplit(left, t.details)
 	split.Offset = 0.42
 	return &container.TabItem{Text: "Partners", Icon: theme.AccountIcon(), Content: split}
@@ -59,6 +66,7 @@ func (t *partnersTab) tabItem() *container.TabItem {
 // or a removal) and keeps the search and selection.
 func (t *partnersTab) reload() {
 	t.all = t.shell.vault.Partners()
+	t.showPending()
 	t.filter()
 	if t.selected != "" {
 		t.open(t.selected)
@@ -165,4 +173,75 @@ func formatAge(t time.Time) string {
 	default:
 		return fmt.Sprintf("%d days ago", int(d.Hours()/24))
 	}
+}
+
+// showPending lists the active profile's unfinished pairings, each with the
+// case that applies in words and a Resume button that opens the wizard on it.
+func (t *partnersTab) showPending() {
+	t.unfinished = nil
+	if t.shell.profiles != nil {
+		for _, pp := range t.shell.vault.Snapshot().Pending {
+			if pp.ProfileID == t.shell.profiles.active {
+				t.unfinished = append(t.unfinished, pp)
+			}
+		}
+	}
+	if len(t.unfinished) == 0 {
+		t.pending.Hide()
+		return
+	}
+	rows := container.NewVBox()
+	for _, pp := range t.unfinished {
+		rows.Add(t.pendingRow(pp))
+	}
+	t.pending.SetContent(rows)
+	t.pending.Show()
+}
+
+func (t *partnersTab) pendingRow(pp store.PendingPairing) fyne.CanvasObject {
+	name := pp.Partner.Org.Name
+	if name == "" {
+		name = "A partner not yet known"
+	}
+	title := &widget.Label{Text: name + " · started " + formatDay(pp.StartedAt), TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
+	resume := &widget.Button{Text: "Resume", Icon: theme.MediaPlayIcon(), OnTapped: func() { t.shell.resumePairing(pp) }}
+	how := &widget.Label{Text: resumeCaseText(session.ResumeCase(pp)), Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText}
+	return container.NewBorder(nil, nil, nil, resume, container.NewVBox(title, how))
+}
+
+// resumeCaseText says in words what resuming a pending pairing will take.
+func resumeCaseText(c session.Resume) string {
+	if c == session.ResumeFinishAlone {
+		return "Finishes alone: we hold the partner's key."
+	}
+	return "Needs a new face-to-face exchange: the partner's key never arrived."
+}
+
+// resumePairing opens the wizard on an unfinished pairing, logged in to the
+// profile it was started on, or says to log in first.
+func (s *shell) resumePairing(pp store.PendingPairing) {
+	sess, err := s.profiles.sessionFor(pp.ProfileID)
+	if err != nil {
+		dialog.ShowError(err, s.window)
+		s.tabs.SelectIndex(1)
+		return
+	}
+	s.openPairingWizard(pp.ProfileID, sess, &pp)
+}
+
+// openPairingWizard opens the wizard for a logged-in profile (resume nil:
+// a new pairing) and reloads the partners and the unfinished pairings once
+// its window has closed and its session has stopped writing to the store.
+func (s *shell) openPairingWizard(profileID string, sess *mispSession, resume *store.PendingPairing) {
+	w := showPairingWizard(s.app, s.vault, wizardLoginFor(s.vault, profileID, sess.client, sess.login), resume)
+	go func() {
+		<-w.ctx.Done() // the window closed
+		fyne.Do(func() {
+			stopped := w.sessionDone()
+			go func() {
+				<-stopped
+				fyne.Do(s.partners.reload)
+			}()
+		})
+	}()
 }

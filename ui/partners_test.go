@@ -3,11 +3,13 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 
 	"github.com/mispbump/mispbump-desktop/core/mispsim"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
+	"github.com/mispbump/mispbump-desktop/core/session"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
@@ -108,4 +110,77 @@ func TestNewPairingNeedsLoginThenOpensWizard(t *testing.T) {
 		t.Fatalf("Ctrl+N after login opened %d windows, want 1", len(windows)-before)
 	}
 	windows[len(windows)-1].Close()
+}
+
+func TestUnfinishedPairingsResume(t *testing.T) {
+	sim, simURL := startSim(t, mispsim.Config{Name: "ours"})
+	started := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	alone := store.PendingPairing{ID: "pp-alone", ProfileID: "internal", StartedAt: started,
+		Partner: store.Partner{Org: store.PartnerOrg{Name: "ACME CERT"},
+			OnOurMISP: store.OnOurMISP{Org: store.ObjectRef{ID: "7", Outcome: store.Created}}},
+		Creds:     &store.PartnerCreds{SyncAuthkey: strings.Repeat("k", 40), SyncUserEmail: "sync@acme.example"},
+		StepsDone: []string{session.StepOrg, session.StepSyncUser, session.StepKey}}
+	again := store.PendingPairing{ID: "pp-again", ProfileID: "internal", StartedAt: started,
+		Partner: store.Partner{Org: store.PartnerOrg{Name: "Northwind CSIRT"}}}
+	elsewhere := store.PendingPairing{ID: "pp-dmz", ProfileID: "dmz", StartedAt: started,
+		Partner: store.Partner{Org: store.PartnerOrg{Name: "Contoso SOC"}}}
+	if session.ResumeCase(alone) != session.ResumeFinishAlone || session.ResumeCase(again) != session.ResumeNewSession {
+		t.Fatalf("the seeded pairings do not cover both cases: %v, %v", session.ResumeCase(alone), session.ResumeCase(again))
+	}
+	dir := t.TempDir()
+	seedStoreWith(t, dir, func(d *store.Data) {
+		d.Profiles = []store.Profile{
+			{ID: "internal", Name: "Internal", URL: simURL}, // key not stored: no login at start
+			{ID: "dmz", Name: "DMZ", URL: "https://dmz.example"},
+		}
+		d.Pending = []store.PendingPairing{alone, again, elsewhere}
+	})
+	s := newTestShell(t, dir, testPassphrase)
+	s.profiles.active = "internal"
+	s.partners.reload()
+
+	got := textsOf(s.partners.pending)
+	for _, want := range []string{"ACME CERT", "Finishes alone: we hold the partner's key",
+		"Northwind CSIRT", "Needs a new face-to-face exchange"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the unfinished pairings lack %q; they show:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "Contoso SOC") {
+		t.Errorf("another profile's unfinished pairing is listed:\n%s", got)
+	}
+	if strings.Contains(got, strings.Repeat("k", 40)) {
+		t.Error("the partner's key is on screen")
+	}
+
+	t.Run("needs a login", func(t *testing.T) {
+		tapButton(t, s.partners.pending, "Resume")
+		if msg := overlayText(s.window); !strings.Contains(strings.ToLower(msg), "log in to internal") || s.tabs.SelectedIndex() != 1 {
+			t.Fatalf("Resume without a login should point to the MISP tab; tab %d, dialog:\n%s", s.tabs.SelectedIndex(), msg)
+		}
+		s.window.Canvas().Overlays().Top().Hide()
+	})
+
+	t.Run("opens the wizard on it", func(t *testing.T) {
+		test.Type(s.profiles.authkey, sim.AdminKey())
+		s.profiles.onLogin()
+		if s.profiles.sessions["internal"] == nil {
+			t.Fatalf("login failed: %s", s.profiles.message.Text)
+		}
+		before := len(s.app.Driver().AllWindows())
+		tapButton(t, s.partners.pending, "Resume") // the first: ACME CERT, which finishes alone
+		windows := s.app.Driver().AllWindows()
+		if len(windows) != before+1 {
+			t.Fatalf("Resume opened %d windows, want 1", len(windows)-before)
+		}
+		w := windows[len(windows)-1]
+		defer w.Close()
+		if !strings.HasPrefix(w.Title(), "Resume pairing") {
+			t.Errorf("the window is %q, not the wizard resuming", w.Title())
+		}
+		text := textsOf(w.Content())
+		if !strings.Contains(text, "Resuming the pairing with ACME CERT") || !strings.Contains(text, "can finish alone") {
+			t.Errorf("the wizard does not resume ACME CERT's pairing:\n%s", text)
+		}
+	})
 }

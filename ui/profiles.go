@@ -101,6 +101,9 @@ func newProfilesTab(s *shell) *profilesTab {
 	if t.selected != t.active {
 		t.edit(t.active)
 	}
+	if s.partners != nil {
+		s.partners.reload() // its unfinished pairings are the active profile's
+	}
 	return t
 }
 
@@ -272,6 +275,9 @@ func (t *profilesTab) onLoggedIn(id string, client *misp.Client, info *misp.Logi
 	t.active = id
 	t.shell.app.Preferences().SetString(prefActiveProfile, id)
 	t.list.Refresh()
+	if t.shell.partners != nil {
+		t.shell.partners.reload()
+	}
 	t.message.Importance = widget.SuccessImportance
 	t.message.SetText("Logged in.")
 	if t.selected == id {
