@@ -6,6 +6,7 @@ import (
 
 	"github.com/mispbump/mispbump-desktop/core/camera"
 	"github.com/mispbump/mispbump-desktop/core/misp"
+	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/session"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
@@ -29,6 +30,20 @@ func loginToMISP(ctx context.Context, baseURL, authkey, pin string) (*misp.Clien
 		return nil, nil, err
 	}
 	return c, info, nil
+}
+
+// afterLogin is the work that follows a successful login: reading our
+// instance's PGP signing key (it travels in INFO and protects relayed
+// events; a MISP without one is a *protected.NoKeyError) and revoking the
+// keys an aborted pairing left behind (core/session). Neither failure
+// undoes the login.
+func afterLogin(ctx context.Context, c *misp.Client, v *vault, profileID string) (own *protected.Key, ownErr error, revoked []string, revokeErr error) {
+	own, ownErr = protected.FetchOwnKey(ctx, c)
+	snap := v.Snapshot()
+	if p, ok := snap.Profile(profileID); ok && len(p.KeysPendingRevocation) > 0 {
+		revoked, revokeErr = session.RevokeAbandonedKeys(ctx, c, v.store, profileID)
+	}
+	return own, ownErr, revoked, revokeErr
 }
 
 // testPartnerConnection runs servers/testConnection on our server entry to

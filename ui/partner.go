@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -11,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
@@ -41,9 +41,6 @@ func (d *partnerDetails) content() fyne.CanvasObject {
 	d.removeButton = &widget.Button{Text: "Remove partner…", Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: d.onRemove}
 
 	actions := container.NewHBox(d.testButton, d.removeButton)
-	if p.PGPKey != nil && p.PGPKey.Armored != "" {
-		actions.Add(&widget.Button{Text: "Relay protected events…", Icon: theme.UploadIcon(), OnTapped: d.onRelay})
-	}
 	sections := []fyne.CanvasObject{
 		title,
 		container.NewBorder(nil, nil, &widget.Icon{Resource: res}, nil, d.testResult),
@@ -67,10 +64,10 @@ func (d *partnerDetails) content() fyne.CanvasObject {
 			"URL", p.AnnouncedURL,
 			"Instance UUID", p.InstanceUUID,
 			"MISP version", p.MISPVersion,
-			"PGP fingerprint", pgpFingerprint(p.PGPKey),
 			"Certificate", certificateText(p.CertificatePEM),
 			"Connects from", strings.Join(p.EgressAddresses, ", "),
 		)),
+		d.protectedCard(),
 		card("On our MISP", fieldForm(
 			"Organisation", objectText(p.OnOurMISP.Org, "never deleted by this app"),
 			"Sync user", objectText(p.OnOurMISP.SyncUser, p.OnOurMISP.SyncUserEmail),
@@ -151,10 +148,66 @@ func (d *partnerDetails) onRevoke() {
 	})
 }
 
-// onRelay opens "Allow this partner to relay my protected events" once our
-// instance key has been read (off the UI goroutine).
+// protectedCard is protected mode for this partner: both instance keys, the
+// check of the partner's key made at pairing time (an alarm first and in
+// red), and "Allow this partner to relay my protected events…" — refused,
+// with the reason, when the partner sent no key or its check raised an alarm.
+func (d *partnerDetails) protectedCard() fyne.CanvasObject {
+	p := d.partner
+	ownFP := ""
+	own, ownErr := d.shell.profiles.ownKeyFor(p.ProfileID)
+	if _, loginErr := d.shell.profiles.sessionFor(p.ProfileID); loginErr != nil {
+		ownErr = errors.New("read at login: " + loginErr.Error())
+	}
+	if own != nil {
+		ownFP = own.Fingerprint
+	}
+	box := container.NewVBox()
+	check := p.PGPKeyCheck
+	if check != nil && check.Alarm != "" {
+		box.Add(&widget.Label{Text: sentence(check.Alarm), Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}})
+	}
+	box.Add(newPGPKeysCard(ownFP, ownErr, p.PGPKey, nil))
+	if check != nil && check.Alarm == "" && check.Message != "" {
+		imp := widget.MediumImportance
+		if check.Verdict == "match" {
+			imp = widget.SuccessImportance
+		}
+		box.Add(&widget.Label{Text: "Checked when paired: " + check.Message, Importance: imp, Wrapping: fyne.TextWrapWord})
+	}
+	relay := &widget.Button{Text: "Allow this partner to relay my protected events…", Icon: theme.UploadIcon(), OnTapped: d.onRelay}
+	box.Add(container.NewHBox(relay))
+	if why := relayRefusal(p); why != "" {
+		relay.Disable()
+		box.Add(&widget.Label{Text: why, Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText})
+	}
+	return box
+}
+
+// relayRefusal says why this partner may not relay our protected events, or
+// "" when it may: it needs a key, and one whose check raised no alarm.
+func relayRefusal(p store.Partner) string {
+	switch c := p.PGPKeyCheck; {
+	case p.PGPKey == nil || p.PGPKey.Armored == "":
+		return "Not possible: the partner sent no PGP instance key, so its MISP could not verify our protected events. " +
+			"Once GnuPG is set up on their MISP, pair again."
+	case c != nil && c.Alarm != "":
+		return "Refused: the partner's key did not pass the check when paired (see above). " +
+			"Compare its fingerprint with their admin by another channel (phone), then pair again."
+	case c != nil && c.Verdict == "refused":
+		return "Refused: the key the partner sent could not be used (" + c.Message + "). Pair again once their MISP publishes a valid key."
+	}
+	return ""
+}
+
+// onRelay opens "Allow this partner to relay my protected events" with our
+// instance key as read at login.
 func (d *partnerDetails) onRelay() {
 	w := d.shell.window
+	if why := relayRefusal(d.partner); why != "" {
+		dialog.ShowError(errors.New(why), w)
+		return
+	}
 	sess, err := d.shell.profiles.sessionFor(d.partner.ProfileID)
 	if err != nil {
 		dialog.ShowError(err, w)
@@ -165,13 +218,9 @@ func (d *partnerDetails) onRelay() {
 		dialog.ShowError(err, w)
 		return
 	}
-	d.shell.background(func() {
-		own, _ := protected.FetchOwnKey(context.Background(), sess.client) // nil: the dialog says we have none
-		fyne.Do(func() {
-			calls := newRelayCalls(sess.client, sess.login, own, partnerKey)
-			showRelayDialog(w, d.partner.Org.Name, partnerKey.Fingerprint, calls, d.shell.background)
-		})
-	})
+	// A nil own key is fine: the dialog says we have none.
+	calls := newRelayCalls(sess.client, sess.login, sess.ownKey, partnerKey)
+	showRelayDialog(w, d.partner.Org.Name, partnerKey.Fingerprint, calls, d.shell.background)
 }
 
 // onRemove says what removal will do on our MISP, then does it.
@@ -310,13 +359,6 @@ func keysText(keys []store.MintedKey) string {
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, "\n")
-}
-
-func pgpFingerprint(k *store.PGPKey) string {
-	if k == nil {
-		return ""
-	}
-	return k.Fingerprint
 }
 
 func certificateText(pem string) string {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mispbump/mispbump-desktop/core/mispsim"
+	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
@@ -138,7 +139,7 @@ func TestRelayNeedsLogin(t *testing.T) {
 	s := newTestShell(t, dir, testPassphrase)
 
 	d := newPartnerDetails(s, p)
-	if !strings.Contains(textsOf(d.content()), "Relay protected events") {
+	if !strings.Contains(textsOf(d.content()), "Allow this partner to relay my protected events") {
 		t.Fatal("a partner with a PGP key offers no relay of protected events")
 	}
 	d.onRelay()
@@ -183,5 +184,69 @@ func TestRevokePendingKeysFromDetails(t *testing.T) {
 	}
 	if got := textsOf(s.partners.details); strings.Contains(got, "Revoke now") || strings.Contains(got, "still valid") {
 		t.Errorf("the details still offer to revoke:\n%s", got)
+	}
+}
+
+// TestRelayOfferedOnlyForACheckedKey: partner details show both keys and
+// offer the relay dialog, refused with the reason for a partner without a
+// key or whose key raised an alarm when paired.
+func TestRelayOfferedOnlyForACheckedKey(t *testing.T) {
+	sim, simURL := startSim(t, mispsim.Config{Name: "A", GPGKeyArmored: protected.DemoKey(0)})
+	theirs, err := protected.ParseKey(protected.DemoKey(1), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	profile := store.Profile{ID: "internal", Name: "Internal", URL: simURL, Authkey: sim.AdminKey()}
+	parts := samplePartners()
+	good, none, alarm := parts[0], parts[1], parts[2]
+	for _, p := range []*store.Partner{&good, &none, &alarm} {
+		p.ProfileID = profile.ID
+	}
+	good.PGPKey = &store.PGPKey{Armored: theirs.Armored, Fingerprint: theirs.Fingerprint}
+	good.PGPKeyCheck = &store.PGPKeyCheck{Fingerprint: theirs.Fingerprint, Verdict: "match", Message: "the partner's MISP publishes the same key"}
+	alarm.PGPKey = good.PGPKey
+	alarm.PGPKeyCheck = &store.PGPKeyCheck{Verdict: "mismatch", Message: "different key", Alarm: "the partner's MISP publishes another key than the one sent"}
+	dir := t.TempDir()
+	seedStore(t, dir, []store.Profile{profile}, []store.Partner{good, none, alarm})
+	s := newTestShell(t, dir, testPassphrase)
+	if s.profiles.sessions[profile.ID] == nil {
+		t.Fatalf("no login at start: %q", s.profiles.message.Text)
+	}
+	ours, _ := protected.ParseKey(protected.DemoKey(0), "test")
+
+	d := newPartnerDetails(s, good)
+	text := textsOf(d.content())
+	for _, want := range []string{protected.FormatFingerprint(ours.Fingerprint), protected.FormatFingerprint(theirs.Fingerprint),
+		"Checked when paired: the partner's MISP publishes the same key", "Allow this partner to relay my protected events"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("details of a partner with a checked key lack %q:\n%s", want, text)
+		}
+	}
+	tapButton(t, d.content(), "Allow this partner to relay my protected events…")
+	if got := overlayText(s.window); !strings.Contains(got, "Allow ACME CERT to relay my protected events") {
+		t.Errorf("the relay dialog did not open; the overlay shows:\n%s", got)
+	}
+	s.window.Canvas().Overlays().Top().Hide()
+
+	for _, c := range []struct {
+		partner store.Partner
+		why     string
+	}{
+		{none, "the partner sent no PGP instance key"},
+		{alarm, "did not pass the check"},
+	} {
+		d := newPartnerDetails(s, c.partner)
+		text := textsOf(d.content())
+		if !strings.Contains(text, c.why) {
+			t.Errorf("%s: the details do not say why the relay is refused (%q):\n%s", c.partner.Org.Name, c.why, text)
+		}
+		d.onRelay()
+		if got := overlayText(s.window); !strings.Contains(got, c.why) || strings.Contains(got, "to relay my protected events") {
+			t.Errorf("%s: the relay was not refused with the reason; the overlay shows:\n%s", c.partner.Org.Name, got)
+		}
+		s.window.Canvas().Overlays().Top().Hide()
+	}
+	if text := textsOf(newPartnerDetails(s, alarm).content()); !strings.Contains(text, "publishes another key than the one sent") {
+		t.Errorf("the alarm is not shown:\n%s", text)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mispbump/mispbump-desktop/core/misp"
+	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
@@ -46,6 +47,12 @@ type profilesTab struct {
 type mispSession struct {
 	client *misp.Client
 	login  *misp.LoginInfo
+	// ownKey is our instance's PGP signing key read after the login; nil
+	// with ownKeyErr saying why (*protected.NoKeyError: GnuPG is not set up).
+	ownKey    *protected.Key
+	ownKeyErr error
+	// note is what the login did besides (keys of an aborted pairing revoked).
+	note string
 }
 
 func newProfilesTab(s *shell) *profilesTab {
@@ -210,7 +217,12 @@ func (t *profilesTab) onLogin() {
 			client, info, err = loginToMISP(context.Background(), rawURL, key, pin)
 		}
 		var recordErr error
+		sess := &mispSession{client: client, login: info}
 		if err == nil {
+			var revoked []string
+			var revokeErr error
+			sess.ownKey, sess.ownKeyErr, revoked, revokeErr = afterLogin(context.Background(), client, v, id)
+			sess.note = abandonedKeysNote(revoked, revokeErr)
 			recordErr = v.Update(func(d *store.Data) error {
 				if p, ok := d.Profile(id); ok {
 					p.LastLogin = &store.LoginInfo{At: time.Now().UTC(), OrgName: info.HostOrg.Name, OrgUUID: info.HostOrg.UUID,
@@ -226,7 +238,7 @@ func (t *profilesTab) onLogin() {
 				t.onLoginFailed(id, rawURL, key, err)
 				return
 			}
-			t.onLoggedIn(id, client, info)
+			t.onLoggedIn(id, sess)
 			if recordErr != nil {
 				t.fail("Logged in, but the login could not be recorded: " + recordErr.Error())
 			}
@@ -270,8 +282,22 @@ func saveProfile(v *vault, id, name, rawURL, key string, remember bool) (pin str
 	return pin, err
 }
 
-func (t *profilesTab) onLoggedIn(id string, client *misp.Client, info *misp.LoginInfo) {
-	t.sessions[id] = &mispSession{client: client, login: info}
+// abandonedKeysNote says what happened to the keys an aborted pairing left
+// on our MISP, or "" when there were none.
+func abandonedKeysNote(revoked []string, err error) string {
+	switch {
+	case err != nil:
+		return "Keys left by an aborted pairing could not be revoked yet (" + err.Error() + "); the next login tries again."
+	case len(revoked) == 1:
+		return "Revoked key #" + revoked[0] + ", left on this MISP by an aborted pairing."
+	case len(revoked) > 1:
+		return "Revoked keys #" + strings.Join(revoked, ", #") + ", left on this MISP by an aborted pairing."
+	}
+	return ""
+}
+
+func (t *profilesTab) onLoggedIn(id string, sess *mispSession) {
+	t.sessions[id] = sess
 	t.active = id
 	t.shell.app.Preferences().SetString(prefActiveProfile, id)
 	t.list.Refresh()
@@ -279,7 +305,7 @@ func (t *profilesTab) onLoggedIn(id string, client *misp.Client, info *misp.Logi
 		t.shell.partners.reload()
 	}
 	t.message.Importance = widget.SuccessImportance
-	t.message.SetText("Logged in.")
+	t.message.SetText(strings.TrimSpace("Logged in. " + sess.note))
 	if t.selected == id {
 		t.showInfo()
 	}
@@ -433,7 +459,37 @@ func (t *profilesTab) showInfo() {
 	).Items {
 		t.info.AppendItem(it)
 	}
+	key, imp := ownKeyText(s.ownKey, s.ownKeyErr)
+	t.info.Append("Instance signing key", &widget.Label{Text: key, Importance: imp, Wrapping: fyne.TextWrapWord, Selectable: true,
+		TextStyle: fyne.TextStyle{Monospace: s.ownKey != nil}})
 	t.info.Refresh()
+}
+
+// ownKeyText says which PGP key our instance signs protected events with,
+// or in words why there is none.
+func ownKeyText(k *protected.Key, err error) (string, widget.Importance) {
+	if k != nil {
+		return protected.FormatFingerprint(k.Fingerprint), widget.MediumImportance
+	}
+	var none *protected.NoKeyError
+	if errors.As(err, &none) {
+		return sentence(err.Error()), widget.WarningImportance
+	}
+	if err != nil {
+		return "Could not be read: " + err.Error(), widget.WarningImportance
+	}
+	return "not read yet", widget.LowImportance
+}
+
+// ownKeyFor gives our instance's PGP signing key as read at the login of a
+// profile (for the wizard's session.Config and the relay dialog); nil with
+// the reason when the MISP has none, or an error when not logged in.
+func (t *profilesTab) ownKeyFor(profileID string) (*protected.Key, error) {
+	s, err := t.sessionFor(profileID)
+	if err != nil {
+		return nil, err
+	}
+	return s.ownKey, s.ownKeyErr
 }
 
 // activeNeedsLogin says whether the MISP tab should come first at start.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/mispbump/mispbump-desktop/core/mispsim"
+	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
@@ -180,4 +182,71 @@ func profileOf(t *testing.T, s *shell, id string) store.Profile {
 		t.Fatalf("no profile %q in the store", id)
 	}
 	return *prof
+}
+
+// TestInstanceKeyAfterLogin: the login reads our instance's signing key and
+// shows its fingerprint, or says in words that the MISP has none.
+func TestInstanceKeyAfterLogin(t *testing.T) {
+	withKey, withKeyURL := startSim(t, mispsim.Config{Name: "A", GPGKeyArmored: protected.DemoKey(0)})
+	without, withoutURL := startSim(t, mispsim.Config{Name: "B"})
+	want, err := protected.ParseKey(protected.DemoKey(0), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	seedStore(t, dir, nil, nil)
+	s := newTestShell(t, dir, testPassphrase)
+	p := s.profiles
+
+	fillLogin(p, "With key", withKeyURL, withKey.AdminKey())
+	sess := p.sessions[p.selected]
+	if sess == nil || sess.ownKey == nil {
+		t.Fatalf("no instance key after login; message %q", p.message.Text)
+	}
+	if own, err := p.ownKeyFor(p.selected); own == nil || err != nil || own.Fingerprint != want.Fingerprint {
+		t.Errorf("ownKeyFor = %v, %v; want %s", own, err, want.Fingerprint)
+	}
+	if got := textsOf(p.info); !strings.Contains(got, "Instance signing key") || !strings.Contains(got, protected.FormatFingerprint(want.Fingerprint)) {
+		t.Errorf("the login summary lacks the key's fingerprint:\n%s", got)
+	}
+
+	fillLogin(p, "Without key", withoutURL, without.AdminKey())
+	if p.sessions[p.selected] == nil {
+		t.Fatalf("not logged in; message %q", p.message.Text)
+	}
+	if got := textsOf(p.info); !strings.Contains(got, "publishes no PGP instance key") || !strings.Contains(got, "Pairing works without it") {
+		t.Errorf("the login summary does not say the MISP has no key:\n%s", got)
+	}
+}
+
+// TestLoginRevokesAbandonedKeys: keys an aborted pairing left on our MISP
+// are revoked at the next login, and the login says so.
+func TestLoginRevokesAbandonedKeys(t *testing.T) {
+	sim, simURL := startSim(t, mispsim.Config{Name: "A"})
+	org := sim.AddOrg(mispsim.Org{Name: "Aborted Partner"})
+	user, _ := sim.AddUser(mispsim.User{OrgID: org.ID, RoleID: mispsim.RoleSyncUser, Email: "sync@aborted.example"})
+	key, raw, err := sim.AddAuthKey(user.ID, mispsim.AuthKeyOptions{Comment: "MISPbump: aborted pairing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := fmt.Sprint(key.ID)
+	profile := store.Profile{ID: "internal", Name: "Internal", URL: simURL, Authkey: sim.AdminKey(),
+		KeysPendingRevocation: []store.MintedKey{{ID: id, UserID: fmt.Sprint(user.ID), Comment: key.Comment}}}
+	dir := t.TempDir()
+	seedStore(t, dir, []store.Profile{profile}, nil)
+	s := newTestShell(t, dir, testPassphrase)
+
+	if s.profiles.sessions[profile.ID] == nil {
+		t.Fatalf("no login at start: %q", s.profiles.message.Text)
+	}
+	if sim.KeyWorks(raw) {
+		t.Error("the abandoned key still works after the login")
+	}
+	if !strings.Contains(s.profiles.message.Text, "Revoked key #"+id) {
+		t.Errorf("the login does not say it revoked the key: %q", s.profiles.message.Text)
+	}
+	snap := s.vault.Snapshot()
+	if p, _ := snap.Profile(profile.ID); len(p.KeysPendingRevocation) != 0 {
+		t.Errorf("the profile still lists keys to revoke: %+v", p.KeysPendingRevocation)
+	}
 }
