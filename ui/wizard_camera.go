@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -197,13 +198,22 @@ func (p *cameraPanel) run(src camera.Source) {
 	if p.w.vault != nil && p.w.vault.store != nil {
 		mirror = p.w.vault.Snapshot().Preferences.MirrorPreview
 	}
+	// Previews arrive faster than a slow machine may paint them: only the
+	// newest waits for the UI goroutine, so its queue never grows.
+	var newest atomic.Pointer[image.RGBA]
+	var queued atomic.Bool
 	go func() {
 		for img := range r.Previews() {
 			if !mirror {
 				img = unmirror(img)
 			}
+			newest.Store(img)
+			if queued.Swap(true) {
+				continue
+			}
 			ui(func() {
-				p.preview.Image = img
+				queued.Store(false)
+				p.preview.Image = newest.Load()
 				p.preview.Refresh()
 			})
 		}

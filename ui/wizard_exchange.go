@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -47,9 +48,12 @@ type exchangeStep struct {
 	stage     session.Stage
 	sas       string
 	confirmed bool
-	frames    []string
-	messages  []string
-	result    *session.Result
+	// partnerConfirmed: the partner's INFO arrived, which it sends only
+	// after its admin confirmed.
+	partnerConfirmed bool
+	frames           []string
+	messages         []string
+	result           *session.Result
 	// partner is the latest summary of the partner and of what was done on
 	// our MISP, from the events (a cancelled session's result may lack it).
 	partner *session.PartnerSummary
@@ -186,6 +190,7 @@ func (ex *exchangeStep) content() fyne.CanvasObject {
 // startTicker moves multi-part codes along until the window closes.
 func (ex *exchangeStep) startTicker() {
 	ctx := ex.w.ctx
+	var queued atomic.Bool // at most one tick waits for the UI goroutine
 	go func() {
 		t := time.NewTicker(partInterval / 4)
 		defer t.Stop()
@@ -194,7 +199,12 @@ func (ex *exchangeStep) startTicker() {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				ex.w.opts.ui(ex.qr.tick)
+				if !queued.Swap(true) {
+					ex.w.opts.ui(func() {
+						queued.Store(false)
+						ex.qr.tick()
+					})
+				}
 			}
 		}
 	}()
@@ -260,6 +270,7 @@ func (ex *exchangeStep) event(ev session.Event) {
 		ex.sasCard.Show()
 	}
 	if ev.PartnerConfirmed {
+		ex.partnerConfirmed = true
 		ex.stepCard.Show()
 		ex.stepRows[rowPartnerConfirmed].set(stepDone, "")
 	}
@@ -336,10 +347,12 @@ func (ex *exchangeStep) updateSAS() {
 		hint = "Read your code to your partner over the phone; they check it against theirs. Confirm only if every digit matches."
 	}
 	switch {
-	case ex.confirmed && ex.stage == session.StageWaitingForPartnerConfirm:
+	case ex.confirmed && ex.partnerConfirmed:
+		hint = "Both of you confirmed these codes."
+	case ex.confirmed:
 		hint = "You confirmed. Waiting for your partner to confirm on their side…"
-	case ex.confirmed || ex.stage > session.StageWaitingForPartnerConfirm:
-		hint = "Both of you compared these codes."
+	case ex.partnerConfirmed:
+		hint = "Your partner confirmed. " + hint
 	}
 	ex.sasHint.SetText(hint)
 }

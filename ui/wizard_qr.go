@@ -87,11 +87,11 @@ func (q *qrView) tick() {
 	}
 }
 
-// onlyDone says whether every frame shown is our DONE (the result that
-// lingers once the partner has everything else).
-func (q *qrView) onlyDone() bool {
+// only says whether every frame shown is of round r: our DONE (the result
+// that lingers once the partner has everything else) or our ABORT.
+func (q *qrView) only(r pairing.Round) bool {
 	for _, f := range q.frames {
-		if info, err := pairing.Inspect(f); err != nil || info.Round != pairing.RoundDone {
+		if info, err := pairing.Inspect(f); err != nil || info.Round != r {
 			return false
 		}
 	}
@@ -124,11 +124,14 @@ func (q *qrView) redraw() {
 	if len(q.frames) > 1 {
 		label = qr.PartLabel(q.index, len(q.frames))
 	}
-	if q.onlyDone() {
-		if label != "" {
-			label = " (" + label + ")"
-		}
+	if label != "" && (q.only(pairing.RoundDone) || q.only(pairing.RoundAbort)) {
+		label = " (" + label + ")"
+	}
+	switch {
+	case q.only(pairing.RoundDone):
 		label = "Our result" + label + ": leave it up until your partner's window shows theirs"
+	case q.only(pairing.RoundAbort):
+		label = "Tells your partner's camera that the pairing stopped" + label
 	}
 	q.caption.SetText(label)
 

@@ -521,3 +521,21 @@ func goroutineStacks() []string {
 		buf = make([]byte, 2*len(buf))
 	}
 }
+
+func TestWizardRejectStopsBothAndWritesNothing(t *testing.T) {
+	r := newRig(t)
+	r.openRemote()
+	r.start()
+	r.waitForSAS()
+	tapButton(t, r.wizards[1].window.Content(), "Codes match — Confirm (Enter)")
+	tapButton(t, r.wizards[0].window.Content(), "Codes differ")
+	r.until("both to stop", func() bool { return r.wizards[0].result != nil && r.wizards[1].result != nil })
+	for i, sim := range r.sims {
+		if !strings.Contains(r.text(i), "Nothing was written to our MISP") {
+			t.Errorf("side %d does not say nothing was written:\n%s", i, r.text(i))
+		}
+		if len(sim.Servers()) != 0 || len(sim.Orgs()) != 1 || len(sim.Users()) != 1 {
+			t.Errorf("side %d MISP was written to", i)
+		}
+	}
+}

@@ -1,0 +1,96 @@
+#!/bin/sh
+# Takes the pairing wizard's and the demo's screenshots (docs/screenshots/
+# wizard-*.png and demo-*.png): runs `mispbump demo` (two windows, two
+# embedded simulated MISPs) under a private Xvfb, places the windows side by
+# side, drives them with xdotool and saves each screen with ImageMagick's
+# import. Needs xvfb, xdotool and imagemagick. scripts/screenshots.sh takes
+# the other screens.
+#
+# The clicks are screen coordinates of the 790x840 demo windows placed at
+# x=0 (Org A) and x=805 (Org B); after a layout change, run this and look at
+# every PNG. Nothing secret can appear: the simulators' keys are random and
+# never shown, the stores' passphrase is random and never shown.
+set -eu
+cd "$(dirname "$0")/.."
+OUT=docs/screenshots
+mkdir -p "$OUT"
+TMP=$(mktemp -d)
+PIDS=""
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+N=95
+while [ -e "/tmp/.X$N-lock" ]; do N=$((N + 1)); done
+export DISPLAY=":$N"
+Xvfb "$DISPLAY" -screen 0 1600x900x24 -nolisten tcp >"$TMP/xvfb.log" 2>&1 &
+PIDS="$PIDS $!"
+sleep 1
+export XDG_CONFIG_HOME="$TMP/config"
+
+echo "building the app"
+go build -o "$TMP/mispbump" ./cmd/mispbump
+
+AX=0
+BX=805
+W=790
+H=840
+start_demo() { # theme
+	FYNE_THEME="$1" "$TMP/mispbump" demo >"$TMP/demo.log" 2>&1 &
+	APP=$!
+	PIDS="$PIDS $APP"
+	i=0
+	until [ "$(xdotool search --name ' — DEMO$' 2>/dev/null | wc -l)" -ge 2 ]; do
+		i=$((i + 1))
+		[ "$i" -lt 60 ] || { echo "the demo did not open two windows:"; cat "$TMP/demo.log"; exit 1; }
+		sleep 0.5
+	done
+	WA=$(xdotool search --name '^Org A — DEMO$' | head -1)
+	WB=$(xdotool search --name '^Org B — DEMO$' | head -1)
+	xdotool windowmove "$WA" $AX 0
+	xdotool windowmove "$WB" $BX 0
+	sleep 2
+}
+stop_demo() {
+	kill "$APP" 2>/dev/null || true
+	wait "$APP" 2>/dev/null || true
+}
+click() { # x y [seconds to wait]
+	xdotool mousemove "$1" "$2" click 1
+	sleep "${3:-0.8}"
+}
+shot_a() { # name: window A alone
+	import -window root -crop "${W}x${H}+${AX}+0" +repage "$OUT/$1.png"
+	echo "  $OUT/$1.png"
+}
+shot_both() { # name: both windows
+	import -window root -crop "$((BX + W))x${H}+0+0" +repage "$OUT/$1.png"
+	echo "  $OUT/$1.png"
+}
+
+echo "the demo, face to face (dark theme)"
+start_demo dark
+shot_both demo-prepare
+shot_a wizard-prepare
+click $((AX + 696)) 813 3 # A: Start the exchange
+shot_a wizard-exchange    # A's code up, B not started yet
+click $((BX + 696)) 813 10 # B: Start the exchange; the cameras read both codes
+shot_both demo-sas
+shot_a wizard-sas
+click $((AX + 638)) 425 0.2        # A: Codes match — Confirm
+xdotool key --window "$WB" Return # B: Enter
+sleep 15
+shot_both demo-result
+shot_a wizard-result
+stop_demo
+
+echo "remote mode (light theme)"
+start_demo light
+click $((AX + 30)) 185 0.5 # A: Partner elsewhere
+click $((AX + 696)) 813 3  # A: Start the exchange
+shot_a wizard-remote-light
+click $((AX + 565)) 362 1 # A: Paste code…
+shot_a wizard-paste-light
+stop_demo
