@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mispbump/mispbump-desktop/core/misp"
+	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
@@ -35,6 +36,7 @@ type profilesTab struct {
 	remember  *widget.Check
 	login     *widget.Button
 	remove    *widget.Button
+	notify    *widget.Button
 	message   *widget.Label
 	info      *widget.Form
 
@@ -65,6 +67,7 @@ func newProfilesTab(s *shell) *profilesTab {
 	t.remember = &widget.Check{Text: "Remember the authkey (encrypted in the store); otherwise ask at every login", Checked: true}
 	t.login = &widget.Button{Text: "Log in", Icon: theme.LoginIcon(), Importance: widget.HighImportance, OnTapped: t.onLogin}
 	t.remove = &widget.Button{Text: "Delete profile…", Icon: theme.DeleteIcon(), OnTapped: t.onDelete}
+	t.notify = &widget.Button{Text: "How we want to be notified…", Icon: theme.MailComposeIcon(), OnTapped: t.onNotifications}
 	t.message = &widget.Label{Wrapping: fyne.TextWrapWord}
 	t.info = &widget.Form{}
 	for _, e := range []*widget.Entry{t.name, t.url, t.authkey} {
@@ -127,7 +130,7 @@ func (t *profilesTab) tabItem() *container.TabItem {
 		{Text: "", Widget: t.remember},
 	}}
 	right := container.NewVScroll(container.NewVBox(
-		&widget.Card{Title: "Log in to your MISP", Content: container.NewVBox(form, container.NewHBox(t.login, t.remove), t.message)},
+		&widget.Card{Title: "Log in to your MISP", Content: container.NewVBox(form, container.NewHBox(t.login, t.remove, t.notify), t.message)},
 		&widget.Card{Subtitle: "Logged in as", Content: t.info},
 	))
 	split := container.NewHSplit(left, right)
@@ -150,6 +153,7 @@ func (t *profilesTab) edit(id string) {
 	t.remember.SetChecked(true)
 	t.message.SetText("")
 	t.remove.Disable()
+	t.notify.Disable()
 	for _, p := range t.profiles {
 		if p.ID != id {
 			continue
@@ -164,6 +168,7 @@ func (t *profilesTab) edit(id string) {
 		}
 		t.remember.SetChecked(p.HasAuthkey())
 		t.remove.Enable()
+		t.notify.Enable()
 	}
 	t.authkey.Refresh()
 	t.showInfo()
@@ -384,6 +389,38 @@ func showTrustCertificate(w fyne.Window, host string, cert *misp.CertificateInfo
 	}, w)
 	d.Resize(fyne.NewSize(600, 0))
 	showWithEscape(d, w)
+}
+
+// onNotifications edits how our organisation wants to be notified (IntelMQ
+// IEP005) for the profile in the form; every partner paired from it later
+// receives these settings in our INFO.
+func (t *profilesTab) onNotifications() {
+	id := t.selected
+	d := t.shell.vault.Snapshot()
+	p, ok := d.Profile(id)
+	if !ok {
+		t.fail("Log in once to save this profile, then set how you want to be notified.")
+		return
+	}
+	showNotificationsEditor(t.shell.window, p.Notifications, func(n *pairing.NotificationSettings) error {
+		// The save re-encrypts the store off the UI goroutine; a failure
+		// is shown in a dialog.
+		t.shell.save(func(d *store.Data) error {
+			p, ok := d.Profile(id)
+			if !ok {
+				return errors.New("the profile was deleted meanwhile; the notification settings were not saved")
+			}
+			p.Notifications = n
+			return nil
+		}, func(err error) {
+			if err != nil {
+				dialog.ShowError(err, t.shell.window)
+				return
+			}
+			t.reload()
+		})
+		return nil
+	})
 }
 
 func (t *profilesTab) onDelete() {

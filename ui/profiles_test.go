@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/mispbump/mispbump-desktop/core/mispsim"
+	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
@@ -248,5 +249,48 @@ func TestLoginRevokesAbandonedKeys(t *testing.T) {
 	snap := s.vault.Snapshot()
 	if p, _ := snap.Profile(profile.ID); len(p.KeysPendingRevocation) != 0 {
 		t.Errorf("the profile still lists keys to revoke: %+v", p.KeysPendingRevocation)
+	}
+}
+
+// TestNotificationSettingsOfAProfile: "How we want to be notified…" opens
+// the editor with the profile's settings and saves the change in the store.
+func TestNotificationSettingsOfAProfile(t *testing.T) {
+	profile := store.Profile{ID: "internal", Name: "Internal", URL: "https://misp.internal.example",
+		Notifications: &pairing.NotificationSettings{Version: "1", Formats: []string{"MISP"},
+			Emails: []pairing.NotificationEmail{{Address: "cert@example.org"}}}}
+	dir := t.TempDir()
+	seedStore(t, dir, []store.Profile{profile}, nil)
+	s := newTestShell(t, dir, testPassphrase)
+	p := s.profiles
+	if p.selected != profile.ID {
+		t.Fatalf("the form shows profile %q, want %q", p.selected, profile.ID)
+	}
+
+	tapButton(t, s.window.Content(), "How we want to be notified…")
+	top := s.window.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("the notification settings editor did not open")
+	}
+	entries := findEntries(top)
+	if len(entries) == 0 || entries[0].Text != "cert@example.org" {
+		t.Fatalf("the editor does not show the profile's address; entries: %d", len(entries))
+	}
+	entries[0].SetText("soc@example.org")
+	tapButton(t, top, "Save notification settings")
+
+	snap := s.vault.Snapshot()
+	got, _ := snap.Profile(profile.ID)
+	if got.Notifications == nil || len(got.Notifications.Emails) != 1 || got.Notifications.Emails[0].Address != "soc@example.org" {
+		t.Errorf("the store holds %+v, want the new address", got.Notifications)
+	}
+	if !strings.Contains(textsOf(top), "Saved") {
+		t.Errorf("the editor does not say it saved:\n%s", textsOf(top))
+	}
+	top.Hide()
+
+	p.list.UnselectAll()
+	p.edit("") // a new profile is not saved yet: nothing to attach settings to
+	if !p.notify.Disabled() {
+		t.Error("the notification settings can be edited for an unsaved profile")
 	}
 }
