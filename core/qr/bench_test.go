@@ -76,3 +76,17 @@ func BenchmarkCorpus(b *testing.B) {
 	b.ReportMetric(float64(hits)/float64(len(pics))*100, "%hit")
 	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N)/float64(len(pics))/1e6, "cpu-ms/picture")
 }
+
+// BenchmarkDegrade makes one 1280×720 webcam view of a version-10 code, as
+// the headless demo's virtual cameras do for every view of a code.
+func BenchmarkDegrade(b *testing.B) {
+	src := mustRender(testFrame(77, 311), 600)
+	b.ReportAllocs()
+	seed := uint64(0)
+	cpu := processCPU()
+	for b.Loop() {
+		seed++
+		Degrade(src, seed)
+	}
+	reportCPU(b, cpu)
+}

@@ -6,6 +6,7 @@ import (
 	"image/jpeg"
 	"math"
 	"math/rand/v2"
+	"sync"
 )
 
 // Degradation describes how a webcam sees a picture shown on the partner's
@@ -99,52 +100,168 @@ func (d Degradation) Apply(src image.Image, seed uint64) *image.Gray {
 	fx, fy := 0.13+r.Float64()*0.05, 0.02+r.Float64()*0.03   // moiré beat frequencies, cycles per pixel
 	gx, gy := r.Float64()*float64(w), r.Float64()*float64(h) // glare centre
 	glareR := float64(h) * 0.3
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			X, Y := float64(x)+0.5, float64(y)+0.5
-			uw := inv[0]*X + inv[1]*Y + inv[2]
-			vw := inv[3]*X + inv[4]*Y + inv[5]
-			ww := inv[6]*X + inv[7]*Y + inv[8]
-			u, v := uw/ww, vw/ww
+
+	// Every term but the warp is a product of a function of x and one of
+	// y (angle addition for the moiré, exp(a+b) = exp(a)·exp(b) for the
+	// glare), so it is tabulated once per column and once per row instead
+	// of calling sin, cos and exp for each of the 921,600 pixels.
+	t := newTables(w, h)
+	for x := range w {
+		X := float64(x) + 0.5
+		t.roomX[x] = math.Sin(X / 97)
+		t.sinAx[x], t.cosAx[x] = math.Sincos(2 * math.Pi * fx * X)
+		t.sinBx[x], t.cosBx[x] = math.Sincos(math.Pi * fy * X)
+		dx := (X - gx) / glareR
+		t.glareX[x] = math.Exp(-dx * dx)
+		t.lightX[x] = X / float64(w) * 0.7
+	}
+	for y := range h {
+		Y := float64(y) + 0.5
+		t.roomY[y] = math.Cos(Y / 61)
+		t.sinAy[y], t.cosAy[y] = math.Sincos(2 * math.Pi * fy * Y)
+		t.sinBy[y], t.cosBy[y] = math.Sincos(math.Pi * fx * Y)
+		dy := (Y - gy) / glareR
+		t.glareY[y] = math.Exp(-dy * dy)
+		t.lightY[y] = Y / float64(h) * 0.3
+	}
+
+	// Only pixels inside the bounding box of the screen (the picture and
+	// its margin) need the warp; the rest is the room.
+	screen := screenBounds(squareToQuad(quad), w, h)
+	sx, sy := float64(sw), float64(sh)
+	for y := range h {
+		Y := float64(y) + 0.5
+		row := out.Pix[y*out.Stride : y*out.Stride+w]
+		inRows := y >= screen.Min.Y && y < screen.Max.Y
+		uy, vy, wy := inv[1]*Y+inv[2], inv[4]*Y+inv[5], inv[7]*Y+inv[8]
+		sAy, cAy, sBy, cBy, glY, liY, roY := t.sinAy[y], t.cosAy[y], t.sinBy[y], t.cosBy[y], d.Glare*t.glareY[y], t.lightY[y], t.roomY[y]
+		for x := range w {
 			var lum float64
-			if u >= -0.08 && u <= 1.08 && v >= -0.08 && v <= 1.08 {
-				// The screen: the picture, with a margin of window background.
-				s := 1.0
-				if u >= 0 && u < 1 && v >= 0 && v < 1 {
-					s = bilinear(srcPix, sw, sh, u*float64(sw)-0.5, v*float64(sh)-0.5) / 255
+			screenPixel := false
+			if inRows && x >= screen.Min.X && x < screen.Max.X {
+				X := float64(x) + 0.5
+				q := 1 / (inv[6]*X + wy)
+				u, v := (inv[0]*X+uy)*q, (inv[3]*X+vy)*q
+				if u >= -0.08 && u <= 1.08 && v >= -0.08 && v <= 1.08 {
+					// The screen: the picture, with a margin of window background.
+					screenPixel = true
+					s := 1.0
+					if u >= 0 && u < 1 && v >= 0 && v < 1 {
+						s = bilinear(srcPix, sw, sh, u*sx-0.5, v*sy-0.5) / 255
+					}
+					lum = black + s*(white-black)
+					lum += d.Moire * (t.sinAx[x]*cAy + t.cosAx[x]*sAy) * (t.sinBx[x]*cBy - t.cosBx[x]*sBy)
+					lum += glY * t.glareX[x]
 				}
-				lum = black + s*(white-black)
-				lum += d.Moire * math.Sin(2*math.Pi*(fx*X+fy*Y)) * math.Sin(2*math.Pi*(fy*X-fx*Y)*0.5)
-				if d.Glare > 0 {
-					dx, dy := (X-gx)/glareR, (Y-gy)/glareR
-					lum += d.Glare * math.Exp(-(dx*dx + dy*dy))
-				}
-			} else {
-				// The room behind the laptop: dim and flat-ish.
-				lum = 70 + 30*math.Sin(X/97)*math.Cos(Y/61)
 			}
-			lum *= 1 - d.Light*(X/float64(w)*0.7+Y/float64(h)*0.3)
-			out.Pix[y*out.Stride+x] = clamp(lum)
+			if !screenPixel {
+				// The room behind the laptop: dim and flat-ish.
+				lum = 70 + 30*t.roomX[x]*roY
+			}
+			lum *= 1 - d.Light*(t.lightX[x]+liY)
+			row[x] = clamp(lum)
 		}
 	}
+	// Out of focus is out of focus everywhere, but only the screen's blur
+	// matters to a decoder: the room is smooth already.
+	blurArea := screen.Inset(-4 * d.Blur).Intersect(out.Rect)
 	for range 2 {
-		boxBlur(out.Pix, w, h, d.Blur)
+		boxBlur(out.Pix, out.Stride, blurArea, d.Blur)
 	}
 	if d.Noise > 0 {
-		for i, p := range out.Pix {
-			out.Pix[i] = clamp(float64(p) + r.NormFloat64()*d.Noise)
-		}
+		addNoise(out.Pix, w, h, d.Noise, r)
 	}
 	if d.JPEGQuality > 0 {
-		var buf bytes.Buffer
-		if err := jpeg.Encode(&buf, out, &jpeg.Options{Quality: d.JPEGQuality}); err == nil {
-			if img, err := jpeg.Decode(&buf); err == nil {
-				pix, _, _ := Gray(img)
-				copy(out.Pix, pix)
-			}
-		}
+		jpegRoundTrip(out, screen, d.JPEGQuality)
 	}
 	return out
+}
+
+// tables holds the per-column and per-row factors of Apply.
+type tables struct {
+	roomX, sinAx, cosAx, sinBx, cosBx, glareX, lightX []float64
+	roomY, sinAy, cosAy, sinBy, cosBy, glareY, lightY []float64
+}
+
+func newTables(w, h int) *tables {
+	buf := make([]float64, 7*(w+h))
+	next := func(n int) []float64 { s := buf[:n:n]; buf = buf[n:]; return s }
+	return &tables{
+		roomX: next(w), sinAx: next(w), cosAx: next(w), sinBx: next(w), cosBx: next(w), glareX: next(w), lightX: next(w),
+		roomY: next(h), sinAy: next(h), cosAy: next(h), sinBy: next(h), cosBy: next(h), glareY: next(h), lightY: next(h),
+	}
+}
+
+// screenBounds is the pixel rectangle, within w×h, that holds the image of
+// the square [-0.08, 1.08]² (the picture and its margin) under the
+// projective map m, with a pixel to spare on each side.
+func screenBounds(m [9]float64, w, h int) image.Rectangle {
+	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, c := range [4][2]float64{{-0.08, -0.08}, {1.08, -0.08}, {1.08, 1.08}, {-0.08, 1.08}} {
+		q := m[6]*c[0] + m[7]*c[1] + m[8]
+		x := (m[0]*c[0] + m[1]*c[1] + m[2]) / q
+		y := (m[3]*c[0] + m[4]*c[1] + m[5]) / q
+		minX, maxX = math.Min(minX, x), math.Max(maxX, x)
+		minY, maxY = math.Min(minY, y), math.Max(maxY, y)
+	}
+	r := image.Rect(int(math.Floor(minX))-1, int(math.Floor(minY))-1, int(math.Ceil(maxX))+2, int(math.Ceil(maxY))+2)
+	return r.Intersect(image.Rect(0, 0, w, h))
+}
+
+// noiseTable holds standard normal samples, drawn once: a frame's sensor
+// noise reads it from a random offset per row, which costs a table read per
+// pixel instead of a NormFloat64.
+var noiseTable = sync.OnceValue(func() []float32 {
+	r := rand.New(rand.NewPCG(0x5eed, 0xa0761d6478bd642f))
+	t := make([]float32, 1<<16)
+	for i := range t {
+		t[i] = float32(r.NormFloat64())
+	}
+	return t
+})
+
+func addNoise(pix []byte, w, h int, sigma float64, r *rand.Rand) {
+	t := noiseTable()
+	mask := len(t) - 1
+	var lut [256]float64
+	for i := range lut {
+		lut[i] = float64(i)
+	}
+	for y := range h {
+		off := int(r.Uint32())
+		row := pix[y*w : (y+1)*w]
+		for x, p := range row {
+			row[x] = clamp(lut[p] + float64(t[(off+x)&mask])*sigma)
+		}
+	}
+}
+
+// jpegRoundTrip encodes and decodes the part of out that holds the screen,
+// as an MJPEG webcam does. A grey JPEG codes each 8×8 block on its own, so
+// the screen's blocks come out as from encoding the whole frame; only the
+// room around it is spared the work (and its artefacts, which no decoder
+// looks at).
+func jpegRoundTrip(out *image.Gray, screen image.Rectangle, quality int) {
+	b := out.Bounds()
+	area := image.Rect(screen.Min.X&^7, screen.Min.Y&^7, (screen.Max.X+7)&^7, (screen.Max.Y+7)&^7).Intersect(b)
+	if area.Empty() {
+		return
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, out.SubImage(area), &jpeg.Options{Quality: quality}); err != nil {
+		return
+	}
+	img, err := jpeg.Decode(&buf)
+	if err != nil {
+		return
+	}
+	pix, dw, dh := Gray(img)
+	if dw != area.Dx() || dh != area.Dy() {
+		return
+	}
+	for y := 0; y < dh; y++ {
+		copy(out.Pix[(area.Min.Y+y)*out.Stride+area.Min.X:], pix[y*dw:(y+1)*dw])
+	}
 }
 
 func clamp(v float64) uint8 {
@@ -158,40 +275,93 @@ func clamp(v float64) uint8 {
 }
 
 func bilinear(pix []byte, w, h int, x, y float64) float64 {
-	x = math.Max(0, math.Min(x, float64(w-1)))
-	y = math.Max(0, math.Min(y, float64(h-1)))
+	if x < 0 {
+		x = 0
+	} else if x > float64(w-1) {
+		x = float64(w - 1)
+	}
+	if y < 0 {
+		y = 0
+	} else if y > float64(h-1) {
+		y = float64(h - 1)
+	}
 	x0, y0 := int(x), int(y)
 	x1, y1 := min(x0+1, w-1), min(y0+1, h-1)
 	ax, ay := x-float64(x0), y-float64(y0)
-	top := float64(pix[y0*w+x0])*(1-ax) + float64(pix[y0*w+x1])*ax
-	bot := float64(pix[y1*w+x0])*(1-ax) + float64(pix[y1*w+x1])*ax
+	r0, r1 := pix[y0*w:], pix[y1*w:]
+	top := float64(r0[x0])*(1-ax) + float64(r0[x1])*ax
+	bot := float64(r1[x0])*(1-ax) + float64(r1[x1])*ax
 	return top*(1-ay) + bot*ay
 }
 
-// boxBlur blurs pix (w×h) in place with a (2r+1)² box.
-func boxBlur(pix []byte, w, h, r int) {
-	if r <= 0 {
+// boxBlur blurs the part area of pix (stride bytes a row) in place with a
+// (2r+1)² box: rows with a running sum each, then columns with a running
+// sum per column, walked row by row so memory is read in order. Windows are
+// cut at the area's edges. Sums are divided by multiplying with a
+// reciprocal (exact for these sums).
+func boxBlur(pix []byte, stride int, area image.Rectangle, r int) {
+	w, h := area.Dx(), area.Dy()
+	if r <= 0 || w <= 0 || h <= 0 {
 		return
 	}
-	line := make([]int, max(w, h))
-	pass := func(n, stride, count, step int) {
-		for k := 0; k < count; k++ {
-			base := k * step
-			for i := 0; i < n; i++ {
-				line[i] = int(pix[base+i*stride])
+	var recip [64]uint32 // recip[n] = ⌈2²⁴/n⌉: (sum·recip[n])>>24 = sum/n for sum < 2¹⁶
+	for n := 1; n < len(recip) && n <= 2*r+1; n++ {
+		recip[n] = (1<<24 + uint32(n) - 1) / uint32(n)
+	}
+	div := func(sum uint32, n int) uint8 {
+		if n < len(recip) {
+			return uint8(uint64(sum) * uint64(recip[n]) >> 24)
+		}
+		return uint8(sum / uint32(n))
+	}
+	at := func(y int) []byte { o := (area.Min.Y+y)*stride + area.Min.X; return pix[o : o+w] }
+	line := make([]uint32, w)
+	for y := 0; y < h; y++ {
+		row := at(y)
+		for i, p := range row {
+			line[i] = uint32(p)
+		}
+		var sum uint32
+		for j := 0; j <= min(w-1, r); j++ {
+			sum += line[j]
+		}
+		for i := range row {
+			row[i] = div(sum, min(w-1, i+r)-max(0, i-r)+1)
+			if i+r+1 < w {
+				sum += line[i+r+1]
 			}
-			for i := 0; i < n; i++ {
-				sum, cnt := 0, 0
-				for j := max(0, i-r); j <= min(n-1, i+r); j++ {
-					sum += line[j]
-					cnt++
-				}
-				pix[base+i*stride] = uint8(sum / cnt)
+			if i-r >= 0 {
+				sum -= line[i-r]
 			}
 		}
 	}
-	pass(w, 1, h, w) // rows
-	pass(h, w, w, 1) // columns
+	src := make([]byte, w*h)
+	for y := 0; y < h; y++ {
+		copy(src[y*w:(y+1)*w], at(y))
+	}
+	sums := make([]uint32, w)
+	for j := 0; j <= min(h-1, r); j++ {
+		for x, p := range src[j*w : (j+1)*w] {
+			sums[x] += uint32(p)
+		}
+	}
+	for y := 0; y < h; y++ {
+		n := min(h-1, y+r) - max(0, y-r) + 1
+		row := at(y)
+		for x := range row {
+			row[x] = div(sums[x], n)
+		}
+		if y+r+1 < h {
+			for x, p := range src[(y+r+1)*w : (y+r+2)*w] {
+				sums[x] += uint32(p)
+			}
+		}
+		if y-r >= 0 {
+			for x, p := range src[(y-r)*w : (y-r+1)*w] {
+				sums[x] -= uint32(p)
+			}
+		}
+	}
 }
 
 // squareToQuad maps the unit square onto quad (corners clockwise from the
