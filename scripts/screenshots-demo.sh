@@ -79,8 +79,13 @@ shot_a wizard-exchange    # A's code up, B not started yet
 click $((BX + 696)) 813 10 # B: Start the exchange; the cameras read both codes
 shot_both demo-sas
 shot_a wizard-sas
-click $((AX + 638)) 425 0.2        # A: Codes match — Confirm
-xdotool key --window "$WB" Return # B: Enter
+# Both admins press Enter (the laptop need not be turned round).
+xdotool windowfocus "$WA" 2>/dev/null || true
+xdotool key --window "$WA" Return
+sleep 0.5
+shot_a wizard-confirmed
+xdotool windowfocus "$WB" 2>/dev/null || true
+xdotool key --window "$WB" Return
 sleep 15
 shot_both demo-result
 shot_a wizard-result
