@@ -72,6 +72,10 @@ type wizardOptions struct {
 	// onFrames is also told the frames we show (the demo's screen for the
 	// other window's camera). Called from the session's goroutine.
 	onFrames func([]string)
+	// listCameras and openCamera find and open webcams; listCameras
+	// (backend.go) and camera.Open when nil. Tests fake them.
+	listCameras func() ([]choice, error)
+	openCamera  func(path string) (camera.Source, error)
 	// ui runs f on the UI goroutine; fyne.Do when nil. Tests queue instead.
 	ui func(f func())
 	// background runs slow work off the UI goroutine; a goroutine when nil.
@@ -123,6 +127,18 @@ func openWizard(a fyne.App, v *vault, login wizardLogin, resume *store.PendingPa
 	}
 	if opts.background == nil {
 		opts.background = func(f func()) { go f() }
+	}
+	if opts.listCameras == nil {
+		opts.listCameras = listCameras
+	}
+	if opts.openCamera == nil {
+		opts.openCamera = func(path string) (camera.Source, error) {
+			cam, err := camera.Open(path)
+			if err != nil {
+				return nil, err
+			}
+			return cam, nil
+		}
 	}
 	title := opts.title
 	if title == "" {

@@ -93,7 +93,7 @@ func (p *cameraPanel) start() {
 	p.say("Looking for cameras…", widget.MediumImportance)
 	ctx := p.w.ctx
 	p.w.opts.background(func() {
-		cams, err := listCameras()
+		cams, err := p.w.opts.listCameras()
 		p.w.opts.ui(func() {
 			if ctx.Err() != nil {
 				return
@@ -137,7 +137,7 @@ func (p *cameraPanel) onPick(label string) {
 		}
 	})
 	p.w.opts.background(func() {
-		cam, err := camera.Open(path)
+		cam, err := p.w.opts.openCamera(path)
 		p.w.opts.ui(func() {
 			if err != nil {
 				if ctx.Err() == nil {

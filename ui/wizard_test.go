@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/mispbump/mispbump-desktop/core/camera"
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/mispsim"
 	"github.com/mispbump/mispbump-desktop/core/session"
@@ -536,6 +537,61 @@ func TestWizardRejectStopsBothAndWritesNothing(t *testing.T) {
 		}
 		if len(sim.Servers()) != 0 || len(sim.Orgs()) != 1 || len(sim.Users()) != 1 {
 			t.Errorf("side %d MISP was written to", i)
+		}
+	}
+}
+
+func TestWizardCameraPickerErrorsAndChoice(t *testing.T) {
+	r := newRig(t)
+	side := r.sides[0]
+	v := &vault{store: side.Store}
+	var mu sync.Mutex
+	var opened []string
+	opts := wizardOptions{ui: r.q.do,
+		listCameras: func() ([]choice, error) {
+			return []choice{{"/dev/video0", "Busy Cam"}, {"/dev/video2", "Good Cam"}}, nil
+		},
+		openCamera: func(path string) (camera.Source, error) {
+			mu.Lock()
+			opened = append(opened, path)
+			mu.Unlock()
+			if path == "/dev/video0" {
+				return nil, &camera.Error{Kind: camera.Busy, Device: path}
+			}
+			return camera.NewVirtual(func() image.Image { return nil }, 10), nil
+		},
+	}
+	w := openWizard(r.app, v, wizardLoginFor(v, side.ProfileID, side.Client, side.Login), nil, opts)
+	r.wizards[0] = w
+	tapButton(t, w.window.Content(), "Start the exchange")
+	r.until("the busy camera's message", func() bool {
+		return w.exchange != nil && strings.Contains(visibleTexts(w.window.Content()), "paste it as text")
+	})
+	text := visibleTexts(w.window.Content())
+	if !strings.Contains(text, "another application") && !strings.Contains(text, "busy") {
+		t.Errorf("the busy camera is not explained:\n%s", text)
+	}
+	for _, b := range []string{"[Paste code…]", "[Open image…]", "[Copy my code]"} {
+		if !strings.Contains(text, b) {
+			t.Errorf("fallback %s missing:\n%s", b, text)
+		}
+	}
+	w.exchange.cam.picker.SetSelected("Good Cam")
+	r.until("the choice to be remembered", func() bool {
+		return side.Store.Snapshot().Preferences.CameraDevice == "/dev/video2" && w.exchange.cam.message.Hidden
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(opened) != 2 || opened[1] != "/dev/video2" {
+		t.Errorf("opened %v", opened)
+	}
+}
+
+func TestCameraErrorText(t *testing.T) {
+	msg := cameraErrorText(&camera.Error{Kind: camera.PermissionDenied, Device: "/dev/video0"})
+	for _, want := range []string{"video group", "paste it as text"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("%q lacks %q", msg, want)
 		}
 	}
 }
