@@ -80,8 +80,12 @@ type wizardOptions struct {
 	ui func(f func())
 	// background runs slow work off the UI goroutine; a goroutine when nil.
 	background func(f func())
-	// onClosed runs after the window closed and the session stopped.
+	// onClosed runs after the window closed and the session stopped, off
+	// the UI goroutine.
 	onClosed func()
+	// onResult runs on the UI goroutine when the Result step shows a result
+	// (again for a late partner result), e.g. to refresh the partner list.
+	onResult func(*session.Result)
 }
 
 // wizard is one pairing wizard window.

@@ -39,6 +39,9 @@ func (w *wizard) showResult(res *session.Result, stage session.Stage) {
 	r.res, r.stage = res, stage
 	r.box.Objects = w.resultSections(res, stage)
 	r.box.Refresh()
+	if w.opts.onResult != nil {
+		w.opts.onResult(res)
+	}
 	if !first {
 		return
 	}

@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"image"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -593,5 +595,32 @@ func TestCameraErrorText(t *testing.T) {
 		if !strings.Contains(msg, want) {
 			t.Errorf("%q lacks %q", msg, want)
 		}
+	}
+}
+
+func TestNewDemoSides(t *testing.T) {
+	storetest.UseCheapKeyDerivation(t)
+	sides, cleanup, err := newDemoSides(context.Background())
+	if err != nil {
+		cleanup()
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(filepath.Dir(filepath.Dir(sides[0].Store.File())))
+	for i, s := range sides {
+		if s.Login == nil || s.Login.HostOrg.Name == "" || s.Store == nil || s.ProfileID == "" {
+			t.Errorf("side %d not ready: %+v", i, s)
+			continue
+		}
+		snap := s.Store.Snapshot()
+		if _, ok := snap.Profile(s.ProfileID); !ok {
+			t.Errorf("side %d store has no profile for its MISP", i)
+		}
+	}
+	if sides[0].Login.HostOrg.UUID == sides[1].Login.HostOrg.UUID {
+		t.Error("both simulators run the same organisation")
+	}
+	cleanup()
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the demo folder %s is still there after cleanup (%v)", dir, err)
 	}
 }
