@@ -19,6 +19,7 @@ import (
 
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/mispsim"
+	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/session"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
@@ -247,7 +248,10 @@ func prepareDemo(ctx context.Context, f *demoFlags, choices session.Choices, log
 
 	for i := range 2 {
 		if urls[i] == "" {
-			cfg := mispsim.Config{Name: strings.ToUpper(names[i]), HostOrgName: "Demo Org " + strings.ToUpper(names[i])}
+			// Each simulated instance publishes a real instance key at /gpg.asc (the
+			// recorded keys of instances A and B), so the demo shows fingerprints and
+			// the cross-check of protected mode.
+			cfg := mispsim.Config{Name: strings.ToUpper(names[i]), HostOrgName: "Demo Org " + strings.ToUpper(names[i]), GPGKeyArmored: protected.DemoKey(i)}
 			if sharedOrg != "" {
 				cfg.HostOrgName, cfg.HostOrgUUID, cfg.HostOrgIDSet = "Demo Org", sharedOrg, true
 			}
