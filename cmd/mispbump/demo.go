@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mispbump/mispbump-desktop/core/misp"
@@ -146,8 +147,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return fail(err)
 	}
+	// Both sides' sessions report from their own goroutines: one lock keeps
+	// their lines whole and the writer safe.
+	var logMu sync.Mutex
 	logf := func(format string, a ...any) {
 		if !f.asJSON {
+			logMu.Lock()
+			defer logMu.Unlock()
 			fmt.Fprintf(stdout, format+"\n", a...)
 		}
 	}

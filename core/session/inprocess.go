@@ -41,7 +41,8 @@ type LocalOptions struct {
 	Seed uint64
 	// Timeout bounds the whole pairing; 2 minutes when zero.
 	Timeout time.Duration
-	// OnEvent sees every event of both sides (side is LocalSide.Name).
+	// OnEvent sees every event of both sides (side is LocalSide.Name). It is
+	// called from both sides' goroutines, possibly at the same time.
 	// Called from the sessions' goroutines; must not block.
 	OnEvent func(side string, ev Event)
 }
