@@ -7,6 +7,8 @@ import (
 	"image/color"
 	"image/jpeg"
 	"testing"
+
+	"github.com/mispbump/mispbump-desktop/core/internal/cputime"
 )
 
 // syntheticYUYV builds a YUYV frame whose luminance is a known pattern and
@@ -226,11 +228,11 @@ func BenchmarkYUYVToGray(b *testing.B) {
 			gray := make([]byte, size[0]*size[1])
 			b.SetBytes(int64(len(yuyv)))
 			b.ReportAllocs()
-			cpu := processCPU()
+			cpu := cputime.Process()
 			for b.Loop() {
 				YUYVToGray(gray, yuyv, size[0], size[1])
 			}
-			reportCPU(b, cpu)
+			cputime.Report(b, cpu)
 		})
 	}
 }
@@ -242,11 +244,11 @@ func BenchmarkMJPEGToGray(b *testing.B) {
 			gray := make([]byte, size[0]*size[1])
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
-			cpu := processCPU()
+			cpu := cputime.Process()
 			for b.Loop() {
 				gray, _, _, _, _ = MJPEGToGray(gray, data)
 			}
-			reportCPU(b, cpu)
+			cputime.Report(b, cpu)
 		})
 	}
 }
@@ -255,11 +257,11 @@ func BenchmarkYUYVPreview(b *testing.B) {
 	yuyv, _ := syntheticYUYV(1280, 720)
 	p := ensurePreview(nil, 1280, 720)
 	b.ReportAllocs()
-	cpu := processCPU()
+	cpu := cputime.Process()
 	for b.Loop() {
 		yuyvPreview(p, yuyv, 1280, 720)
 	}
-	reportCPU(b, cpu)
+	cputime.Report(b, cpu)
 }
 
 func TestImageToGrayMatchesGrayModel(t *testing.T) {

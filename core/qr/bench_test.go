@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+
+	"github.com/mispbump/mispbump-desktop/core/internal/cputime"
 )
 
 // benchFrame is a webcam frame of width×height with (or without) a
@@ -30,11 +32,11 @@ func BenchmarkDecode(b *testing.B) {
 				}
 				b.ReportAllocs()
 				b.ResetTimer()
-				cpu := processCPU()
+				cpu := cputime.Process()
 				for b.Loop() {
 					d.Decode(frame, size[0], size[1])
 				}
-				reportCPU(b, cpu)
+				cputime.Report(b, cpu)
 			})
 		}
 	}
@@ -64,7 +66,7 @@ func BenchmarkCorpus(b *testing.B) {
 	d := NewDecoder()
 	hits := 0
 	b.ResetTimer()
-	cpu := processCPU()
+	cpu := cputime.Process()
 	for b.Loop() {
 		hits = 0
 		for _, p := range pics {
@@ -74,7 +76,7 @@ func BenchmarkCorpus(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(hits)/float64(len(pics))*100, "%hit")
-	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N)/float64(len(pics))/1e6, "cpu-ms/picture")
+	b.ReportMetric(float64(cputime.Process()-cpu)/float64(b.N)/float64(len(pics))/1e6, "cpu-ms/picture")
 }
 
 // BenchmarkDegrade makes one 1280×720 webcam view of a version-10 code, as
@@ -83,10 +85,10 @@ func BenchmarkDegrade(b *testing.B) {
 	src := mustRender(testFrame(77, 311), 600)
 	b.ReportAllocs()
 	seed := uint64(0)
-	cpu := processCPU()
+	cpu := cputime.Process()
 	for b.Loop() {
 		seed++
 		Degrade(src, seed)
 	}
-	reportCPU(b, cpu)
+	cputime.Report(b, cpu)
 }

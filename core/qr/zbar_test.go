@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mispbump/mispbump-desktop/core/internal/cputime"
 )
 
 var zbar = flag.Bool("zbar", false, "compare the decoder with zbarimg on the corpus (docs/QR.md, Performance)")
@@ -34,7 +36,7 @@ func TestCompareWithZbar(t *testing.T) {
 	}
 
 	ourHits, ourRealistic := 0, 0
-	start := processCPU()
+	start := cputime.Process()
 	for i, f := range files {
 		if got, err := DecodeFile(f); err == nil && got == texts[i] {
 			ourHits++
@@ -43,7 +45,7 @@ func TestCompareWithZbar(t *testing.T) {
 			}
 		}
 	}
-	ourCPU := processCPU() - start
+	ourCPU := cputime.Process() - start
 
 	zbarHits, zbarRealistic := 0, 0
 	var zbarCPU time.Duration

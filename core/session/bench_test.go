@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/mispbump/mispbump-desktop/core/internal/cputime"
 )
 
 // BenchmarkPairingTextPath pairs two simulated MISPs (in this process)
@@ -14,7 +16,7 @@ import (
 func BenchmarkPairingTextPath(b *testing.B) {
 	sa, sb := startSim(b, "A", false), startSim(b, "B", false)
 	var reqs [2]int64
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		r0, r1 := sa.client.Requests(), sb.client.Requests()
@@ -29,7 +31,7 @@ func BenchmarkPairingTextPath(b *testing.B) {
 		reqs[1] += sb.client.Requests() - r1
 	}
 	b.StopTimer()
-	reportCPU(b, cpu0)
+	cputime.Report(b, cpu0)
 	b.ReportMetric(float64(reqs[0])/float64(b.N), "requests-a/op")
 	b.ReportMetric(float64(reqs[1])/float64(b.N), "requests-b/op")
 }
@@ -39,7 +41,7 @@ func BenchmarkPairingTextPath(b *testing.B) {
 // decoded, two simulated MISPs, no stores.
 func BenchmarkPairingQRPath(b *testing.B) {
 	sa, sb := startSim(b, "A", false), startSim(b, "B", false)
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	var reqs [2]int64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -54,15 +56,9 @@ func BenchmarkPairingQRPath(b *testing.B) {
 		reqs[1] += sb.client.Requests() - r1
 	}
 	b.StopTimer()
-	reportCPU(b, cpu0)
+	cputime.Report(b, cpu0)
 	b.ReportMetric(float64(reqs[0])/float64(b.N), "requests-a/op")
 	b.ReportMetric(float64(reqs[1])/float64(b.N), "requests-b/op")
-}
-
-func reportCPU(b *testing.B, since time.Duration) {
-	if now := cpuTime(); now > 0 {
-		b.ReportMetric(float64(now-since)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
-	}
 }
 
 var benchFPS = 15

@@ -1,14 +1,14 @@
 //go:build unix
 
-package session
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime is the process's user + system time so far.
-func cpuTime() time.Duration {
+// Process is the user + system CPU time this process has used so far.
+func Process() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0
