@@ -4,24 +4,20 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mispbump/mispbump-desktop/core/internal/recordings"
 )
 
 // addRecordingSeeds adds every recorded response body as a seed.
 func addRecordingSeeds(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(recordingsDir, "*.json"))
-	for _, p := range files {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		var r recording
-		if json.Unmarshal(data, &r) == nil {
-			f.Add([]byte(r.Response.Body))
-		}
+	all, err := recordings.All()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, r := range all {
+		f.Add([]byte(r.Response.Body))
 	}
 	for _, s := range []string{`"1"`, `1`, `true`, `null`, `"0"`, `{"status":"1"}`, `[]`, `{"errors":"x"}`, `{"post":{"status":{}}}`} {
 		f.Add([]byte(s))

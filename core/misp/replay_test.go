@@ -4,29 +4,15 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/mispbump/mispbump-desktop/core/internal/recordings"
 )
 
 // recording is one file of testdata/misp-recordings.
-type recording struct {
-	Request struct {
-		Method  string            `json:"method"`
-		Path    string            `json:"path"`
-		Headers map[string]string `json:"headers"`
-		Body    json.RawMessage   `json:"body"`
-	} `json:"request"`
-	Response struct {
-		Status  int               `json:"status"`
-		Headers map[string]string `json:"headers"`
-		Body    json.RawMessage   `json:"body"`
-	} `json:"response"`
-}
-
-const recordingsDir = "../../testdata/misp-recordings"
+type recording = recordings.Recording
 
 // adminKey is the placeholder for instance A's site-admin key in the
 // recordings; the tests use it as the client's key.
@@ -34,17 +20,9 @@ const adminKey = "KEYADMIN1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 
 func loadRecording(t testing.TB, num string) recording {
 	t.Helper()
-	m, err := filepath.Glob(filepath.Join(recordingsDir, num+"-*.json"))
-	if err != nil || len(m) != 1 {
-		t.Fatalf("recording %s: found %d files", num, len(m))
-	}
-	data, err := os.ReadFile(m[0])
+	r, err := recordings.Read(num)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var r recording
-	if err := json.Unmarshal(data, &r); err != nil {
-		t.Fatalf("recording %s: %v", num, err)
 	}
 	return r
 }

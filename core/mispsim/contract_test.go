@@ -6,14 +6,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/mispbump/mispbump-desktop/core/internal/recordings"
 )
 
 // The contract test replays the real MISP 2.5.1 recordings against two
@@ -21,8 +21,6 @@ import (
 // and compares each answer's status and body SHAPE (keys, JSON types,
 // nesting; booleans and a few fixed texts by value) with the recording.
 // Volatile values (timestamps, generated ids, uuids, keys) are not compared.
-
-const recordingsDir = "../../testdata/misp-recordings"
 
 // contractSkips lists the recordings the contract test does not replay, and why.
 var contractSkips = map[string]string{
@@ -46,25 +44,10 @@ var contractSkips = map[string]string{
 	"92": "events/add with protected:true and keys in the body is not simulated",
 }
 
-type recording struct {
-	file    string
-	num     string
-	Request struct {
-		Method  string            `json:"method"`
-		Path    string            `json:"path"`
-		Headers map[string]string `json:"headers"`
-		Body    json.RawMessage   `json:"body"`
-	} `json:"request"`
-	Response struct {
-		Status  int               `json:"status"`
-		Headers map[string]string `json:"headers"`
-		Body    json.RawMessage   `json:"body"`
-	} `json:"response"`
-	Note string `json:"note"`
-}
+type recording = recordings.Recording
 
-func (r recording) onB() bool {
-	if strings.Contains(r.file, "-wire-") || strings.Contains(r.Note, "Instance B") {
+func onB(r recording) bool {
+	if strings.Contains(r.File, "-wire-") || strings.Contains(r.Note, "Instance B") {
 		return true
 	}
 	k := r.Request.Headers["Authorization"]
@@ -87,36 +70,11 @@ func loadRecordings(t testing.TB) []recording {
 	return append([]recording(nil), recordingsAll...)
 }
 
-func readRecordings() ([]recording, error) {
-	files, err := filepath.Glob(filepath.Join(recordingsDir, "*.json"))
-	if err != nil || len(files) == 0 {
-		return nil, fmt.Errorf("no recordings in %s: %v", recordingsDir, err)
-	}
-	var recs []recording
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		var r recording
-		if err := json.Unmarshal(raw, &r); err != nil {
-			return nil, fmt.Errorf("%s: %v", f, err)
-		}
-		r.file = filepath.Base(f)
-		r.num = strings.SplitN(r.file, "-", 2)[0]
-		recs = append(recs, r)
-	}
-	sort.Slice(recs, func(i, j int) bool {
-		a, _ := strconv.Atoi(recs[i].num)
-		b, _ := strconv.Atoi(recs[j].num)
-		return a < b
-	})
-	return recs, nil
-}
+func readRecordings() ([]recording, error) { return recordings.All() }
 
 func recordingByNum(t testing.TB, num string) recording {
 	for _, r := range loadRecordings(t) {
-		if r.num == num {
+		if r.Num == num {
 			return r
 		}
 	}
@@ -223,7 +181,7 @@ var pathModels = []struct{ prefix, model string }{
 var bodyModels = map[string]string{"org_id": "Organisation", "remote_org_id": "Organisation"}
 
 func instanceOf(r recording) string {
-	if r.onB() {
+	if onB(r) {
 		return "B"
 	}
 	return "A"
@@ -318,7 +276,7 @@ func (p *replayer) send(r recording) replayed {
 	if len(r.Request.Body) > 0 && string(r.Request.Body) != "null" {
 		v, err := decodeNumbers(r.Request.Body)
 		if err != nil {
-			p.t.Fatalf("%s: request body: %v", r.file, err)
+			p.t.Fatalf("%s: request body: %v", r.File, err)
 		}
 		if s, isStr := v.(string); isStr {
 			body = strings.NewReader(s) // 97: a deliberately broken body
@@ -344,7 +302,7 @@ func (p *replayer) send(r recording) replayed {
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Do(req)
 	if err != nil {
-		p.t.Fatalf("%s: %v", r.file, err)
+		p.t.Fatalf("%s: %v", r.File, err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
@@ -545,13 +503,13 @@ func TestContractReplaysRecordings(t *testing.T) {
 	p := newReplayer(t)
 	replayedCount := 0
 	for _, r := range loadRecordings(t) {
-		if reason, skip := contractSkips[r.num]; skip {
-			t.Logf("skip %s: %s", r.file, reason)
+		if reason, skip := contractSkips[r.Num]; skip {
+			t.Logf("skip %s: %s", r.File, reason)
 			continue
 		}
 		replayedCount++
 		for _, d := range p.check(r) {
-			t.Errorf("%s %s %s: %s", r.file, r.Request.Method, r.Request.Path, d)
+			t.Errorf("%s %s %s: %s", r.File, r.Request.Method, r.Request.Path, d)
 		}
 	}
 	if replayedCount < 80 {
@@ -580,7 +538,7 @@ func TestContractDetectsShapeChanges(t *testing.T) {
 			p := newReplayer(t)
 			r := recordingByNum(t, m.num)
 			if d := p.check(r); len(d) != 0 {
-				t.Fatalf("the unmutated recording %s must pass: %v", r.file, d)
+				t.Fatalf("the unmutated recording %s must pass: %v", r.File, d)
 			}
 			v, err := decodeNumbers(r.Response.Body)
 			if err != nil {
@@ -589,7 +547,7 @@ func TestContractDetectsShapeChanges(t *testing.T) {
 			m.mutate(v.(map[string]any))
 			r.Response.Body, _ = json.Marshal(v)
 			if d := p.check(r); len(d) == 0 {
-				t.Errorf("mutation %q of %s was not detected", m.name, r.file)
+				t.Errorf("mutation %q of %s was not detected", m.name, r.File)
 			}
 		})
 	}
