@@ -91,6 +91,38 @@ shot_both demo-result
 shot_a wizard-result
 stop_demo
 
+echo "the app's own wizard, without a webcam"
+go build -o "$TMP/seed" ./scripts/screenshots
+PASS="screenshot passphrase" # the seeded throw-away store's; not a secret
+MISPBUMP_PASSPHRASE="$PASS" "$TMP/seed" -data-dir "$TMP/data" >"$TMP/seed.log" 2>&1 &
+PIDS="$PIDS $!"
+i=0
+until grep -q ready "$TMP/seed.log"; do
+	i=$((i + 1))
+	[ "$i" -lt 60 ] || { cat "$TMP/seed.log"; exit 1; }
+	sleep 0.5
+done
+MISPBUMP_PASSPHRASE="$PASS" "$TMP/mispbump" --data-dir "$TMP/data" >"$TMP/app.log" 2>&1 &
+APP=$!
+PIDS="$PIDS $APP"
+i=0
+until WM=$(xdotool search --name '^MISPbump$' 2>/dev/null | head -1) && [ -n "$WM" ]; do
+	i=$((i + 1))
+	[ "$i" -lt 60 ] || { echo "the app did not open a window:"; cat "$TMP/app.log"; exit 1; }
+	sleep 0.5
+done
+sleep 6 # unlock and log in
+xdotool key --window "$WM" ctrl+n
+sleep 3
+WN=$(xdotool search --name '^New pairing' | head -1)
+xdotool windowmove "$WN" 0 0
+sleep 1
+eval "$(xdotool getwindowgeometry --shell "$WN")"
+click 1005 693 4 # Start the exchange
+import -window root -crop "${WIDTH}x${HEIGHT}+0+0" +repage "$OUT/wizard-no-camera.png"
+echo "  $OUT/wizard-no-camera.png"
+stop_demo
+
 echo "remote mode (light theme)"
 start_demo light
 click $((AX + 30)) 185 0.5 # A: Partner elsewhere

@@ -99,10 +99,12 @@ func (p *cameraPanel) start() {
 				return
 			}
 			if err != nil {
+				p.noCamera()
 				p.say(cameraErrorText(err), widget.DangerImportance)
 				return
 			}
 			if len(cams) == 0 {
+				p.noCamera()
 				p.say("No camera found on this computer. Open an image of your partner's code or paste it as text instead.", widget.WarningImportance)
 				return
 			}
@@ -218,6 +220,13 @@ func (p *cameraPanel) run(src camera.Source) {
 			})
 		}
 	}()
+}
+
+// noCamera hides the preview and the picker, which would only be blank.
+func (p *cameraPanel) noCamera() {
+	p.preview.Hide()
+	p.hint.Hide()
+	p.picker.Hide()
 }
 
 func (p *cameraPanel) stopCamera() {

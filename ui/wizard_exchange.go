@@ -222,8 +222,10 @@ func (ex *exchangeStep) showFrames(frames []string) {
 // the partner already has everything (the pairing's Display is empty).
 func (ex *exchangeStep) emptyText() string {
 	switch {
-	case ex.stage.Final():
+	case ex.stage == session.StageDone:
 		return "Nothing left to show: your partner has read everything from this screen."
+	case ex.stage.Final():
+		return "No code to show: the pairing stopped."
 	case ex.stage == session.StageCompareSAS && !ex.confirmed:
 		return "Your partner's camera has read our code. Compare the codes; once you confirm, our next code appears here."
 	case ex.stage >= session.StageCompareSAS:
