@@ -624,3 +624,32 @@ func TestNewDemoSides(t *testing.T) {
 		t.Errorf("the demo folder %s is still there after cleanup (%v)", dir, err)
 	}
 }
+
+func TestWizardPartnerRestarted(t *testing.T) {
+	r := newRig(t)
+	r.openRemote()
+	r.start()
+	first := r.waitForSAS()
+	// B's window closes and B starts again in a new one: A sees a new code
+	// from its partner and offers to start again.
+	r.wizards[1].close()
+	<-r.wizards[1].sessionDone()
+	side := r.sides[1]
+	c := side.Choices
+	c.Remote = true
+	v := &vault{store: side.Store}
+	r.wizards[1] = openWizard(r.app, v, wizardLoginFor(v, side.ProfileID, side.Client, side.Login), nil, wizardOptions{choices: &c, ui: r.q.do})
+	tapButton(t, r.wizards[1].window.Content(), "Start the exchange")
+	r.until("A to see the restart", func() bool { return r.wizards[0].exchange.stage == session.StagePartnerRestarted })
+	if text := r.text(0); !strings.Contains(text, "Your partner started again") || strings.Contains(text, "Codes match") {
+		t.Errorf("A does not offer to start again (or still offers the old codes):\n%s", text)
+	}
+	tapButton(t, r.wizards[0].window.Content(), "Start again with a new code")
+	second := r.waitForSAS()
+	if second == first {
+		t.Errorf("the codes after the restart are the old ones: %s", second)
+	}
+	r.confirmBoth()
+	r.waitForResults()
+	r.checkPaired()
+}
