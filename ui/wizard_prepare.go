@@ -172,8 +172,8 @@ func (w *wizard) choicesFromForm() (session.Choices, error) {
 	c.ExistingServer = choiceValue(serverPolicies, p.existingServer.Selected)
 	c.NameClash = choiceValue(nameClashPolicies, p.nameClash.Selected)
 	c.Internal = p.internal.Checked && !p.internal.Disabled()
+	// The timeouts stay those of the preferences; the mode picks which.
 	c.Remote = p.mode.Selected == modeRemote
-	c.Timeout = 0 // the mode decides
 	c.EgressAddresses = strings.FieldsFunc(p.egress.Text, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
 	if !c.Pull && !c.Push {
 		return c, errors.New("choose pull, push or both: a server entry that does neither syncs nothing")
