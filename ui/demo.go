@@ -110,7 +110,9 @@ func openDemoWindowsWith(a fyne.App, sides [2]session.LocalSide, onBothClosed fu
 		}
 		login := wizardLogin{client: side.Client, login: side.Login, profileID: side.ProfileID, name: name, certificatePEM: side.CertificatePEM}
 		wizards[i] = openWizard(a, v, login, nil, opts)
-		wizards[i].window.Resize(fyne.NewSize(790, 840))
+		// Two side by side fit a 1600-pixel-wide screen, and 760 high fits
+		// most laptops.
+		wizards[i].window.Resize(fyne.NewSize(790, 760))
 	}
 	return wizards
 }

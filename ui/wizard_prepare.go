@@ -49,6 +49,10 @@ func explain(text string) *widget.Label {
 
 func (w *wizard) showPrepare() {
 	c := w.startingChoices()
+	if w.resume != nil && (w.resume.Partner.Push || w.resume.Partner.Pull) {
+		// A resumed pairing keeps the directions chosen when it started.
+		c.Push, c.Pull = w.resume.Partner.Push, w.resume.Partner.Pull
+	}
 	p := &prepareStep{}
 	w.prepare = p
 	login := w.login.login
