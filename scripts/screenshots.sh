@@ -91,12 +91,17 @@ typeit "$PASS"
 xdotool key Return
 sleep 8 # unlocking, then logging in to the profile with a stored key
 
-click 200 160
+# The list starts below the two unfinished pairings the seed left.
+click 200 385 # Northwind CSIRT: a key pending revocation
 shot partners
+xdotool mousemove $((WX + 680)) $((WY + 450))
+for i in $(seq 32); do xdotool click 5; done # down to the PGP keys card
+sleep 0.8
+shot partner-pgp-keys
 xdotool key ctrl+f
 typeit "contoso"
 sleep 0.5
-click 200 160
+click 200 385
 shot partners-search
 click 676 212
 shot partner-remove
@@ -106,6 +111,9 @@ sleep 0.5
 click 147 69
 click 100 120
 shot misp-profile
+click 660 343 # How we want to be notified…
+shot notifications-editor
+click 479 586 # Close
 click 100 195
 click 340 343 4
 shot misp-trust-certificate
@@ -114,6 +122,11 @@ sleep 0.5
 click 100 270
 click 340 343 4
 shot misp-login-error
+click 100 120
+xdotool mousemove $((WX + 620)) $((WY + 450))
+for i in $(seq 12); do xdotool click 5; done # down to the instance signing key
+sleep 0.8
+shot misp-instance-key
 
 click 237 69
 shot settings
@@ -125,7 +138,16 @@ click 180 163 3
 click 55 69
 xdotool key ctrl+f ctrl+a BackSpace
 sleep 0.5
-click 200 235
+click 200 460 # Contoso SOC
 shot partners-light
+
+# Resume opens the wizard on the unfinished pairing (a window of its own).
+click 348 213 3
+RW=$(xdotool search --name '^Resume pairing' | head -1)
+xdotool windowmove "$RW" 0 0
+sleep 1
+eval "$(xdotool getwindowgeometry --shell "$RW")"
+import -window root -crop "${WIDTH}x${HEIGHT}+0+0" +repage "$OUT/wizard-resume-light.png"
+echo "  $OUT/wizard-resume-light.png"
 stop_app
 echo "done: look at every PNG in $OUT before committing"

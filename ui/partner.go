@@ -109,14 +109,14 @@ func (d *partnerDetails) onTest() {
 // pendingRevocationCard says that earlier keys of this partner's sync user
 // still work and offers to revoke them now.
 func (d *partnerDetails) pendingRevocationCard(n int) fyne.CanvasObject {
-	what := "1 earlier key of this partner's sync user is still valid"
+	what, it := "1 earlier key of this partner's sync user is still valid", "It was"
 	if n > 1 {
-		what = fmt.Sprintf("%d earlier keys of this partner's sync user are still valid", n)
+		what, it = fmt.Sprintf("%d earlier keys of this partner's sync user are still valid", n), "They were"
 	}
 	d.revokeResult = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance,
-		Text: what + " (" + strings.ReplaceAll(keysText(d.partner.KeysPendingRevocation), "\n", ", ") + "). " +
-			"They were to be revoked once the partner confirmed the new key works, and that confirmation never arrived. " +
-			"Revoke them once you know the partner's MISP uses the new key (a connection test from their side passes)."}
+		Text: what + ": " + strings.ReplaceAll(keysText(d.partner.KeysPendingRevocation), "\n", ", ") + ". " +
+			it + " to be revoked once the partner confirmed the new key works, and that confirmation never arrived. " +
+			"Revoke now once you know the partner's MISP uses the new key (a connection test from their side passes)."}
 	d.revokeButton = &widget.Button{Text: "Revoke now", Icon: theme.DeleteIcon(), OnTapped: d.onRevoke}
 	return card("Keys pending revocation", container.NewVBox(d.revokeResult, container.NewHBox(d.revokeButton)))
 }

@@ -203,10 +203,11 @@ func (t *partnersTab) pendingRow(pp store.PendingPairing) fyne.CanvasObject {
 	if name == "" {
 		name = "A partner not yet known"
 	}
-	title := &widget.Label{Text: name + " · started " + formatDay(pp.StartedAt), TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
+	title := &widget.Label{Text: name, TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
 	resume := &widget.Button{Text: "Resume", Icon: theme.MediaPlayIcon(), OnTapped: func() { t.shell.resumePairing(pp) }}
-	how := &widget.Label{Text: resumeCaseText(session.ResumeCase(pp)), Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText}
-	return container.NewBorder(nil, nil, nil, resume, container.NewVBox(title, how))
+	how := &widget.Label{Text: "Started " + formatDay(pp.StartedAt) + ". " + resumeCaseText(session.ResumeCase(pp)),
+		Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText}
+	return container.NewBorder(nil, nil, nil, container.NewCenter(resume), container.NewVBox(title, how))
 }
 
 // resumeCaseText says in words what resuming a pending pairing will take.

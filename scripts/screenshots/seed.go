@@ -16,6 +16,8 @@ import (
 
 	"github.com/mispbump/mispbump-desktop/core/mispsim"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
+	"github.com/mispbump/mispbump-desktop/core/protected"
+	"github.com/mispbump/mispbump-desktop/core/session"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
@@ -27,7 +29,8 @@ func main() {
 		log.Fatalf("usage: MISPBUMP_PASSPHRASE=… seed -data-dir DIR (%v)", err)
 	}
 
-	internal := mispsim.New(mispsim.Config{Name: "internal", HostOrgName: "CERT Example", HostOrgIDSet: true, AdminEmail: "admin@cert.example"})
+	internal := mispsim.New(mispsim.Config{Name: "internal", HostOrgName: "CERT Example", HostOrgIDSet: true, AdminEmail: "admin@cert.example",
+		GPGKeyArmored: protected.DemoKey(0)})
 	internalURL, err := internal.Start()
 	if err != nil {
 		log.Fatal(err)
@@ -46,11 +49,15 @@ func main() {
 	}
 	err = st.Update(func(d *store.Data) error {
 		d.Profiles = []store.Profile{
-			{ID: "internal", Name: "Internal MISP", URL: internalURL, Authkey: internal.AdminKey()},
+			{ID: "internal", Name: "Internal MISP", URL: internalURL, Authkey: internal.AdminKey(), Notifications: &pairing.NotificationSettings{
+				Version: "1", Formats: []string{"MISP", "STIX"}, Interval: "daily",
+				Emails: []pairing.NotificationEmail{{Address: "cert@cert.example", PGPFingerprint: "5626761B3F2C1A9E0D4B8C7F6E5D4C3B2A190817"}, {Address: "soc@cert.example", Cc: true}},
+			}},
 			{ID: "dmz", Name: "DMZ MISP (self-signed)", URL: dmzURL, Authkey: dmz.AdminKey()},
 			{ID: "old", Name: "Old test instance", URL: internalURL, Authkey: mispsim.NewKey()},
 		}
 		d.Partners = partners(internal)
+		d.Pending = pending()
 		return nil
 	})
 	st.Close()
@@ -84,6 +91,11 @@ func partners(sim *mispsim.Sim) []store.Partner {
 		{"Fabrikam Cyber Defence", "5f6e7d8c-9b0a-4c1d-8e2f-3a4b5c6d7e8f", "misp-admin@fabrikam.example", "https://misp.fabrikam.example",
 			"c0ffee00-1234-4567-89ab-cdef01234567", "2.5.1", 40 * 24 * time.Hour, nil, false},
 	}
+	demo, err := protected.ParseKey(protected.DemoKey(1), "demo")
+	if err != nil {
+		log.Fatal(err)
+	}
+	partnerKey := &store.PGPKey{Armored: demo.Armored, Fingerprint: demo.Fingerprint}
 	var out []store.Partner
 	for i, s := range seeds {
 		org := sim.AddOrg(mispsim.Org{Name: s.name, UUID: s.uuid})
@@ -99,7 +111,8 @@ func partners(sim *mispsim.Sim) []store.Partner {
 			Org: store.PartnerOrg{UUID: s.uuid, Name: s.name, Nationality: "Luxembourg", Sector: "Government", Type: "CSIRT",
 				Description: "National incident response team, sharing phishing and malware indicators.", Contacts: s.email},
 			AdminEmail: s.email, AnnouncedURL: s.url, InstanceUUID: s.instance, MISPVersion: s.version,
-			PGPKey:               &store.PGPKey{Fingerprint: "4F2A9C1E77B03D58E6A10B92C4D735E819FA6C02"},
+			PGPKey:               partnerKey,
+			PGPKeyCheck:          &store.PGPKeyCheck{Fingerprint: partnerKey.Fingerprint, Verdict: "match", Message: "the partner's MISP publishes the same key at /gpg.asc", At: now.Add(-s.paired)},
 			EgressAddresses:      []string{"198.51.100.7", "2001:db8:10::7"},
 			NotificationSettings: notify,
 			OnOurMISP: store.OnOurMISP{
@@ -112,5 +125,25 @@ func partners(sim *mispsim.Sim) []store.Partner {
 			Push:       s.push, Pull: true, PairedAt: now.Add(-s.paired), LastTest: s.test,
 		})
 	}
+	// The first pairing replaced an earlier one whose key still waits
+	// for the partner's confirmation.
+	out[0].KeysPendingRevocation = []store.MintedKey{{ID: "7", Comment: "MISPbump pairing " + now.Add(-90*24*time.Hour).Format("2006-01-02"), UserID: out[0].OnOurMISP.SyncUser.ID, Minted: now.Add(-90 * 24 * time.Hour)}}
 	return out
+}
+
+// pending are two unfinished pairings on the internal MISP: one holds the
+// partner's key and can finish alone, one needs a new exchange. The key is
+// a made-up placeholder; the app never shows it.
+func pending() []store.PendingPairing {
+	now := time.Now().UTC()
+	return []store.PendingPairing{
+		{ID: "pending-1", ProfileID: "internal", StartedAt: now.Add(-3 * time.Hour), UpdatedAt: now.Add(-3 * time.Hour),
+			Partner: store.Partner{Org: store.PartnerOrg{Name: "Tailspin Toys CERT", UUID: "1d2e3f40-5a6b-4c7d-8e9f-0a1b2c3d4e5f"}, Pull: true,
+				OnOurMISP: store.OnOurMISP{Org: store.ObjectRef{ID: "21", Outcome: store.Created}, SyncUser: store.ObjectRef{ID: "31", Outcome: store.Created}}},
+			Creds:     &store.PartnerCreds{SyncAuthkey: "placeholder-never-shown-0000000000000000", SyncUserEmail: "sync-cert@tailspin.example"},
+			StepsDone: []string{session.StepOrg, session.StepSyncUser, session.StepKey}},
+		{ID: "pending-2", ProfileID: "internal", StartedAt: now.Add(-26 * time.Hour), UpdatedAt: now.Add(-26 * time.Hour),
+			Partner:   store.Partner{Org: store.PartnerOrg{Name: "Woodgrove Bank SOC", UUID: "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d"}},
+			StepsDone: []string{session.StepOrg}},
+	}
 }
