@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -185,6 +186,7 @@ func openWizard(a fyne.App, v *vault, login wizardLogin, resume *store.PendingPa
 			})
 		}
 	})
+	w.window.SetCloseIntercept(w.onCloseRequest)
 	w.window.Canvas().SetOnTypedKey(w.onKey)
 
 	w.showPrepare()
@@ -223,6 +225,24 @@ func (w *wizard) onKey(ev *fyne.KeyEvent) {
 	if (ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter) && w.exchange != nil {
 		w.exchange.onEnter()
 	}
+}
+
+// onCloseRequest asks before a window close stops a pairing whose MISP
+// steps may have begun; otherwise it closes at once.
+func (w *wizard) onCloseRequest() {
+	ex := w.exchange
+	if w.session == nil || ex == nil || ex.stage.Final() || !ex.confirmed {
+		w.close()
+		return
+	}
+	d := dialog.NewConfirm("Stop the pairing?",
+		"Closing this window stops the pairing. What was already set up on our MISP stays, and the unfinished pairing is kept so it can be resumed from the Partners tab.",
+		func(ok bool) {
+			if ok {
+				w.close()
+			}
+		}, w.window)
+	showWithEscape(d, w.window)
 }
 
 // close closes the window (which stops the session and the camera).

@@ -653,3 +653,25 @@ func TestWizardPartnerRestarted(t *testing.T) {
 	r.waitForResults()
 	r.checkPaired()
 }
+
+func TestWizardAsksBeforeClosingAConfirmedPairing(t *testing.T) {
+	r := newRig(t)
+	r.openRemote()
+	r.start()
+	r.waitForSAS()
+	a := r.wizards[0]
+	r.confirmBoth()
+	a.onCloseRequest()
+	if a.closed || !strings.Contains(overlayText(a.window), "Stop the pairing?") {
+		t.Fatalf("closing after the confirm did not ask (closed %v); overlay:\n%s", a.closed, overlayText(a.window))
+	}
+	a.window.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if overlayText(a.window) != "" || a.closed {
+		t.Fatalf("Escape did not dismiss the question (closed %v)", a.closed)
+	}
+	r.waitForResults()
+	a.onCloseRequest() // finished: closes at once
+	if !a.closed {
+		t.Error("closing a finished pairing asked again")
+	}
+}
