@@ -62,7 +62,7 @@ func (p *cameraPanel) content() fyne.CanvasObject {
 	buttons := container.NewGridWithColumns(2, copyButton, saveButton, pasteButton, openButton)
 	if p.w.choices.Remote {
 		return &widget.Card{Subtitle: "Exchange the codes by chat or e-mail", Content: container.NewVBox(
-			explain("Send your code with \"Copy my code\" (chat-safe text) or as PNG images; paste or open your partner's. "+
+			wrapped("Send your code with \"Copy my code\" (chat-safe text) or as PNG images; paste or open your partner's. "+
 				"The codes change as the pairing goes on: send yours again whenever this window shows a new one. "+
 				"Call each other to compare the codes."),
 			buttons, p.fallback)}
@@ -398,4 +398,9 @@ func unmirror(img *image.RGBA) *image.RGBA {
 		}
 	}
 	return out
+}
+
+// wrapped is a label that wraps, for sentences in narrow columns.
+func wrapped(text string) *widget.Label {
+	return &widget.Label{Text: text, Wrapping: fyne.TextWrapWord}
 }
