@@ -253,6 +253,9 @@ func (ex *exchangeStep) event(ev session.Event) {
 		}
 		ex.partner = &seen
 	}
+	if ev.Stage != prev {
+		ex.problem.Hide() // a warning about the previous stage's input
+	}
 	if ev.Problem != nil {
 		ex.problem.SetText(sentence(ev.Problem.Error()))
 		ex.problem.Show()
