@@ -675,3 +675,20 @@ func TestWizardAsksBeforeClosingAConfirmedPairing(t *testing.T) {
 		t.Error("closing a finished pairing asked again")
 	}
 }
+
+func TestWizardPasteRefusedInWords(t *testing.T) {
+	r := newRig(t)
+	r.openRemote()
+	r.relay = [2]bool{}
+	r.start()
+	a := r.wizards[0]
+	a.exchange.cam.paste("   ")
+	if text := r.text(0); !strings.Contains(text, "Nothing was pasted") {
+		t.Errorf("an empty paste is not explained:\n%s", text)
+	}
+	a.exchange.cam.paste("MB1:THIS IS NOT A FRAME")
+	r.until("the refused code's warning", func() bool { return a.exchange.problem.Visible() })
+	if a.exchange.stage != session.StageWaitingForPartner {
+		t.Errorf("a refused code moved the pairing to %v", a.exchange.stage)
+	}
+}
