@@ -14,6 +14,7 @@ import (
 	"github.com/mispbump/mispbump-desktop/assets"
 	"github.com/mispbump/mispbump-desktop/core/camera"
 	"github.com/mispbump/mispbump-desktop/core/misp"
+	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/session"
 	"github.com/mispbump/mispbump-desktop/core/store"
 	"github.com/mispbump/mispbump-desktop/core/version"
@@ -40,6 +41,9 @@ type wizardLogin struct {
 	// certificatePEM verifies our announced URL when it is not publicly
 	// trusted (the certificate pinned at login); it travels to the partner.
 	certificatePEM string
+	// notifications are our organisation's IEP005 settings from the
+	// profile; they travel in INFO.
+	notifications *pairing.NotificationSettings
 }
 
 // wizardLoginFor gathers what a wizard needs about a logged-in profile: its
@@ -52,6 +56,7 @@ func wizardLoginFor(v *vault, profileID string, client *misp.Client, login *misp
 		if p.Certificate != nil {
 			l.certificatePEM = p.Certificate.PEM
 		}
+		l.notifications = p.Notifications
 	}
 	return l
 }

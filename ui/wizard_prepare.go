@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mispbump/mispbump-desktop/core/misp"
+	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/session"
 )
@@ -113,6 +114,7 @@ func (w *wizard) showPrepare() {
 		&widget.Card{Subtitle: "What the partner gets from us", Content: &widget.Form{Items: []*widget.FormItem{
 			{Text: "Our MISP's URL", Widget: p.announceURL, HintText: "the address the partner's MISP will use to reach ours." + source},
 			{Text: "Connects from", Widget: p.egress, HintText: "addresses our MISP connects from, for the partner's firewall"},
+			{Text: "How to notify us", Widget: wrapped(notificationsNote(w.login.notifications))},
 		}}},
 		&widget.Card{Subtitle: "On our MISP", Content: &widget.Form{Items: []*widget.FormItem{
 			{Text: "Server entry name", Widget: p.serverName},
@@ -228,7 +230,7 @@ func (w *wizard) onStart() {
 func (w *wizard) startSession(ownKey *protected.Key, ownKeyErr error) {
 	cfg := session.Config{
 		Client: w.login.client, Login: w.login.login, Store: w.vault.store, ProfileID: w.login.profileID,
-		Choices: w.choices, CertificatePEM: w.login.certificatePEM,
+		Choices: w.choices, CertificatePEM: w.login.certificatePEM, Notifications: w.login.notifications,
 		Source: w.texts,
 		Sink: session.SinkFunc(func(frames []string) {
 			w.opts.ui(func() { w.exchange.showFrames(frames) })
@@ -286,4 +288,12 @@ func (w *wizard) onFinishAlone() {
 // finishPendingAlone is session.FinishAlone for the wizard's login.
 func finishPendingAlone(ctx context.Context, l wizardLogin, v *vault, pendingID string, c session.Choices) (*session.Result, error) {
 	return session.FinishAlone(ctx, l.client, l.login, v.store, pendingID, c)
+}
+
+// notificationsNote says whether our IEP005 notification settings go along.
+func notificationsNote(n *pairing.NotificationSettings) string {
+	if n == nil {
+		return "none set: the partner is not told how we want to be notified (set it on the MISP tab: How we want to be notified…)"
+	}
+	return "sent as set on the MISP tab (How we want to be notified…)"
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/mispbump/mispbump-desktop/core/camera"
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/mispsim"
+	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/session"
 	"github.com/mispbump/mispbump-desktop/core/store"
 	"github.com/mispbump/mispbump-desktop/core/store/storetest"
@@ -249,6 +250,14 @@ func (r *rig) checkPaired() {
 
 func TestWizardPairsByPastedCodes(t *testing.T) {
 	r := newRig(t)
+	// A's profile says how A wants to be notified: it travels to B.
+	if err := r.sides[0].Store.Update(func(d *store.Data) error {
+		p, _ := d.Profile(r.sides[0].ProfileID)
+		p.Notifications = &pairing.NotificationSettings{Version: "1.0", Emails: []pairing.NotificationEmail{{Address: "soc@org-a.example"}}, Formats: []string{"MISP"}}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 	r.openRemote()
 	if !strings.Contains(r.text(0), "Partner elsewhere") || !strings.Contains(r.text(0), "Same organisation") {
 		t.Fatalf("Prepare lacks choices:\n%s", r.text(0))
@@ -264,6 +273,12 @@ func TestWizardPairsByPastedCodes(t *testing.T) {
 		return r.wizards[0].result.res.PartnerDone != nil && r.wizards[1].result.res.PartnerDone != nil
 	})
 	r.checkPaired()
+	if ps := r.sides[1].Store.Snapshot().Partners; len(ps) != 1 || ps[0].NotificationSettings == nil {
+		t.Errorf("B's record of A lacks A's notification settings: %+v", ps)
+	}
+	if !strings.Contains(r.text(1), "soc@org-a.example") {
+		t.Errorf("B's result does not show A's notification address:\n%s", r.text(1))
+	}
 }
 
 func TestWizardPairsThroughVirtualCameras(t *testing.T) {
