@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mispbump/mispbump-desktop/core/pairing"
+	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/session"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
@@ -139,7 +140,18 @@ func (w *wizard) resultSections(res *session.Result, stage session.Stage) []fyne
 			}
 			ownErr = w.exchange.ownKeyErr
 		}
-		out = append(out, newPGPKeysCard(ownFP, ownErr, p.PGPKey, nil))
+		var check *protected.CrossCheck
+		if res.PartnerKey != nil {
+			c := res.PartnerKey.Check.CrossCheck
+			check = &c
+			if res.PartnerKey.Alarm != "" {
+				// Shown first and in red: protected events should not be
+				// relayed until the fingerprint was compared another way.
+				out = append(out[:1], append([]fyne.CanvasObject{&widget.Label{Text: sentence(res.PartnerKey.Alarm), Importance: widget.DangerImportance,
+					Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}}}, out[1:]...)...)
+			}
+		}
+		out = append(out, newPGPKeysCard(ownFP, ownErr, p.PGPKey, check))
 		out = append(out, newNotificationsView(p.NotificationSettings))
 	}
 	if res.SAS != "" {
