@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"image"
 	"os"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/mispsim"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
+	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/session"
 	"github.com/mispbump/mispbump-desktop/core/store"
 	"github.com/mispbump/mispbump-desktop/core/store/storetest"
@@ -67,13 +69,20 @@ type rig struct {
 	relay [2]bool
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t *testing.T) *rig { t.Helper(); return newRigWith(t, nil) }
+
+// newRigWith is newRig with a chance to change each simulator's config.
+func newRigWith(t *testing.T, configure func(i int, c *mispsim.Config)) *rig {
 	t.Helper()
 	storetest.UseCheapKeyDerivation(t)
 	r := &rig{t: t, q: &uiQueue{}, app: test.NewTempApp(t)}
 	for i, name := range []string{"a", "b"} {
 		upper := strings.ToUpper(name)
-		sim := mispsim.New(mispsim.Config{Name: upper, HostOrgName: "Org " + upper})
+		cfg := mispsim.Config{Name: upper, HostOrgName: "Org " + upper}
+		if configure != nil {
+			configure(i, &cfg)
+		}
+		sim := mispsim.New(cfg)
 		url, err := sim.Start()
 		if err != nil {
 			t.Fatal(err)
@@ -705,5 +714,41 @@ func TestWizardPasteRefusedInWords(t *testing.T) {
 	r.until("the refused code's warning", func() bool { return a.exchange.problem.Visible() })
 	if a.exchange.stage != session.StageWaitingForPartner {
 		t.Errorf("a refused code moved the pairing to %v", a.exchange.stage)
+	}
+}
+
+func TestWizardResultShowsPartnerPGPKey(t *testing.T) {
+	rec, err := os.ReadFile("../testdata/misp-recordings/61-gpg-asc-B.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recording struct {
+		Response struct {
+			Body string `json:"body"`
+		} `json:"response"`
+	}
+	if err := json.Unmarshal(rec, &recording); err != nil || !strings.Contains(recording.Response.Body, "BEGIN PGP PUBLIC KEY") {
+		t.Fatalf("recording 61 holds no key (%v)", err)
+	}
+	key, err := protected.ParseKey(recording.Response.Body, "recording 61")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRigWith(t, func(i int, c *mispsim.Config) {
+		if i == 1 {
+			c.GPGKeyArmored = recording.Response.Body
+		}
+	})
+	r.openRemote()
+	r.start()
+	r.waitForSAS()
+	r.confirmBoth()
+	r.waitForResults()
+	text := r.text(0)
+	if !strings.Contains(text, protected.FormatFingerprint(key.Fingerprint)) {
+		t.Errorf("A's result does not show B's key fingerprint %s:\n%s", protected.FormatFingerprint(key.Fingerprint), text)
+	}
+	if !strings.Contains(r.text(1), "Partner's instance key") || !strings.Contains(r.text(1), "none") {
+		t.Errorf("B's result does not say A has no instance key:\n%s", r.text(1))
 	}
 }
