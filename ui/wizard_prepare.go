@@ -101,8 +101,13 @@ func (w *wizard) showPrepare() {
 	if w.resume != nil {
 		sections = append(sections, w.resumeCard())
 	}
+	finishAlone := w.resume != nil && session.ResumeCase(*w.resume) == session.ResumeFinishAlone
+	// Finishing alone exchanges nothing: where the partner is and what it
+	// gets from us no longer matter.
+	modeCard := &widget.Card{Subtitle: "Where is your partner?", Content: p.mode}
+	modeCard.Hidden = finishAlone
 	sections = append(sections,
-		&widget.Card{Subtitle: "Where is your partner?", Content: p.mode},
+		modeCard,
 		&widget.Card{Subtitle: "What our server entry to the partner does", Content: container.NewVBox(
 			p.pull,
 			explain("Uses the key the partner's MISP mints for us: we get the events their sync user may see. The partner gets a sync user on our MISP either way; what their MISP pulls from or pushes to us is their choice, within our events' distribution settings."),
@@ -111,11 +116,11 @@ func (w *wizard) showPrepare() {
 			p.publishWithoutEmail,
 			explain("Without it a first pull publishes every pulled event and MISP mails every user about each one."),
 		)},
-		&widget.Card{Subtitle: "What the partner gets from us", Content: &widget.Form{Items: []*widget.FormItem{
+		partnerCard(finishAlone, &widget.Form{Items: []*widget.FormItem{
 			{Text: "Our MISP's URL", Widget: p.announceURL, HintText: "the address the partner's MISP will use to reach ours." + source},
 			{Text: "Connects from", Widget: p.egress, HintText: "addresses our MISP connects from, for the partner's firewall"},
 			{Text: "How to notify us", Widget: wrapped(notificationsNote(w.login.notifications))},
-		}}},
+		}}),
 		&widget.Card{Subtitle: "On our MISP", Content: &widget.Form{Items: []*widget.FormItem{
 			{Text: "Server entry name", Widget: p.serverName},
 			{Text: "Entry already there", Widget: p.existingServer, HintText: "when our MISP already has a server entry to this partner"},
@@ -159,10 +164,38 @@ func (w *wizard) resumeCard() fyne.CanvasObject {
 	}
 	done := "nothing yet"
 	if len(pp.StepsDone) > 0 {
-		done = strings.Join(pp.StepsDone, ", ")
+		var words []string
+		for _, st := range pp.StepsDone {
+			words = append(words, stepWords(st))
+		}
+		done = strings.Join(words, ", ")
 	}
 	return &widget.Card{Title: "Resuming the pairing with " + name, Subtitle: "started " + started + "; steps done: " + done,
 		Content: &widget.Label{Text: what, Wrapping: fyne.TextWrapWord}}
+}
+
+// partnerCard is "What the partner gets from us", hidden when finishing alone.
+func partnerCard(hidden bool, content fyne.CanvasObject) *widget.Card {
+	c := &widget.Card{Subtitle: "What the partner gets from us", Content: content}
+	c.Hidden = hidden
+	return c
+}
+
+// stepWords names a session step for people.
+func stepWords(step string) string {
+	switch step {
+	case session.StepOrg:
+		return "partner organisation"
+	case session.StepSyncUser:
+		return "sync user"
+	case session.StepKey:
+		return "key for the partner"
+	case session.StepServer:
+		return "server entry"
+	case session.StepTest:
+		return "connection test"
+	}
+	return step
 }
 
 // choicesFromForm reads the Prepare form; the error says what to fix.

@@ -110,7 +110,7 @@ func (w *wizard) resultSections(res *session.Result, stage session.Stage) []fyne
 
 	out = append(out, card("Connection tests", fieldForm(
 		"Ours to the partner", ourTestText(res, stage),
-		"The partner's to us", partnerTestText(res, stage),
+		"The partner's to us", w.partnerTestText(res, stage),
 	)))
 	out = append(out, card("On our MISP", writtenForm(res)))
 
@@ -231,10 +231,10 @@ func writtenLines(p session.PartnerSummary) []string {
 		if name == "" {
 			name = p.OrgName
 		}
-		lines = append(lines, "Organisation", fmt.Sprintf("#%s %s, %s", p.OrgID, name, outcome(p.OrgCreated)))
+		lines = append(lines, "Organisation", strings.Join(nonEmpty("#"+p.OrgID, name), " ")+", "+outcome(p.OrgCreated))
 	}
 	if p.SyncUserID != "" {
-		lines = append(lines, "Sync user", fmt.Sprintf("#%s %s, %s", p.SyncUserID, p.SyncUserEmail, outcome(p.UserCreated)))
+		lines = append(lines, "Sync user", strings.Join(nonEmpty("#"+p.SyncUserID, p.SyncUserEmail), " ")+", "+outcome(p.UserCreated))
 	}
 	var earlier []string
 	mintedRevoked := false
@@ -275,9 +275,12 @@ func ourTestText(res *session.Result, stage session.Stage) string {
 	return "not run"
 }
 
-func partnerTestText(res *session.Result, stage session.Stage) string {
+func (w *wizard) partnerTestText(res *session.Result, stage session.Stage) string {
 	if res.PartnerDone != nil {
 		return partnerDoneText(res.PartnerDone)
+	}
+	if w.exchange == nil {
+		return "not exchanged: finishing alone shows no codes; the partner sees its own connection test"
 	}
 	if stage == session.StageDone || stage == session.StageFailed {
 		return "partner's result not received (yet): keep our code in view of their camera; their window shows their result"
@@ -301,4 +304,14 @@ func partnerDoneText(d *pairing.Done) string {
 		msg = d.TestConnection.Message
 	}
 	return testText(d.Status, msg)
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
