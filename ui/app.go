@@ -3,6 +3,8 @@
 package ui
 
 import (
+	"sync"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -51,6 +53,9 @@ type shell struct {
 	// fyne.Do. inOrder does the same for store writes, one after the other in
 	// the order asked. Tests run both inline.
 	background, inOrder func(func())
+	// wizards counts the wizard windows whose closing has not yet reloaded
+	// the partners (tests wait for it).
+	wizards sync.WaitGroup
 }
 
 func newShell(a fyne.App, opts Options) *shell {

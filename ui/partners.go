@@ -235,14 +235,9 @@ func (s *shell) resumePairing(pp store.PendingPairing) {
 // its window has closed and its session has stopped writing to the store.
 func (s *shell) openPairingWizard(profileID string, sess *mispSession, resume *store.PendingPairing) {
 	w := showPairingWizard(s.app, s.vault, wizardLoginFor(s.vault, profileID, sess.client, sess.login), resume)
-	go func() {
-		<-w.ctx.Done() // the window closed
-		fyne.Do(func() {
-			stopped := w.sessionDone()
-			go func() {
-				<-stopped
-				fyne.Do(s.partners.reload)
-			}()
-		})
-	}()
+	s.wizards.Add(1)
+	w.opts.onClosed = func() { // after the session stopped, off the UI goroutine
+		defer s.wizards.Done()
+		fyne.Do(s.partners.reload)
+	}
 }

@@ -110,6 +110,7 @@ func TestNewPairingNeedsLoginThenOpensWizard(t *testing.T) {
 		t.Fatalf("Ctrl+N after login opened %d windows, want 1", len(windows)-before)
 	}
 	windows[len(windows)-1].Close()
+	s.wizards.Wait() // its closing reloads the partners tab
 }
 
 func TestUnfinishedPairingsResume(t *testing.T) {
@@ -174,7 +175,10 @@ func TestUnfinishedPairingsResume(t *testing.T) {
 			t.Fatalf("Resume opened %d windows, want 1", len(windows)-before)
 		}
 		w := windows[len(windows)-1]
-		defer w.Close()
+		defer func() {
+			w.Close()
+			s.wizards.Wait() // its closing reloads the partners tab
+		}()
 		if !strings.HasPrefix(w.Title(), "Resume pairing") {
 			t.Errorf("the window is %q, not the wizard resuming", w.Title())
 		}
