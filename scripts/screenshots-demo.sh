@@ -112,6 +112,17 @@ until WM=$(xdotool search --name '^MISPbump$' 2>/dev/null | head -1) && [ -n "$W
 	sleep 0.5
 done
 sleep 6 # unlock and log in
+xdotool windowmove "$WM" 0 0
+sleep 0.5
+click 348 213 3 # Partners tab: Resume on the first unfinished pairing (seeded: it can finish alone)
+WR=$(xdotool search --name '^Resume pairing' | head -1)
+if [ -n "$WR" ]; then
+	xdotool windowmove "$WR" 0 0
+	sleep 1
+	eval "$(xdotool getwindowgeometry --shell "$WR")"
+	import -window root -crop "${WIDTH}x${HEIGHT}+0+0" +repage "$OUT/wizard-resume.png"
+	echo "  $OUT/wizard-resume.png"
+fi
 xdotool key --window "$WM" ctrl+n
 sleep 3
 WN=$(xdotool search --name '^New pairing' | head -1)
