@@ -15,10 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mispbump/mispbump-desktop/core/camera"
-	"github.com/mispbump/mispbump-desktop/core/misp"
-	"github.com/mispbump/mispbump-desktop/core/mispsim"
 	"github.com/mispbump/mispbump-desktop/core/session"
-	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
 // The demo pairs two simulated MISPs on one computer, in two windows, "Org A
@@ -146,38 +143,17 @@ func newDemoSides(ctx context.Context) (sides [2]session.LocalSide, cleanup func
 	passphrase := []byte(hex.EncodeToString(pass))
 
 	for i, name := range []string{"a", "b"} {
-		upper := strings.ToUpper(name)
-		sim := mispsim.New(mispsim.Config{Name: upper, HostOrgName: "Demo Org " + upper})
-		url, err := sim.Start()
+		sim, err := session.StartDemoMISP(i, session.DemoMISPOptions{})
 		if err != nil {
-			return sides, cleanup, fmt.Errorf("starting the simulated MISP %s: %w", upper, err)
+			return sides, cleanup, err
 		}
 		closers = append(closers, func() { _ = sim.Close() })
-		c, err := misp.New(url, sim.AdminKey(), misp.Options{})
+		side, closeStore, err := session.OpenLocalSide(ctx, name, sim.URL(), sim.AdminKey(), "", filepath.Join(dir, name), passphrase, session.DefaultChoices())
 		if err != nil {
-			return sides, cleanup, err
+			return sides, cleanup, fmt.Errorf("the simulated MISP %s: %w", strings.ToUpper(name), err)
 		}
-		login, err := c.Login(ctx)
-		if err != nil {
-			return sides, cleanup, fmt.Errorf("logging in to the simulated MISP %s: %w", upper, err)
-		}
-		storeDir := filepath.Join(dir, name)
-		if err := os.MkdirAll(storeDir, 0o700); err != nil {
-			return sides, cleanup, err
-		}
-		st, err := store.Create(storeDir, passphrase)
-		if err != nil {
-			return sides, cleanup, err
-		}
-		closers = append(closers, st.Close)
-		profileID := store.NewID()
-		if err := st.Update(func(d *store.Data) error {
-			d.Profiles = append(d.Profiles, store.Profile{ID: profileID, Name: "demo " + upper, URL: url})
-			return nil
-		}); err != nil {
-			return sides, cleanup, err
-		}
-		sides[i] = session.LocalSide{Name: name, Client: c, Login: login, Store: st, ProfileID: profileID, Choices: session.DefaultChoices()}
+		closers = append(closers, closeStore)
+		sides[i] = side
 	}
 	return sides, cleanup, nil
 }

@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,15 +16,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mispbump/mispbump-desktop/core/misp"
-	"github.com/mispbump/mispbump-desktop/core/mispsim"
-	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/session"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
 func init() {
-	register("demo", "pair two MISPs in one process: mispbump demo --headless [--json] (see --help)", func(args []string) error {
+	register("demo", "pair two simulated (or real) MISPs: two windows, or --headless [--json]", func(args []string) error {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		defer stop()
 		return runDemo(ctx, args, os.Stdout, os.Stderr)
@@ -141,7 +136,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if !f.headless && openDemoWindows == nil {
-		return errors.New("the demo in two windows is coming; for now run: mispbump demo --headless")
+		return errors.New("this build has no windows; run: mispbump demo --headless")
 	}
 	choices, err := f.choices()
 	if err != nil {
@@ -254,25 +249,13 @@ func prepareDemo(ctx context.Context, f *demoFlags, choices session.Choices, log
 
 	for i := range 2 {
 		if urls[i] == "" {
-			// Each simulated instance publishes a real instance key at /gpg.asc (the
-			// recorded keys of instances A and B), so the demo shows fingerprints and
-			// the cross-check of protected mode.
-			cfg := mispsim.Config{Name: strings.ToUpper(names[i]), HostOrgName: "Demo Org " + strings.ToUpper(names[i]), GPGKeyArmored: protected.DemoKey(i)}
-			if sharedOrg != "" {
-				cfg.HostOrgName, cfg.HostOrgUUID, cfg.HostOrgIDSet = "Demo Org", sharedOrg, true
-			}
-			sim := mispsim.New(cfg)
-			start := sim.Start
-			if f.tls {
-				start = sim.StartTLS
-			}
-			u, err := start()
+			sim, err := session.StartDemoMISP(i, session.DemoMISPOptions{TLS: f.tls, SharedOrgUUID: sharedOrg})
 			if err != nil {
-				return sides, cleanup, fmt.Errorf("starting the simulator for %s: %w", strings.ToUpper(names[i]), err)
+				return sides, cleanup, err
 			}
 			closers = append(closers, func() { _ = sim.Close() })
-			urls[i], keys[i], certs[i] = u, sim.AdminKey(), string(sim.CertificatePEM())
-			logf("%s: embedded MISP simulator at %s", strings.ToUpper(names[i]), u)
+			urls[i], keys[i], certs[i] = sim.URL(), sim.AdminKey(), string(sim.CertificatePEM())
+			logf("%s: embedded MISP simulator at %s", strings.ToUpper(names[i]), sim.URL())
 			continue
 		}
 		key, err := readKey(keyFiles[i], keyEnvs[i])
@@ -315,68 +298,15 @@ func prepareDemo(ctx context.Context, f *demoFlags, choices session.Choices, log
 	}
 
 	for i := range 2 {
-		opts := misp.Options{}
-		if certs[i] != "" {
-			fp, err := pemFingerprint(certs[i])
-			if err != nil {
-				return sides, cleanup, fmt.Errorf("MISP %s: %w", strings.ToUpper(names[i]), err)
-			}
-			opts.PinnedSHA256 = fp
-		}
-		c, err := misp.New(urls[i], keys[i], opts)
+		side, closeStore, err := session.OpenLocalSide(ctx, names[i], urls[i], keys[i], certs[i], filepath.Join(dir, names[i]), pass, choices)
 		if err != nil {
 			return sides, cleanup, fmt.Errorf("MISP %s: %w", strings.ToUpper(names[i]), err)
 		}
-		login, err := c.Login(ctx)
-		if err != nil {
-			return sides, cleanup, fmt.Errorf("logging in to MISP %s: %w", strings.ToUpper(names[i]), err)
-		}
-		logf("%s: logged in to %s as %s (org %q, MISP %s)", strings.ToUpper(names[i]), c.BaseURL(), login.User.Email, login.HostOrg.Name, login.Version)
-		st, profileID, err := openDemoStore(filepath.Join(dir, names[i]), pass, c.BaseURL(), "demo "+strings.ToUpper(names[i]))
-		if err != nil {
-			return sides, cleanup, fmt.Errorf("store of %s: %w", strings.ToUpper(names[i]), err)
-		}
-		closers = append(closers, st.Close)
-		sides[i] = session.LocalSide{Name: names[i], Client: c, Login: login, Store: st, ProfileID: profileID, CertificatePEM: certs[i], Choices: choices}
+		closers = append(closers, closeStore)
+		logf("%s: logged in to %s as %s (org %q, MISP %s)", strings.ToUpper(names[i]), side.Client.BaseURL(), side.Login.User.Email, side.Login.HostOrg.Name, side.Login.Version)
+		sides[i] = side
 	}
 	return sides, cleanup, nil
-}
-
-// openDemoStore opens or creates the store in dir and finds or adds the
-// profile of the MISP at url (without its key: the demo never stores keys).
-func openDemoStore(dir string, pass []byte, url, name string) (*store.Store, string, error) {
-	exists, err := store.Exists(dir)
-	if err != nil {
-		return nil, "", err
-	}
-	var st *store.Store
-	if exists {
-		st, err = store.Open(dir, pass)
-	} else {
-		if err = os.MkdirAll(dir, 0o700); err == nil {
-			st, err = store.Create(dir, pass)
-		}
-	}
-	if err != nil {
-		return nil, "", err
-	}
-	var id string
-	err = st.Update(func(d *store.Data) error {
-		for _, p := range d.Profiles {
-			if misp.NormalizeURL(p.URL) == misp.NormalizeURL(url) {
-				id = p.ID
-				return nil
-			}
-		}
-		id = store.NewID()
-		d.Profiles = append(d.Profiles, store.Profile{ID: id, Name: name, URL: url})
-		return nil
-	})
-	if err != nil {
-		st.Close()
-		return nil, "", err
-	}
-	return st, id, nil
 }
 
 // readKey reads an authkey from a file, else from an environment variable.
@@ -396,15 +326,6 @@ func readKey(file, env string) (string, error) {
 		return key, nil
 	}
 	return "", fmt.Errorf("no authkey: give a key file or set $%s (keys are never taken from the command line)", env)
-}
-
-func pemFingerprint(pemText string) (string, error) {
-	blk, _ := pem.Decode([]byte(pemText))
-	if blk == nil || blk.Type != "CERTIFICATE" {
-		return "", errors.New("the certificate file holds no PEM certificate")
-	}
-	sum := sha256.Sum256(blk.Bytes)
-	return hex.EncodeToString(sum[:]), nil
 }
 
 func randomPassphrase() string {
