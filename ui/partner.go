@@ -158,6 +158,8 @@ func (d *partnerDetails) protectedCard() fyne.CanvasObject {
 	own, ownErr := d.shell.profiles.ownKeyFor(p.ProfileID)
 	if _, loginErr := d.shell.profiles.sessionFor(p.ProfileID); loginErr != nil {
 		ownErr = errors.New("read at login: " + loginErr.Error())
+	} else if own == nil && ownErr == nil {
+		ownErr = errors.New("being read from our MISP's /gpg.asc")
 	}
 	if own != nil {
 		ownFP = own.Fingerprint

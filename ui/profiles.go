@@ -49,12 +49,11 @@ type profilesTab struct {
 type mispSession struct {
 	client *misp.Client
 	login  *misp.LoginInfo
-	// ownKey is our instance's PGP signing key read after the login; nil
-	// with ownKeyErr saying why (*protected.NoKeyError: GnuPG is not set up).
+	// ownKey is our instance's PGP signing key, read just after the login;
+	// nil with ownKeyErr saying why (*protected.NoKeyError: GnuPG is not
+	// set up), or both nil while it is being read.
 	ownKey    *protected.Key
 	ownKeyErr error
-	// note is what the login did besides (keys of an aborted pairing revoked).
-	note string
 }
 
 func newProfilesTab(s *shell) *profilesTab {
@@ -224,10 +223,6 @@ func (t *profilesTab) onLogin() {
 		var recordErr error
 		sess := &mispSession{client: client, login: info}
 		if err == nil {
-			var revoked []string
-			var revokeErr error
-			sess.ownKey, sess.ownKeyErr, revoked, revokeErr = afterLogin(context.Background(), client, v, id)
-			sess.note = abandonedKeysNote(revoked, revokeErr)
 			recordErr = v.Update(func(d *store.Data) error {
 				if p, ok := d.Profile(id); ok {
 					p.LastLogin = &store.LoginInfo{At: time.Now().UTC(), OrgName: info.HostOrg.Name, OrgUUID: info.HostOrg.UUID,
@@ -246,6 +241,27 @@ func (t *profilesTab) onLogin() {
 			t.onLoggedIn(id, sess)
 			if recordErr != nil {
 				t.fail("Logged in, but the login could not be recorded: " + recordErr.Error())
+			}
+		})
+		if err != nil {
+			return
+		}
+		// Then, with the login already on screen: our instance key, and the
+		// keys an aborted pairing left.
+		own, ownErr, revoked, revokeErr := afterLogin(context.Background(), client, v, id)
+		fyne.Do(func() {
+			sess.ownKey, sess.ownKeyErr = own, ownErr
+			if t.sessions[id] != sess {
+				return // logged in again or deleted meanwhile
+			}
+			if note := abandonedKeysNote(revoked, revokeErr); note != "" && t.message.Text == "Logged in." {
+				t.message.SetText("Logged in. " + note)
+			}
+			if t.selected == id {
+				t.showInfo()
+			}
+			if t.shell.partners != nil {
+				t.shell.partners.reload() // the open partner's keys card shows ours
 			}
 		})
 	})
@@ -310,7 +326,7 @@ func (t *profilesTab) onLoggedIn(id string, sess *mispSession) {
 		t.shell.partners.reload()
 	}
 	t.message.Importance = widget.SuccessImportance
-	t.message.SetText(strings.TrimSpace("Logged in. " + sess.note))
+	t.message.SetText("Logged in.")
 	if t.selected == id {
 		t.showInfo()
 	}
@@ -515,7 +531,7 @@ func ownKeyText(k *protected.Key, err error) (string, widget.Importance) {
 	if err != nil {
 		return "Could not be read: " + err.Error(), widget.WarningImportance
 	}
-	return "not read yet", widget.LowImportance
+	return "being read from /gpg.asc…", widget.LowImportance
 }
 
 // ownKeyFor gives our instance's PGP signing key as read at the login of a
