@@ -227,18 +227,10 @@ func (s *Sim) eventsAdd(c *call) response {
 	}
 	e := Event{Info: info, OrgID: c.user.OrgID, OrgcID: c.user.OrgID, CreatorEmail: c.user.Email,
 		Timestamp: s.now(), Distribution: 1, ThreatLevelID: 4}
-	if v, ok := bodyInt(m, "distribution"); ok {
-		e.Distribution = v
-	}
-	if v, ok := bodyInt(m, "threat_level_id"); ok {
-		e.ThreatLevelID = v
-	}
-	if v, ok := bodyInt(m, "analysis"); ok {
-		e.Analysis = v
-	}
-	if v, ok := bodyString(m, "date"); ok {
-		e.Date = v
-	}
+	optInt(m, "distribution", &e.Distribution)
+	optInt(m, "threat_level_id", &e.ThreatLevelID)
+	optInt(m, "analysis", &e.Analysis)
+	optString(m, "date", &e.Date)
 	if v, ok := bodyString(m, "uuid"); ok && v != "" {
 		e.UUID = strings.ToLower(v)
 		if s.findEventLocked(e.UUID) != nil {
@@ -275,25 +267,13 @@ func (s *Sim) eventsEdit(c *call) response {
 	} else {
 		next.Timestamp = max(s.now(), e.Timestamp+1)
 	}
-	if v, ok := bodyString(m, "info"); ok {
-		next.Info = v
-	}
-	if v, ok := bodyInt(m, "distribution"); ok {
-		next.Distribution = v
-	}
-	if v, ok := bodyInt(m, "threat_level_id"); ok {
-		next.ThreatLevelID = v
-	}
-	if v, ok := bodyInt(m, "analysis"); ok {
-		next.Analysis = v
-	}
-	if v, ok := bodyString(m, "date"); ok {
-		next.Date = v
-	}
+	optString(m, "info", &next.Info)
+	optInt(m, "distribution", &next.Distribution)
+	optInt(m, "threat_level_id", &next.ThreatLevelID)
+	optInt(m, "analysis", &next.Analysis)
+	optString(m, "date", &next.Date)
 	next.Published = false
-	if v, ok := bodyBool(m, "published"); ok {
-		next.Published = v
-	}
+	optBool(m, "published", &next.Published)
 	if attrs := parseAttributes(m["Attribute"]); len(attrs) > 0 {
 		for _, a := range attrs {
 			a.ID = s.nextID("attribute")

@@ -283,3 +283,23 @@ func bodyString(m map[string]any, key string) (string, bool) {
 	}
 	return looseString(v)
 }
+
+// optInt, optBool and optString copy an optional field of a body into dst
+// when the body has it, as MISP's edits and adds do field by field.
+func optInt(m map[string]any, key string, dst *int) {
+	if v, ok := bodyInt(m, key); ok {
+		*dst = v
+	}
+}
+
+func optBool(m map[string]any, key string, dst *bool) {
+	if v, ok := bodyBool(m, key); ok {
+		*dst = v
+	}
+}
+
+func optString(m map[string]any, key string, dst *string) {
+	if v, ok := bodyString(m, key); ok {
+		*dst = v
+	}
+}

@@ -187,9 +187,7 @@ func (s *Sim) orgsAdd(c *call) response {
 		}
 	}
 	local := true
-	if v, ok := bodyBool(m, "local"); ok {
-		local = v
-	}
+	optBool(m, "local", &local)
 	o := &Org{ID: s.nextID("org"), Name: name, UUID: uuid, Local: local, CreatedBy: c.user.ID,
 		Created: s.now(), Modified: s.now()}
 	if v, ok := bodyString(m, "description"); ok {

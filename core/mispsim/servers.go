@@ -139,9 +139,7 @@ func (s *Sim) applyServerFields(sv *Server, m map[string]any) (string, string) {
 		}
 		sv.URL = strings.TrimRight(v, "/")
 	}
-	if v, has := bodyString(m, "name"); has {
-		sv.Name = v
-	}
+	optString(m, "name", &sv.Name)
 	if v, has := bodyString(m, "authkey"); has && v != "" {
 		if len(v) != 40 || !isAlnum(v) {
 			return "authkey", "A authkey of a length of 40 is required."
@@ -181,9 +179,7 @@ func (s *Sim) applyServerFields(sv *Server, m map[string]any) (string, string) {
 			}
 		}
 	}
-	if v, has := bodyInt(m, "priority"); has {
-		sv.Priority = v
-	}
+	optInt(m, "priority", &sv.Priority)
 	if v, has := bodyString(m, "submitted_cert"); has && v != "" {
 		pemText, okCert := decodeSubmittedCert(v)
 		if !okCert {

@@ -244,21 +244,11 @@ func (s *Sim) usersAdd(c *call) response {
 		Autoalert: false, Contactalert: false, ChangePw: true, Created: s.now()}
 	u.Modified = u.Created
 	u.NidsSID = 4000000 + int(randomUint32()%5000000)
-	if v, has := bodyBool(m, "autoalert"); has {
-		u.Autoalert = v
-	}
-	if v, has := bodyBool(m, "contactalert"); has {
-		u.Contactalert = v
-	}
-	if v, has := bodyBool(m, "change_pw"); has {
-		u.ChangePw = v
-	}
-	if v, has := bodyBool(m, "termsaccepted"); has {
-		u.TermsAccepted = v
-	}
-	if v, has := bodyBool(m, "disabled"); has {
-		u.Disabled = v
-	}
+	optBool(m, "autoalert", &u.Autoalert)
+	optBool(m, "contactalert", &u.Contactalert)
+	optBool(m, "change_pw", &u.ChangePw)
+	optBool(m, "termsaccepted", &u.TermsAccepted)
+	optBool(m, "disabled", &u.Disabled)
 	s.users[u.ID] = u
 	var key string
 	if s.advanced() {
