@@ -94,6 +94,40 @@ func imagePreview(dst *image.RGBA, img image.Image) {
 		}
 		return
 	}
+	// Screen captures (the demo's virtual cameras) come as RGBA or Gray;
+	// img.At would box one colour per preview pixel, so read Pix directly.
+	switch m := img.(type) {
+	case *image.RGBA:
+		for py := 0; py < ph; py++ {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+py*b.Dy()/ph):]
+			out := dst.Pix[py*dst.Stride : py*dst.Stride+pw*4]
+			for px := 0; px < pw; px++ {
+				s := row[(pw-1-px)*b.Dx()/pw*4:]
+				o := out[px*4 : px*4+4]
+				o[0], o[1], o[2], o[3] = s[0], s[1], s[2], 0xff
+			}
+		}
+		return
+	case *image.Gray:
+		for py := 0; py < ph; py++ {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+py*b.Dy()/ph):]
+			out := dst.Pix[py*dst.Stride : py*dst.Stride+pw*4]
+			for px := 0; px < pw; px++ {
+				v := row[(pw-1-px)*b.Dx()/pw]
+				o := out[px*4 : px*4+4]
+				o[0], o[1], o[2], o[3] = v, v, v, 0xff
+			}
+		}
+		return
+	}
+	genericPreview(dst, img)
+}
+
+// genericPreview draws a mirrored, downscaled preview of any image through
+// img.At (one allocation per preview pixel for most image types).
+func genericPreview(dst *image.RGBA, img image.Image) {
+	b := img.Bounds()
+	pw, ph := dst.Rect.Dx(), dst.Rect.Dy()
 	for py := 0; py < ph; py++ {
 		sy := b.Min.Y + py*b.Dy()/ph
 		for px := 0; px < pw; px++ {

@@ -290,3 +290,52 @@ func TestImageToGrayMatchesGrayModel(t *testing.T) {
 		}
 	}
 }
+
+// TestImagePreviewFastPathsMatchGeneric checks the allocation-free paths for
+// RGBA and Gray against the img.At path, on whole images and on sub-images
+// (whose bounds do not start at 0,0), and that the preview is mirrored.
+func TestImagePreviewFastPathsMatchGeneric(t *testing.T) {
+	const w, h = 1280, 720
+	rgba := image.NewRGBA(image.Rect(0, 0, w, h))
+	gray := image.NewGray(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			rgba.SetRGBA(x, y, color.RGBA{uint8(x), uint8(y), uint8(x ^ y), 0xff})
+			gray.SetGray(x, y, color.Gray{uint8(3*x + y)})
+		}
+	}
+	images := map[string]image.Image{
+		"rgba":     rgba,
+		"gray":     gray,
+		"rgba-sub": rgba.SubImage(image.Rect(37, 11, 37+640, 11+360)),
+		"gray-sub": gray.SubImage(image.Rect(101, 7, 101+400, 7+300)),
+	}
+	for name, img := range images {
+		b := img.Bounds()
+		fast := ensurePreview(nil, b.Dx(), b.Dy())
+		want := ensurePreview(nil, b.Dx(), b.Dy())
+		imagePreview(fast, img)
+		genericPreview(want, img)
+		if !bytes.Equal(fast.Pix, want.Pix) {
+			t.Errorf("%s: the fast preview differs from the generic one", name)
+		}
+		// Mirrored: the preview's left edge shows the image's right edge.
+		gotR, gotG := fast.Pix[0], fast.Pix[1]
+		srcX := b.Min.X + (fast.Rect.Dx()-1)*b.Dx()/fast.Rect.Dx()
+		if srcX < b.Max.X-1-(b.Dx()+fast.Rect.Dx()-1)/fast.Rect.Dx() {
+			t.Fatalf("%s: column %d is not at the right edge", name, srcX)
+		}
+		r, g, _, _ := img.At(srcX, b.Min.Y).RGBA()
+		if gotR != uint8(r>>8) || gotG != uint8(g>>8) {
+			t.Errorf("%s: top-left preview pixel is %d,%d, want the image's right edge %d,%d", name, gotR, gotG, r>>8, g>>8)
+		}
+	}
+}
+
+func TestImagePreviewRGBADoesNotAllocate(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 1280, 720))
+	p := ensurePreview(nil, 1280, 720)
+	if n := testing.AllocsPerRun(5, func() { imagePreview(p, img) }); n != 0 {
+		t.Errorf("imagePreview of an RGBA frame allocates %v times, want 0", n)
+	}
+}
