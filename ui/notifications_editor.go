@@ -81,7 +81,7 @@ func newFieldErrorLabel() *widget.Label {
 func (e *notificationsEditor) addRow(em pairing.NotificationEmail) {
 	r := &notificationEmailRow{
 		address:          &widget.Entry{Text: em.Address, PlaceHolder: "soc@example.org"},
-		fingerprint:      &widget.Entry{Text: em.PGPFingerprint, PlaceHolder: "PGP fingerprint (optional, 40 hex digits)"},
+		fingerprint:      &widget.Entry{Text: em.PGPFingerprint, PlaceHolder: "PGP fingerprint (optional, 40 hex digits)", TextStyle: fyne.TextStyle{Monospace: true}},
 		smime:            &widget.Entry{Text: em.SMIMECertRef, PlaceHolder: "S/MIME certificate reference (optional)"},
 		cc:               &widget.Check{Text: "Cc", Checked: em.Cc},
 		addressError:     newFieldErrorLabel(),
@@ -92,8 +92,12 @@ func (e *notificationsEditor) addRow(em pairing.NotificationEmail) {
 	r.box = container.NewVBox(
 		container.NewBorder(nil, nil, nil, container.NewHBox(r.cc, remove), r.address),
 		r.addressError,
-		container.NewGridWithColumns(2, r.fingerprint, r.smime),
-		container.NewGridWithColumns(2, r.fingerprintError, r.smimeError),
+		// The fingerprint spans the row in monospace so all 40 digits (50
+		// characters when grouped) show and can be compared with the key.
+		r.fingerprint,
+		r.fingerprintError,
+		r.smime,
+		r.smimeError,
 		&widget.Separator{},
 	)
 	remove.OnTapped = func() { e.removeRow(r) }

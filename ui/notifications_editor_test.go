@@ -4,7 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mispbump/mispbump-desktop/core/pairing"
@@ -151,5 +153,21 @@ func TestShowNotificationsEditorDialog(t *testing.T) {
 	test.Tap(e.save)
 	if saved == nil || saved.Emails[0].Address != "soc@example.org" {
 		t.Fatalf("saved %+v", saved)
+	}
+}
+
+// TestNotificationsEditorShowsTheWholeFingerprint lays the editor out at the
+// dialog's size and checks the fingerprint field is wide enough for a
+// 40-digit fingerprint in its grouped, 50-character form.
+func TestNotificationsEditorShowsTheWholeFingerprint(t *testing.T) {
+	test.NewTempApp(t)
+	const grouped = "5626 761B 7DA7 8C7B 046F  18F4 1C6D 20BD 9F5D F798"
+	e := newNotificationsEditor(&pairing.NotificationSettings{Emails: []pairing.NotificationEmail{{Address: "cert@cert.example", PGPFingerprint: grouped}}}, func(*pairing.NotificationSettings) error { return nil })
+	w := test.NewTempWindow(t, e.content())
+	w.Resize(fyne.NewSize(680, 500)) // the dialog is 720 wide, less its padding
+	f := e.rows[0].fingerprint
+	need := fyne.MeasureText(grouped, theme.TextSize(), f.TextStyle).Width + 2*theme.InnerPadding()
+	if got := f.Size().Width; got < need {
+		t.Errorf("the fingerprint field is %v wide, the fingerprint needs %v", got, need)
 	}
 }
