@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/session"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
@@ -234,7 +235,12 @@ func (s *shell) resumePairing(pp store.PendingPairing) {
 // a new pairing) and reloads the partners and the unfinished pairings once
 // its window has closed and its session has stopped writing to the store.
 func (s *shell) openPairingWizard(profileID string, sess *mispSession, resume *store.PendingPairing) {
-	w := showPairingWizard(s.app, s.vault, wizardLoginFor(s.vault, profileID, sess.client, sess.login), resume)
+	login := wizardLoginFor(s.vault, profileID, sess.client, sess.login)
+	login.knownOwnKey = func() *protected.Key {
+		key, _ := s.profiles.ownKeyFor(profileID)
+		return key
+	}
+	w := showPairingWizard(s.app, s.vault, login, resume)
 	s.wizards.Add(1)
 	w.opts.onClosed = func() { // after the session stopped, off the UI goroutine
 		defer s.wizards.Done()

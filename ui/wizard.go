@@ -15,6 +15,7 @@ import (
 	"github.com/mispbump/mispbump-desktop/core/camera"
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
+	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/session"
 	"github.com/mispbump/mispbump-desktop/core/store"
 	"github.com/mispbump/mispbump-desktop/core/version"
@@ -44,6 +45,11 @@ type wizardLogin struct {
 	// notifications are our organisation's IEP005 settings from the
 	// profile; they travel in INFO.
 	notifications *pairing.NotificationSettings
+	// knownOwnKey, when set, gives our instance's PGP key as the login
+	// already read it (nil while it has not, or when the MISP had none), so
+	// Start needs no second request; nil: Start reads /gpg.asc itself.
+	// Called on the UI goroutine.
+	knownOwnKey func() *protected.Key
 }
 
 // wizardLoginFor gathers what a wizard needs about a logged-in profile: its

@@ -236,8 +236,9 @@ func (w *wizard) prepareBusy(msg string) {
 	p.message.SetText(msg)
 }
 
-// onStart reads our instance's PGP key off the UI goroutine (it travels in
-// INFO), then starts the session and shows the Exchange step.
+// onStart takes our instance's PGP key (it travels in INFO) as the login
+// read it, or reads it off the UI goroutine when the login has not got it,
+// then starts the session and shows the Exchange step.
 func (w *wizard) onStart() {
 	c, err := w.choicesFromForm()
 	if err != nil {
@@ -245,6 +246,12 @@ func (w *wizard) onStart() {
 		return
 	}
 	w.choices = c
+	if w.login.knownOwnKey != nil {
+		if key := w.login.knownOwnKey(); key != nil {
+			w.startSession(key, nil)
+			return
+		}
+	}
 	w.prepareBusy("Reading our MISP's PGP instance key…")
 	ctx := w.ctx
 	client := w.login.client

@@ -752,3 +752,41 @@ func TestWizardResultShowsPartnerPGPKey(t *testing.T) {
 		t.Errorf("B's result does not say A has no instance key:\n%s", r.text(1))
 	}
 }
+
+// TestWizardStartUsesTheKeyReadAtLogin: with our instance key already read
+// at login, Start sends no second /gpg.asc request; without it, Start reads
+// the key itself. Either way the key reaches the Exchange step.
+func TestWizardStartUsesTheKeyReadAtLogin(t *testing.T) {
+	for _, known := range []bool{true, false} {
+		r := newRigWith(t, func(i int, c *mispsim.Config) { c.GPGKeyArmored = protected.DemoKey(i) })
+		side := r.sides[0]
+		v := &vault{store: side.Store}
+		key, err := protected.ParseKey(protected.DemoKey(0), "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		login := wizardLoginFor(v, side.ProfileID, side.Client, side.Login)
+		login.knownOwnKey = func() *protected.Key {
+			if known {
+				return key
+			}
+			return nil // the login's read has not finished
+		}
+		before := r.sims[0].RequestCount("GET", "/gpg.asc")
+		w := openWizard(r.app, v, login, nil, wizardOptions{ui: r.q.do,
+			listCameras: func() ([]choice, error) { return nil, nil }})
+		r.wizards[0] = w
+		tapButton(t, w.window.Content(), "Start the exchange")
+		r.until("the Exchange step", func() bool { return w.exchange != nil && w.session != nil })
+		if w.exchange.ownKey == nil || w.exchange.ownKey.Fingerprint != key.Fingerprint {
+			t.Errorf("known %v: the Exchange step has key %v, want %s", known, w.exchange.ownKey, key.Fingerprint)
+		}
+		want := 1
+		if known {
+			want = 0
+		}
+		if got := r.sims[0].RequestCount("GET", "/gpg.asc") - before; got != want {
+			t.Errorf("known %v: Start sent %d requests for /gpg.asc, want %d", known, got, want)
+		}
+	}
+}
