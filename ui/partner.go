@@ -50,23 +50,8 @@ func (d *partnerDetails) content() fyne.CanvasObject {
 		sections = append(sections, d.pendingRevocationCard(n))
 	}
 	sections = append(sections,
-		card("Organisation", fieldForm(
-			"Name", p.Org.Name,
-			"UUID", p.Org.UUID,
-			"Description", p.Org.Description,
-			"Nationality", p.Org.Nationality,
-			"Sector", p.Org.Sector,
-			"Type", p.Org.Type,
-			"Contacts", p.Org.Contacts,
-			"Admin e-mail", p.AdminEmail,
-		)),
-		card("Their MISP", fieldForm(
-			"URL", p.AnnouncedURL,
-			"Instance UUID", p.InstanceUUID,
-			"MISP version", p.MISPVersion,
-			"Certificate", certificateText(p.CertificatePEM),
-			"Connects from", strings.Join(p.EgressAddresses, ", "),
-		)),
+		card("Organisation", fieldForm(partnerOrgFields(p)...)),
+		card("Their MISP", fieldForm(partnerMISPFields(p)...)),
 		d.protectedCard(),
 		card("On our MISP", fieldForm(
 			"Organisation", objectText(p.OnOurMISP.Org, "never deleted by this app"),
@@ -309,6 +294,34 @@ func removalPlan(p store.Partner, deleteUser bool) []string {
 
 func card(title string, content fyne.CanvasObject) *widget.Card {
 	return &widget.Card{Subtitle: title, Content: content}
+}
+
+// partnerOrgFields are the label/value pairs (for fieldForm) of what a
+// partner sent about its organisation; the partner's details and the
+// wizard's result both show them, so they read the same in both.
+func partnerOrgFields(p store.Partner) []string {
+	return []string{
+		"Organisation", p.Org.Name,
+		"Organisation UUID", p.Org.UUID,
+		"Description", p.Org.Description,
+		"Nationality", p.Org.Nationality,
+		"Sector", p.Org.Sector,
+		"Type", p.Org.Type,
+		"Contacts", p.Org.Contacts,
+		"Admin e-mail", p.AdminEmail,
+	}
+}
+
+// partnerMISPFields are the label/value pairs of what a partner sent about
+// its MISP, for the same two places as partnerOrgFields.
+func partnerMISPFields(p store.Partner) []string {
+	return []string{
+		"MISP URL", p.AnnouncedURL,
+		"Instance UUID", p.InstanceUUID,
+		"MISP version", p.MISPVersion,
+		"Certificate", certificateText(p.CertificatePEM),
+		"Connects from", strings.Join(p.EgressAddresses, ", "),
+	}
 }
 
 // fieldForm lays out label/value pairs, skipping empty values; values wrap

@@ -116,22 +116,8 @@ func (w *wizard) resultSections(res *session.Result, stage session.Stage) []fyne
 
 	p, known := w.partnerRecord(res)
 	if known {
-		out = append(out, card("What the partner sent", fieldForm(
-			"Organisation", p.Org.Name,
-			"Organisation UUID", p.Org.UUID,
-			"Description", p.Org.Description,
-			"Nationality", p.Org.Nationality,
-			"Sector", p.Org.Sector,
-			"Type", p.Org.Type,
-			"Contacts", p.Org.Contacts,
-			"Admin e-mail", p.AdminEmail,
-			"MISP URL", p.AnnouncedURL,
-			"Instance UUID", p.InstanceUUID,
-			"MISP version", p.MISPVersion,
-			"Certificate", certificateText(p.CertificatePEM),
-			"Connects from", strings.Join(p.EgressAddresses, ", "),
-			"Sync", syncText(p.Push, p.Pull),
-		)))
+		sent := append(partnerOrgFields(p), partnerMISPFields(p)...)
+		out = append(out, card("What the partner sent", fieldForm(append(sent, "Sync", syncText(p.Push, p.Pull))...)))
 		ownFP := ""
 		var ownErr error
 		if w.exchange != nil {
