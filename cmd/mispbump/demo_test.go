@@ -122,14 +122,54 @@ func TestDemoRefusesKeysOnTheCommandLineAndBadFlags(t *testing.T) {
 	}
 }
 
-func TestDemoWithoutHeadlessSaysWhatToDo(t *testing.T) {
-	if openDemoWindows != nil {
-		t.Skip("the window demo exists")
+// Without --headless the demo opens the windows: in this build the window
+// path is wired (demo_gui.go), it receives both prepared sides, and a build
+// without windows says in words how to run the demo instead.
+func TestDemoWithoutHeadlessOpensWindowsOrSaysWhatToDo(t *testing.T) {
+	if openDemoWindows == nil {
+		t.Fatal("the window demo is not wired: demo_gui.go should set openDemoWindows")
+	}
+	saved := openDemoWindows
+	t.Cleanup(func() { openDemoWindows = saved })
+
+	storetest.UseCheapKeyDerivation(t)
+	t.Setenv("MISPBUMP_PASSPHRASE", "")
+	var opened [2]session.LocalSide
+	calls := 0
+	openDemoWindows = func(_ context.Context, a, b session.LocalSide) error {
+		calls++
+		opened = [2]session.LocalSide{a, b}
+		return nil
 	}
 	var out, errOut bytes.Buffer
+	if err := runDemo(context.Background(), nil, &out, &errOut); err != nil {
+		t.Fatalf("window demo: %v\n%s", err, out.String())
+	}
+	if calls != 1 {
+		t.Fatalf("the window path was taken %d times, want once", calls)
+	}
+	for i, name := range []string{"a", "b"} {
+		s := opened[i]
+		if s.Name != name || s.Client == nil || s.Login == nil || s.Store == nil {
+			t.Errorf("side %d handed to the windows is not prepared: name %q, client %v, login %v, store %v",
+				i, s.Name, s.Client != nil, s.Login != nil, s.Store != nil)
+		}
+	}
+	if strings.Contains(out.String(), "OK in") {
+		t.Errorf("the window demo also ran the headless pairing:\n%s", out.String())
+	}
+
+	openDemoWindows = nil
+	out.Reset()
+	errOut.Reset()
 	err := runDemo(context.Background(), nil, &out, &errOut)
-	if err == nil || !strings.Contains(err.Error(), "--headless") {
-		t.Errorf("err %v", err)
+	if err == nil {
+		t.Fatal("a build without windows accepted the demo without --headless")
+	}
+	for _, want := range []string{"no windows", "mispbump demo --headless"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
 	}
 }
 
