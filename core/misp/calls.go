@@ -361,6 +361,10 @@ type ServerChanges struct {
 	Push                *bool   `json:"push,omitempty"`
 	Pull                *bool   `json:"pull,omitempty"`
 	PublishWithoutEmail *bool   `json:"publish_without_email,omitempty"`
+	// Internal asks for an internal entry (same-organisation mode). MISP
+	// keeps it only when MISP.host_org_id is set and equals the entry's
+	// remote_org_id, so callers check the answer's Server.Internal.
+	Internal *bool `json:"internal,omitempty"`
 }
 
 // EditServer changes a server entry (POST /servers/edit/{id}, recordings 35, 53).

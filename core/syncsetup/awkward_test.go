@@ -397,3 +397,56 @@ func TestResumeWithRecordKeepsWhatWasCreated(t *testing.T) {
 		t.Fatalf("resume: %+v %+v, %d entries (was %d)", res.Server, res.Test, len(a.sim.Servers()), servers)
 	}
 }
+
+// sameOrgSides is two instances of one organisation, MISP.host_org_id set
+// on both, in same-organisation mode.
+func sameOrgSides(t *testing.T) (*side, *side) {
+	t.Helper()
+	shared := "5a4e0000-1111-4222-8333-444455556666"
+	pol := DefaultPolicy()
+	pol.SameOrganisation = true
+	a := newSide(t, mispsim.Config{HostOrgName: "Org-S", HostOrgUUID: shared, HostOrgIDSet: true}, pol)
+	b := newSide(t, mispsim.Config{HostOrgName: "Org-S", HostOrgUUID: shared, HostOrgIDSet: true}, pol)
+	return a, b
+}
+
+func TestSameOrganisationMakesAnExistingEntryInternal(t *testing.T) {
+	a, b := sameOrgSides(t)
+	orgID := mustInt(a.login.HostOrg.ID)
+	old := a.sim.AddServer(mispsim.Server{Name: "old link", URL: b.url, RemoteOrgID: int(orgID), Authkey: strings.Repeat("o", 40), Pull: true})
+	ra, _ := pair(t, a, b)
+	if ra.Server.Created || string(ra.Server.ID) != itoa(old.ID) || !ra.Server.KeyUpdated || !ra.Server.Internal || !ra.Test.OK {
+		t.Fatalf("server %+v test %+v", ra.Server, ra.Test)
+	}
+	for _, sv := range a.sim.Servers() {
+		if sv.ID == old.ID && (!sv.Internal || !sv.Pull || sv.Name != "old link") {
+			t.Errorf("entry after update: %+v", sv)
+		}
+	}
+}
+
+func TestSameOrganisationInternalDroppedIsATypedError(t *testing.T) {
+	for _, existing := range []bool{false, true} {
+		t.Run(fmt.Sprintf("existing=%v", existing), func(t *testing.T) {
+			a, b := sameOrgSides(t)
+			orgID := int(mustInt(a.login.HostOrg.ID))
+			if existing {
+				a.sim.AddServer(mispsim.Server{Name: "old link", URL: b.url, RemoteOrgID: orgID, Authkey: strings.Repeat("o", 40), Pull: true})
+			}
+			// The login saw host_org_id = the shared org; someone changed
+			// it since, so MISP drops "internal" from what we send.
+			a.sim.SeedHostOrgElsewhere()
+			res, err := runSide(a, b.partner(), Creds{Authkey: Secret(strings.Repeat("k", 40))})
+			var ie *InternalNotKeptError
+			if !errors.As(err, &ie) || !strings.Contains(err.Error(), "set MISP.host_org_id to "+itoa(orgID)) {
+				t.Fatalf("got %v", err)
+			}
+			if res.Server == nil || res.Server.Internal || res.Server.Created == existing {
+				t.Errorf("server %+v", res.Server)
+			}
+			if n := len(a.sim.Servers()); n != 1 {
+				t.Errorf("%d server entries, want 1", n)
+			}
+		})
+	}
+}

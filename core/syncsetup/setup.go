@@ -485,14 +485,34 @@ func (s *Setup) ensureServer(ctx context.Context, run *stepRun, res *Result, cre
 	}
 	if target != nil {
 		key := creds.Authkey.Reveal()
-		if _, err := s.Client.EditServer(ctx, target.Server.ID, misp.ServerChanges{Authkey: &key}); err != nil {
+		changes := misp.ServerChanges{Authkey: &key}
+		// Same-organisation mode needs the entry internal; an existing entry
+		// that is not gets internal:true with its new key, nothing else.
+		askInternal := s.Policy.SameOrganisation && !bool(target.Server.Internal)
+		if askInternal {
+			yes := true
+			changes.Internal = &yes
+		}
+		answer, err := s.Client.EditServer(ctx, target.Server.ID, changes)
+		if err != nil {
 			return err
 		}
+		internal := bool(target.Server.Internal)
+		if askInternal {
+			internal = bool(answer.Internal)
+		}
 		created := res.Server != nil && res.Server.Created && res.Server.ID == target.Server.ID
-		res.Server = &ServerResult{ID: target.Server.ID, Name: target.Server.Name, URL: target.Server.URL, Created: created, KeyUpdated: true, Internal: bool(target.Server.Internal)}
+		res.Server = &ServerResult{ID: target.Server.ID, Name: target.Server.Name, URL: target.Server.URL, Created: created, KeyUpdated: true, Internal: internal}
 		run.reused("server entry %s %q", target.Server.ID, target.Server.Name)
 		if !created {
-			run.note("The existing server entry %s keeps its push/pull settings and rules; only its key was replaced.", target.Server.ID)
+			if askInternal {
+				run.note("The existing server entry %s keeps its push/pull settings and rules; its key was replaced and it was made internal (same-organisation mode).", target.Server.ID)
+			} else {
+				run.note("The existing server entry %s keeps its push/pull settings and rules; only its key was replaced.", target.Server.ID)
+			}
+		}
+		if s.Policy.SameOrganisation && !internal {
+			return &InternalNotKeptError{ServerID: target.Server.ID, OrgID: res.Org.ID}
 		}
 		return nil
 	}
@@ -528,7 +548,7 @@ func (s *Setup) ensureServer(ctx context.Context, run *stepRun, res *Result, cre
 	res.Server = &ServerResult{ID: srv.ID, Name: srv.Name, URL: srv.URL, Created: true, Internal: bool(srv.Internal)}
 	run.created("server entry %s %q", srv.ID, srv.Name)
 	if s.Policy.SameOrganisation && !bool(srv.Internal) {
-		return &ConflictError{What: "Our MISP did not keep the server entry internal", Fix: "Check MISP.host_org_id equals the shared organisation, then edit the entry's \"internal\" flag in MISP."}
+		return &InternalNotKeptError{ServerID: srv.ID, OrgID: res.Org.ID}
 	}
 	return nil
 }

@@ -201,6 +201,21 @@ type ConflictError struct {
 
 func (e *ConflictError) Error() string { return e.What + ". " + e.Fix }
 
+// InternalNotKeptError means same-organisation mode asked MISP for an
+// internal server entry and MISP's answer says the entry is not internal:
+// MISP keeps "internal" only when MISP.host_org_id is set and equals the
+// entry's remote organisation, so the setting changed or was never saved.
+type InternalNotKeptError struct {
+	ServerID misp.ID // our server entry
+	OrgID    misp.ID // the shared organisation, the entry's remote_org_id
+}
+
+func (e *InternalNotKeptError) Error() string {
+	return "Our MISP did not keep server entry " + string(e.ServerID) + " internal, so same-organisation data would not flow. " +
+		"MISP keeps a server entry internal only when the setting MISP.host_org_id equals the entry's organisation: " +
+		"set MISP.host_org_id to " + string(e.OrgID) + " in MISP (Administration → Server Settings & Maintenance → MISP settings), log in again and run the setup again."
+}
+
 // StepError is a step that failed; Err is the cause (often a *misp.Error
 // or a *ConflictError).
 type StepError struct {
