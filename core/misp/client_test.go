@@ -2,6 +2,7 @@ package misp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -475,5 +476,55 @@ func TestEventIndexResultCount(t *testing.T) {
 	}
 	if _, ok := (&EventIndex{Events: make([]Event, 3), ResultCount: 2}).Hidden(); ok {
 		t.Error("Hidden() known with a count below the number listed")
+	}
+}
+
+// TestTestConnectionJudgesPost checks that status 1 is not enough: the
+// test POST (the request push uses) must have passed too. The bodies are
+// recording 36's with only "post" changed.
+func TestTestConnectionJudgesPost(t *testing.T) {
+	const partner = "222b497b-e855-42ea-9c9b-68e23a3c1821"
+	rec := loadRecording(t, "36")
+	cases := []struct {
+		post  string
+		code  PostResult
+		words []string
+	}{
+		{`0`, 0, []string{"logged in", "test POST", "failed", "post 0", "proxy", "push will fail"}},
+		{`false`, 0, []string{"test POST", "post 0"}},
+		{`{"status":8}`, 8, []string{"logged in", "refused with an error", "code 8", "web application firewall"}},
+		{`{"status":"9"}`, 9, []string{"body changed", "code 9"}},
+		{`10`, 10, []string{"headers changed", "code 10"}},
+		{`{"status":3}`, 3, []string{"failed with code 3", "ask the partner"}},
+	}
+	for _, tc := range cases {
+		var body map[string]json.RawMessage
+		if err := json.Unmarshal(rec.Response.Body, &body); err != nil {
+			t.Fatal(err)
+		}
+		body["post"] = json.RawMessage(tc.post)
+		b, _ := json.Marshal(body)
+		rp := newReplay(t)
+		rp.add("POST", "/servers/testConnection/8", 200, string(b))
+		res, err := newTestClient(t, rp.URL).TestConnection(ctx, "8")
+		if err != nil {
+			t.Fatalf("post %s: %v", tc.post, err)
+		}
+		if res.Status != ConnOK || res.Post != tc.code {
+			t.Errorf("post %s: status %d post %d", tc.post, res.Status, res.Post)
+		}
+		if res.OK(partner) {
+			t.Errorf("post %s: a failed test POST passed", tc.post)
+		}
+		p := res.Problem(partner)
+		var ce *ConnectionError
+		if !errors.As(p, &ce) || ce.Post != int(tc.code) {
+			t.Fatalf("post %s: problem %#v", tc.post, p)
+		}
+		for _, w := range tc.words {
+			if !strings.Contains(p.Error(), w) {
+				t.Errorf("post %s: %q lacks %q", tc.post, p, w)
+			}
+		}
 	}
 }

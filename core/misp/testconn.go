@@ -24,7 +24,8 @@ const (
 // status (recordings 39, 40). Absent is 0.
 type PostResult int
 
-// UnmarshalJSON accepts a number, a numeric string, null or {"status": n}.
+// UnmarshalJSON accepts a number, a numeric string, null, false or
+// {"status": n}.
 func (p *PostResult) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) > 0 && b[0] == '{' {
@@ -40,7 +41,8 @@ func (p *PostResult) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return fmt.Errorf("post: %w", err)
 	}
-	if s == "" {
+	if s == "" || s == "false" {
+		// PHP's false: the POST test gave no result.
 		*p = 0
 		return nil
 	}
@@ -127,9 +129,31 @@ func (e *ConnectionError) Error() string {
 	case e.Status == ConnOK && e.WantUUID != "":
 		return fmt.Sprintf("The server entry reaches a MISP whose instance UUID is %q, not the partner's %q: the URL points at another MISP (a proxy, a test instance or a typo). Check the partner's announced URL.", e.WrongUUID, e.WantUUID)
 	case e.Status == ConnOK:
-		return fmt.Sprintf("The partner's MISP answered but refused the test POST (code %d): a proxy or web application firewall in front of it may block POST requests or compressed bodies; ask the partner to check.", e.Post)
+		return PostTestText(e.Post)
 	}
 	return ConnectionStatusText(e.Status)
+}
+
+// PostTestText says what a failed test POST ("post" other than 1 while the
+// status is 1) means and what to check. Our MISP logged in to the partner,
+// so the key is good; what broke is the POST that push uses. The codes
+// beyond 0 follow MISP's own test page (Server::runPOSTtest, not recorded):
+// 8 the POST got an error, 9 the body came back changed, 10 the headers did.
+func PostTestText(post int) string {
+	const who = "Our MISP reached the partner's MISP and logged in, but the test POST (the request push uses) "
+	const fix = " A proxy or web application firewall in front of the partner's MISP may block POST requests or compressed (gzip) bodies: ask the partner to check it and its web server's error log. Pull works; push will fail until this is fixed."
+	switch post {
+	case 0:
+		return who + "failed: MISP reported no result for it (post 0)." + fix
+	case 8:
+		return who + "was refused with an error (post code 8)." + fix
+	case 9:
+		return who + "arrived with its body changed (post code 9)." + fix
+	case 10:
+		return who + "arrived with its headers changed (post code 10)." + fix
+	default:
+		return fmt.Sprintf(who+"failed with code %d.", post) + fix
+	}
 }
 
 // ConnectionStatusText says what a testConnection status means and what to
