@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 )
 
@@ -114,17 +115,24 @@ func otherPairingFrames(t *testing.T) []string {
 	return out
 }
 
-// A man in the middle runs one pairing with each side: the two SAS differ,
-// both admins reject, nothing is written.
+// A man in the middle runs one pairing with each side and, as a real attacker
+// would, confirms on both of its sides at once: each victim receives an INFO
+// that impersonates the other victim. The victims compare their codes with
+// each other (they differ: each was agreed with the attacker), both reject,
+// nothing is written, and neither victim ever shows its INFO or CREDS.
 func TestManInTheMiddle(t *testing.T) {
 	fakes, cfgs := fakeConfigs()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var mu sync.Mutex
 	sas := [2]string{}
+	// partnerConfirmed: the attacker's INFO reached the victim.
+	partnerConfirmed := [2]bool{}
 	var sessions [2]*Session
 	srcs := [2]chan string{make(chan string), make(chan string)}
 	shown := [2][]string{}
+	// roundsShown: every round of frame each victim ever put on its screen.
+	roundsShown := [2]map[pairing.Round]bool{{}, {}}
 	// The attacker: one Side facing A, one facing B.
 	mA, _ := pairing.New(pairing.Options{})
 	mB, _ := pairing.New(pairing.Options{})
@@ -132,17 +140,31 @@ func TestManInTheMiddle(t *testing.T) {
 		cfg := cfgs[i]
 		cfg.Source = srcs[i]
 		cfg.TickInterval = 10 * time.Millisecond
-		cfg.Sink = SinkFunc(func(f []string) { mu.Lock(); shown[i] = f; mu.Unlock() })
-		cfg.OnEvent = func(ev Event) {
-			if ev.Stage != StageCompareSAS {
-				return
-			}
+		cfg.Sink = SinkFunc(func(frames []string) {
 			mu.Lock()
-			sas[i] = ev.SAS
-			both := sas[0] != "" && sas[1] != ""
+			defer mu.Unlock()
+			shown[i] = frames
+			for _, f := range frames {
+				if fi, err := pairing.Inspect(f); err == nil {
+					roundsShown[i][fi.Round] = true
+				}
+			}
+		})
+		cfg.OnEvent = func(ev Event) {
+			mu.Lock()
+			if ev.Stage == StageCompareSAS && ev.SAS != "" {
+				sas[i] = ev.SAS
+			}
+			if ev.PartnerConfirmed {
+				partnerConfirmed[i] = true
+			}
+			// The admins read their codes to each other only once the
+			// attacker's INFO is in, so the test proves an INFO on the wire
+			// does not make a victim write or answer.
+			compare := sas[0] != "" && sas[1] != "" && partnerConfirmed[0] && partnerConfirmed[1]
 			differ := sas[0] != sas[1]
 			mu.Unlock()
-			if both && differ {
+			if compare && differ {
 				sessions[0].Reject()
 				sessions[1].Reject()
 			}
@@ -153,11 +175,24 @@ func TestManInTheMiddle(t *testing.T) {
 		}
 		sessions[i] = s
 	}
+	// Each attacker side impersonates the victim on the other side.
+	impersonate := func(l *misp.LoginInfo) pairing.Info {
+		return pairing.Info{
+			Org:          pairing.Organisation{UUID: l.HostOrg.UUID, Name: l.HostOrg.Name},
+			AdminEmail:   l.User.Email,
+			URL:          l.AnnounceURL,
+			InstanceUUID: l.InstanceUUID,
+			MISPVersion:  l.Version,
+		}
+	}
+	attackerInfo := [2]pairing.Info{impersonate(cfgs[1].Login), impersonate(cfgs[0].Login)}
+	var attackerConfirmErr [2]error
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		sides := [2]*pairing.Side{mA, mB}
+		confirmed := [2]bool{}
 		for ctx.Err() == nil {
 			for i := range 2 {
 				mu.Lock()
@@ -165,6 +200,10 @@ func TestManInTheMiddle(t *testing.T) {
 				mu.Unlock()
 				for _, f := range fromVictim {
 					_, _ = sides[i].Receive(f)
+				}
+				if _, ok := sides[i].SAS(); ok && !confirmed[i] {
+					confirmed[i] = true
+					attackerConfirmErr[i] = sides[i].Confirm(attackerInfo[i])
 				}
 				for _, f := range sides[i].Display() {
 					select {
@@ -182,20 +221,57 @@ func TestManInTheMiddle(t *testing.T) {
 	for i, s := range sessions {
 		r := s.Wait(wctx)
 		if r == nil {
-			t.Fatalf("side %d did not end", i)
+			t.Errorf("side %d did not end; stage %v", i, s.Stage())
+			continue
 		}
 		if !isKind(r.Err, KindRejected) {
 			t.Errorf("side %d: %v, want rejected", i, r.Err)
 		}
-		if fakes[i].writeCount() != 0 {
-			t.Errorf("side %d wrote to its MISP", i)
+	}
+	cancel()
+	wg.Wait()
+	for _, s := range sessions {
+		<-s.Done()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for i := range 2 {
+		if attackerConfirmErr[i] != nil {
+			t.Fatalf("the attacker could not confirm towards side %d: %v", i, attackerConfirmErr[i])
 		}
+		if !partnerConfirmed[i] {
+			t.Errorf("side %d never received the attacker's INFO: the test did not exercise a confirming attacker", i)
+		}
+		if n := fakes[i].writeCount(); n != 0 {
+			t.Errorf("side %d wrote %d times to its MISP", i, n)
+		}
+		if n := fakes[i].liveKeys(); n != 0 {
+			t.Errorf("side %d minted %d keys", i, n)
+		}
+		for _, r := range []pairing.Round{pairing.RoundInfo, pairing.RoundCreds, pairing.RoundDone} {
+			if roundsShown[i][r] {
+				t.Errorf("side %d showed its %v to the attacker", i, r)
+			}
+		}
+		if !roundsShown[i][pairing.RoundAbort] {
+			t.Errorf("side %d never showed its ABORT", i)
+		}
+	}
+	if _, ok := mA.PartnerInfo(); ok {
+		t.Error("the attacker holds A's INFO")
+	}
+	if _, ok := mB.PartnerInfo(); ok {
+		t.Error("the attacker holds B's INFO")
+	}
+	if _, ok := mA.PartnerCreds(); ok {
+		t.Error("the attacker holds A's CREDS")
+	}
+	if _, ok := mB.PartnerCreds(); ok {
+		t.Error("the attacker holds B's CREDS")
 	}
 	if sas[0] == sas[1] {
 		t.Errorf("the man in the middle got equal codes %q", sas[0])
 	}
-	cancel()
-	wg.Wait()
 }
 
 // Cancelling after keys exist sends a sealed ABORT; the partner stops too and
