@@ -12,26 +12,9 @@
 # never shown, the stores' passphrase is random and never shown.
 set -eu
 cd "$(dirname "$0")/.."
-OUT=docs/screenshots
-mkdir -p "$OUT"
-TMP=$(mktemp -d)
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-
-N=95
-while [ -e "/tmp/.X$N-lock" ]; do N=$((N + 1)); done
-export DISPLAY=":$N"
-Xvfb "$DISPLAY" -screen 0 1600x900x24 -nolisten tcp >"$TMP/xvfb.log" 2>&1 &
-PIDS="$PIDS $!"
-sleep 1
-export XDG_CONFIG_HOME="$TMP/config"
-
-echo "building the app"
-go build -o "$TMP/mispbump" ./cmd/mispbump
+. scripts/screenshots-common.sh
+start_xvfb 95 1600x900
+build_app
 
 AX=0
 BX=805
@@ -92,16 +75,7 @@ shot_a wizard-result
 stop_demo
 
 echo "the app's own wizard, without a webcam"
-go build -o "$TMP/seed" ./scripts/screenshots
-PASS="screenshot passphrase" # the seeded throw-away store's; not a secret
-MISPBUMP_PASSPHRASE="$PASS" "$TMP/seed" -data-dir "$TMP/data" >"$TMP/seed.log" 2>&1 &
-PIDS="$PIDS $!"
-i=0
-until grep -q ready "$TMP/seed.log"; do
-	i=$((i + 1))
-	[ "$i" -lt 60 ] || { cat "$TMP/seed.log"; exit 1; }
-	sleep 0.5
-done
+start_seed "$TMP/data"
 MISPBUMP_PASSPHRASE="$PASS" "$TMP/mispbump" --data-dir "$TMP/data" >"$TMP/app.log" 2>&1 &
 APP=$!
 PIDS="$PIDS $APP"

@@ -8,31 +8,10 @@
 # if a screen's layout changes, adjust them and look at every PNG.
 set -eu
 cd "$(dirname "$0")/.."
-OUT=docs/screenshots
-PASS="screenshot passphrase" # the seeded demo store's; not a secret
-mkdir -p "$OUT"
-TMP=$(mktemp -d)
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-
-# A display of our own, so a running desktop is never touched.
-N=90
-while [ -e "/tmp/.X$N-lock" ]; do N=$((N + 1)); done
-export DISPLAY=":$N"
-Xvfb "$DISPLAY" -screen 0 1400x900x24 -nolisten tcp >"$TMP/xvfb.log" 2>&1 &
-PIDS="$PIDS $!"
-sleep 1
-# Fyne keeps its preferences under the config folder: use a fresh one.
-export XDG_CONFIG_HOME="$TMP/config"
+. scripts/screenshots-common.sh
+start_xvfb 90 1400x900
 unset MISPBUMP_PASSPHRASE
-
-echo "building the app and the seed program"
-go build -o "$TMP/mispbump" ./cmd/mispbump
-go build -o "$TMP/seed" ./scripts/screenshots
+build_app
 
 start_app() {
 	"$TMP/mispbump" --data-dir "$1" >"$TMP/app.log" 2>&1 &
@@ -71,15 +50,7 @@ sleep 0.5
 shot passphrase-first-run
 stop_app
 
-echo "seeding simulated MISPs and a store"
-MISPBUMP_PASSPHRASE="$PASS" "$TMP/seed" -data-dir "$TMP/data" >"$TMP/seed.log" 2>&1 &
-PIDS="$PIDS $!"
-i=0
-until grep -q ready "$TMP/seed.log"; do
-	i=$((i + 1))
-	[ "$i" -lt 60 ] || { cat "$TMP/seed.log"; exit 1; }
-	sleep 0.5
-done
+start_seed "$TMP/data"
 
 echo "main window"
 start_app "$TMP/data"
