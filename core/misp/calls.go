@@ -350,6 +350,9 @@ func (c *Client) AddServer(ctx context.Context, s NewServer) (*Server, error) {
 	if err := c.post(ctx, "/servers/add", body, &v); err != nil {
 		return nil, err
 	}
+	// MISP echoes the partner's key in clear (recording 31); the caller
+	// has it already, so the answer kept here does not.
+	v.Server.Authkey = ""
 	return &v.Server, nil
 }
 
@@ -379,6 +382,7 @@ func (c *Client) EditServer(ctx context.Context, id ID, ch ServerChanges) (*Serv
 	if err := c.post(ctx, "/servers/edit/"+p, ch, &v); err != nil {
 		return nil, err
 	}
+	v.Server.Authkey = "" // echoed in clear, as by servers/add
 	return &v.Server, nil
 }
 

@@ -138,16 +138,21 @@ func (c *Client) Requests() int64 { return c.requests.Load() }
 func (c *Client) do(ctx context.Context, method, path string, body, out any) (http.Header, error) {
 	op := method + " " + path
 	var rd io.Reader
+	// sent holds the keys this request carries in its body (the partner's
+	// sync key in servers/add and servers/edit): MISP echoes them back
+	// (recording 31), so every error built from the answer drops them too.
+	var sent []string
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
 			return nil, &Error{Kind: KindInvalidRequest, Op: op, Host: c.base.Host, Message: "the request could not be encoded"}
 		}
+		sent = keysIn(b)
 		rd = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base.String()+path, rd)
 	if err != nil {
-		return nil, &Error{Kind: KindInvalidRequest, Op: op, Host: c.base.Host, Message: "the request could not be built", Err: redact(err, c.key)}
+		return nil, &Error{Kind: KindInvalidRequest, Op: op, Host: c.base.Host, Message: "the request could not be built", Err: redact(err, append(sent, c.key)...)}
 	}
 	// Without Accept: application/json MISP treats the call as a browser's
 	// and answers 302 to its login page (recordings 03, 06).
@@ -160,22 +165,22 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) (ht
 	c.requests.Add(1)
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, c.transportError(ctx, op, err)
+		return nil, c.transportError(ctx, op, err, sent...)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return resp.Header, c.transportError(ctx, op, err)
+		return resp.Header, c.transportError(ctx, op, err, sent...)
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if out != nil {
 			if err := json.Unmarshal(data, out); err != nil {
-				return resp.Header, &Error{Kind: KindBadResponse, Op: op, Host: c.base.Host, Status: resp.StatusCode, Err: redact(describeJSONError(data, err), c.key)}
+				return resp.Header, &Error{Kind: KindBadResponse, Op: op, Host: c.base.Host, Status: resp.StatusCode, Err: redact(describeJSONError(data, err), append(sent, c.key)...)}
 			}
 		}
 		return resp.Header, nil
 	}
-	return resp.Header, c.statusError(op, resp, data)
+	return resp.Header, c.statusError(op, resp, data, sent...)
 }
 
 // describeJSONError keeps decoding errors short and says when the answer was
@@ -200,17 +205,20 @@ type mispErrorBody struct {
 	Errors  json.RawMessage `json:"errors"`
 }
 
-func (c *Client) statusError(op string, resp *http.Response, data []byte) error {
+// statusError turns a non-2xx answer into an *Error. sent are the keys the
+// request carried besides our own: they are removed like our authkey.
+func (c *Client) statusError(op string, resp *http.Response, data []byte, sent ...string) error {
+	secrets := append([]string{c.key}, sent...)
 	e := &Error{Op: op, Host: c.base.Host, Status: resp.StatusCode}
 	var b mispErrorBody
 	if json.Unmarshal(data, &b) == nil {
-		e.Message = strings.ReplaceAll(orDefault(b.Message, b.Name), c.key, "[authkey]")
-		e.Fields = fieldErrors(b.Errors, c.key)
+		e.Message = scrub(orDefault(b.Message, b.Name), secrets...)
+		e.Fields = fieldErrors(b.Errors, secrets...)
 	}
 	switch s := resp.StatusCode; {
 	case s >= 300 && s < 400:
 		e.Kind = KindRedirectToLogin
-		e.Location = stripQuery(resp.Header.Get("Location"))
+		e.Location = scrub(stripQuery(resp.Header.Get("Location")), secrets...)
 	case s == http.StatusForbidden || s == http.StatusUnauthorized:
 		switch {
 		case len(e.Fields) > 0 || (b.Saved != nil && !bool(*b.Saved)):
@@ -241,7 +249,8 @@ func stripQuery(loc string) string {
 
 // fieldErrors flattens MISP's "errors" value: usually {field: [msg]}, but a
 // field may hold a string, nested objects, or the whole value may be a string.
-func fieldErrors(raw json.RawMessage, key string) map[string][]string {
+// Every secret is removed from the messages.
+func fieldErrors(raw json.RawMessage, secrets ...string) map[string][]string {
 	if len(raw) == 0 {
 		return nil
 	}
@@ -255,7 +264,7 @@ func fieldErrors(raw json.RawMessage, key string) map[string][]string {
 		switch t := v.(type) {
 		case string:
 			if t != "" {
-				out[field] = append(out[field], strings.ReplaceAll(t, key, "[authkey]"))
+				out[field] = append(out[field], scrub(t, secrets...))
 			}
 		case []any:
 			for _, x := range t {
@@ -280,8 +289,8 @@ func fieldErrors(raw json.RawMessage, key string) map[string][]string {
 	return out
 }
 
-func (c *Client) transportError(ctx context.Context, op string, err error) error {
-	e := &Error{Op: op, Host: c.base.Host, Err: redact(unwrapURLError(err), c.key)}
+func (c *Client) transportError(ctx context.Context, op string, err error, sent ...string) error {
+	e := &Error{Op: op, Host: c.base.Host, Err: redact(unwrapURLError(err), append(sent, c.key)...)}
 	var certErr *tls.CertificateVerificationError
 	var pinErr *pinError
 	var netErr net.Error

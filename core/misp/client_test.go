@@ -265,6 +265,9 @@ func TestServers(t *testing.T) {
 	if err != nil || s.ID != "8" || s.RemoteOrgID != "3" || s.SelfSigned || s.Internal {
 		t.Fatalf("%+v %v", s, err)
 	}
+	if s.Authkey != "" { // recording 31 echoes the partner's key in clear
+		t.Error("the answer of servers/add kept the partner's key")
+	}
 	body := rp.lastBody()
 	if body["remote_org_id"] != 3.0 || body["self_signed"] != false || body["pull"] != true || body["push"] != false {
 		t.Errorf("servers/add sent %v", body)

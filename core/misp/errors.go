@@ -2,6 +2,7 @@ package misp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -212,11 +213,16 @@ type redactedError struct {
 func (r *redactedError) Error() string { return r.msg }
 func (r *redactedError) Unwrap() error { return r.cause }
 
-// redact returns err with every occurrence of secret replaced. The original
-// error is dropped (it would still hold the key); only context errors are kept
-// so errors.Is(err, context.Canceled) still works.
-func redact(err error, secret string) error {
-	if err == nil || secret == "" || !strings.Contains(err.Error(), secret) {
+// redact returns err with every occurrence of every secret replaced. The
+// original error is dropped (it would still hold a key); only context errors
+// are kept so errors.Is(err, context.Canceled) still works.
+func redact(err error, secrets ...string) error {
+	if err == nil {
+		return err
+	}
+	msg := err.Error()
+	clean := scrub(msg, secrets...)
+	if clean == msg {
 		return err
 	}
 	var cause error
@@ -226,5 +232,60 @@ func redact(err error, secret string) error {
 	case errors.Is(err, context.DeadlineExceeded):
 		cause = context.DeadlineExceeded
 	}
-	return &redactedError{msg: strings.ReplaceAll(err.Error(), secret, "[authkey]"), cause: cause}
+	return &redactedError{msg: clean, cause: cause}
+}
+
+// scrub replaces every occurrence of every non-empty secret in s.
+func scrub(s string, secrets ...string) string {
+	for _, k := range secrets {
+		if k != "" {
+			s = strings.ReplaceAll(s, k, "[authkey]")
+		}
+	}
+	return s
+}
+
+// keyLength is the length of a MISP authkey (recordings 22, 29).
+const keyLength = 40
+
+// keysIn returns every string value of a JSON request body that looks like
+// a MISP authkey (40 letters and digits), wherever it sits, so that keys the
+// request carries for someone else never come back in an error.
+func keysIn(body []byte) []string {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case string:
+			if looksLikeKey(t) {
+				out = append(out, t)
+			}
+		case []any:
+			for _, x := range t {
+				walk(x)
+			}
+		case map[string]any:
+			for _, x := range t {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	return out
+}
+
+func looksLikeKey(s string) bool {
+	if len(s) != keyLength {
+		return false
+	}
+	for _, r := range s {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			return false
+		}
+	}
+	return true
 }

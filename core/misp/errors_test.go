@@ -2,6 +2,7 @@ package misp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -152,6 +153,21 @@ func TestKeyNeverInErrors(t *testing.T) {
 		case "/servers/index":
 			w.WriteHeader(200)
 			_, _ = w.Write([]byte(`{"broken": "` + key + `"`))
+		case "/servers/add", "/servers/edit/8":
+			// MISP echoes what it was sent (recording 31): here the
+			// partner's key, in a validation error and in a 500.
+			var sent struct {
+				Authkey string `json:"authkey"`
+			}
+			_ = json.NewDecoder(r.Body).Decode(&sent)
+			k := sent.Authkey
+			if r.URL.Path == "/servers/add" {
+				w.WriteHeader(403)
+				_, _ = w.Write([]byte(`{"saved":false,"name":"Could not add Server","message":"Could not add Server ` + k + `","url":"/servers/add","errors":{"authkey":["` + k + ` is not valid"],"Server":{"url":["for ` + k + `"]}}}`))
+				return
+			}
+			w.WriteHeader(500)
+			_, _ = w.Write([]byte(`{"name":"An Internal Error Has Occurred.","message":"SQL error near '` + k + `'","url":"/servers/edit/8"}`))
 		case "/servers/getVersion":
 			w.Header().Set("Location", "/users/login?key="+key)
 			w.WriteHeader(302)
@@ -173,20 +189,35 @@ func TestKeyNeverInErrors(t *testing.T) {
 	errs = append(errs, err)
 	_, err = c.Roles(ctx)
 	errs = append(errs, err)
+	// The partner's sync key travels in servers/add and servers/edit.
+	const partnerKey = "PARTNERsyncKEY0123456789abcdefghijklmnop"
+	_, err = c.AddServer(ctx, NewServer{Name: "B", URL: "https://b", Authkey: partnerKey, RemoteOrgID: 3})
+	errs = append(errs, err)
+	if !IsKind(err, KindValidation) {
+		t.Errorf("servers/add echo: %v", err)
+	}
+	pk := partnerKey
+	_, err = c.EditServer(ctx, "8", ServerChanges{Authkey: &pk})
+	errs = append(errs, err)
+	if !IsKind(err, KindServerError) {
+		t.Errorf("servers/edit echo: %v", err)
+	}
 	for i, err := range errs {
 		if err == nil {
 			t.Fatalf("call %d: no error", i)
 		}
-		checkNoKey(t, err, adminKey)
-		var e *Error
-		if errors.As(err, &e) {
-			for f, msgs := range e.Fields {
-				if strings.Contains(f+strings.Join(msgs, " "), adminKey) {
-					t.Errorf("field %s holds the key", f)
+		for _, key := range []string{adminKey, partnerKey} {
+			checkNoKey(t, err, key)
+			var e *Error
+			if errors.As(err, &e) {
+				for f, msgs := range e.Fields {
+					if strings.Contains(f+strings.Join(msgs, " "), key) {
+						t.Errorf("call %d: field %s holds a key", i, f)
+					}
 				}
-			}
-			if strings.Contains(e.Message+e.Location, adminKey) {
-				t.Errorf("Message/Location holds the key")
+				if strings.Contains(e.Message+e.Location, key) {
+					t.Errorf("call %d: Message/Location holds a key", i)
+				}
 			}
 		}
 	}

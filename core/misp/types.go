@@ -232,8 +232,9 @@ func (k AuthKey) Matches(key string) bool {
 		strings.HasPrefix(key, k.AuthkeyStart) && strings.HasSuffix(key, k.AuthkeyEnd)
 }
 
-// Server is a sync server entry. Authkey is echoed by servers/add and
-// servers/edit, never by servers/index.
+// Server is a sync server entry. MISP echoes Authkey in servers/add and
+// servers/edit answers (never in servers/index); AddServer and EditServer
+// clear it, so a Server this client returns never holds a key.
 type Server struct {
 	ID                  ID     `json:"id"`
 	Name                string `json:"name"`
