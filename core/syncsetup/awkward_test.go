@@ -1,6 +1,7 @@
 package syncsetup
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -117,18 +118,73 @@ func TestExistingExternalOrgIsReused(t *testing.T) {
 	}
 }
 
-func TestDisabledSyncUserIsReEnabled(t *testing.T) {
+func TestDisabledSyncUserIsReEnabledOnlyIfTheAppDisabledIt(t *testing.T) {
 	a, b := twoSides(t)
 	org := a.sim.SeedExternalOrg(b.login.HostOrg.Name, b.login.HostOrg.UUID)
-	u, _ := a.sim.SeedSyncUser(SyncUserEmail(b.login.InstanceUUID), org.ID, true)
-	ra, _ := pair(t, a, b)
-	if ra.User.Created || !ra.User.ReEnabled || string(ra.User.ID) != itoa(u.ID) || !ra.Test.OK {
-		t.Fatalf("%+v", ra.User)
-	}
-	for _, x := range a.sim.Users() {
-		if x.ID == u.ID && x.Disabled {
-			t.Error("still disabled")
+	email := SyncUserEmail(b.login.InstanceUUID)
+	u, _ := a.sim.SeedSyncUser(email, org.ID, true)
+	disabled := func() bool {
+		for _, x := range a.sim.Users() {
+			if x.ID == u.ID {
+				return x.Disabled
+			}
 		}
+		t.Fatal("user gone")
+		return false
+	}
+
+	// Disabled by someone else: stop, say so, touch nothing.
+	keys := len(a.keysOf(misp.ID(itoa(u.ID))))
+	res, err := a.setup.BeforeCreds(ctx, b.partner())
+	var ce *ConflictError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "The sync user "+email) ||
+		!strings.Contains(err.Error(), "disabled in MISP by someone else") || !strings.Contains(err.Error(), "Administration → List users") {
+		t.Fatalf("got %v", err)
+	}
+	if !disabled() || len(a.keysOf(misp.ID(itoa(u.ID)))) != keys || (res.User != nil && res.User.Authkey != "") {
+		t.Fatalf("a user someone else disabled was changed: disabled=%v user=%+v", disabled(), res.User)
+	}
+
+	// The caller's records say the app disabled it: enable it again.
+	a.setup.DisabledByApp = []misp.ID{"999", misp.ID(itoa(u.ID))}
+	ra, _ := pair(t, a, b)
+	if ra.User.Created || !ra.User.ReEnabled || string(ra.User.ID) != itoa(u.ID) || !ra.Test.OK || disabled() {
+		t.Fatalf("%+v disabled=%v", ra.User, disabled())
+	}
+}
+
+func TestRemoveThenRepairWithTheRecordReEnables(t *testing.T) {
+	a, b := twoSides(t)
+	ra, _ := pair(t, a, b)
+	if err := a.setup.Remove(ctx, ra, RemoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !ra.User.DisabledByApp {
+		t.Fatal("Remove did not record that the app disabled the user")
+	}
+	rec, err := json.Marshal(ra)
+	if err != nil || !strings.Contains(string(rec), `"disabled_by_app":true`) {
+		t.Fatalf("record %s %v", rec, err)
+	}
+	var back Result
+	if err := json.Unmarshal(rec, &back); err != nil {
+		t.Fatal(err)
+	}
+	// The record from the earlier pairing is passed in: the user is ours.
+	if err := a.setup.EnsureSyncUser(ctx, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !back.User.ReEnabled || back.User.ID != ra.User.ID || back.User.Authkey == "" {
+		t.Fatalf("%+v", back.User)
+	}
+	// A fresh Result with no record and no DisabledByApp: a conflict.
+	if err := a.setup.Remove(ctx, &back, RemoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.setup.BeforeCreds(ctx, b.partner())
+	var ce *ConflictError
+	if !errors.As(err, &ce) {
+		t.Fatalf("without a record: %v", err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -19,6 +20,21 @@ type Setup struct {
 	Login  *misp.LoginInfo
 	Policy Policy
 	Now    func() time.Time
+	// DisabledByApp lists the sync users this app disabled itself (Remove,
+	// or a removed partner's record), from the caller's records. A disabled
+	// sync user is re-enabled only when it is listed here or the Result
+	// passed in says so (UserResult.DisabledByApp); a user someone else
+	// disabled in MISP is a *ConflictError, because re-enabling it would
+	// undo an admin's decision behind their back.
+	DisabledByApp []misp.ID
+}
+
+// appDisabled reports whether this app disabled the user id itself.
+func (s *Setup) appDisabled(res *Result, id misp.ID) bool {
+	if res.User != nil && res.User.ID == id && res.User.DisabledByApp {
+		return true
+	}
+	return slices.Contains(s.DisabledByApp, id)
 }
 
 func (s *Setup) now() time.Time {
@@ -221,14 +237,21 @@ func (s *Setup) ensureUser(ctx context.Context, run *stepRun, res *Result) error
 				Fix:  fmt.Sprintf("Give that user the role %q in MISP, or delete it, then run the setup again.", role.Name),
 			}
 		}
+		if bool(u.User.Disabled) && !s.appDisabled(res, u.User.ID) {
+			return &ConflictError{
+				What: fmt.Sprintf("The sync user %s (id %s) was disabled in MISP by someone else, not by MISPbump", email, u.User.ID),
+				Fix:  "Re-enable it in MISP (Administration → List users) if the partner should sync again, then run the setup again.",
+			}
+		}
+		wasDisabled := bool(u.User.Disabled)
 		res.User = &UserResult{ID: u.User.ID, Email: u.User.Email, RoleID: r.ID, RoleName: r.Name}
 		run.reused("user %s %s", u.User.ID, u.User.Email)
-		if u.User.Disabled {
+		if wasDisabled {
 			if _, err := s.Client.SetUserDisabled(ctx, u.User.ID, false); err != nil {
 				return err
 			}
 			res.User.ReEnabled = true
-			run.note("The sync user %s was disabled and has been enabled again.", email)
+			run.note("The sync user %s, which MISPbump had disabled when the partner was removed, has been enabled again.", email)
 		}
 		return s.mintKey(ctx, run, res, advanced, comment)
 	}
@@ -640,6 +663,7 @@ func (s *Setup) remove(ctx context.Context, run *stepRun, res *Result, opts Remo
 			if _, err := s.Client.SetUserDisabled(ctx, res.User.ID, true); err != nil && !misp.IsKind(err, misp.KindNotFound) {
 				return err
 			}
+			res.User.DisabledByApp = true
 			run.note("Disabled the sync user %s (its keys stop working).", res.User.Email)
 		}
 	}

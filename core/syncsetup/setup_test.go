@@ -306,7 +306,12 @@ func TestRemovePartner(t *testing.T) {
 			t.Error("sync user not disabled")
 		}
 	}
-	// Pairing again re-enables the user the app disabled.
+	// Pairing again re-enables the user the app disabled, once the caller
+	// passes on what the removed record said.
+	if !ra.User.DisabledByApp {
+		t.Fatal("Remove did not record that it disabled the user")
+	}
+	a.setup.DisabledByApp = []misp.ID{ra.User.ID}
 	ra2, _ := pair(t, a, b)
 	if !ra2.User.ReEnabled || ra2.User.Created || !ra2.Server.Created {
 		t.Errorf("re-pair after remove: %+v %+v", ra2.User, ra2.Server)

@@ -127,6 +127,10 @@ type UserResult struct {
 	RoleName  string  `json:"role_name"`
 	Created   bool    `json:"created"`
 	ReEnabled bool    `json:"re_enabled,omitempty"`
+	// DisabledByApp is true once Remove has disabled this user; keep it
+	// (or the ID, for Setup.DisabledByApp) so a later pairing may enable
+	// the user again.
+	DisabledByApp bool `json:"disabled_by_app,omitempty"`
 	// KeyID is the AuthKey id of the key minted in this pairing (empty with
 	// advanced authkeys off, where a user has a single key).
 	KeyID misp.ID `json:"key_id,omitempty"`
