@@ -50,7 +50,7 @@ func (d *partnerDetails) content() fyne.CanvasObject {
 		sections = append(sections, d.pendingRevocationCard(n))
 	}
 	sections = append(sections,
-		card("Organisation", fieldForm(partnerOrgFields(p)...)),
+		card("Their organisation", fieldForm(partnerOrgFields(p)...)),
 		card("Their MISP", fieldForm(partnerMISPFields(p)...)),
 		d.protectedCard(),
 		card("On our MISP", fieldForm(
