@@ -214,6 +214,9 @@ type Preferences struct {
 	MirrorPreview bool            `json:"mirror_preview"`
 	Theme         string          `json:"theme,omitempty"` // "", "light" or "dark"; "" follows the system
 	Prepare       PrepareDefaults `json:"prepare"`
+	// ActiveProfileID is the profile logged in to last (an id, not a
+	// secret): the app opens on it. Empty: none yet, or it was deleted.
+	ActiveProfileID string `json:"active_profile_id,omitempty"`
 }
 
 // Existing-server policies: what to do when our MISP already has a server

@@ -23,6 +23,7 @@ func sampleData() Data {
 	d := Data{Preferences: DefaultPreferences()}
 	d.Preferences.CameraDevice = "/dev/video2"
 	d.Preferences.Theme = "dark"
+	d.Preferences.ActiveProfileID = "p1"
 	d.Profiles = []Profile{{
 		ID: "p1", Name: "CIRCL test", URL: "https://misp.example.org", Authkey: testAuthkey,
 		Certificate: &PinnedCertificate{SHA256: "ab12", PEM: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"},
@@ -88,6 +89,30 @@ func TestRoundTrip(t *testing.T) {
 		gj, _ := json.Marshal(got)
 		wj, _ := json.Marshal(want)
 		t.Fatalf("round trip changed the content:\n got %s\nwant %s", gj, wj)
+	}
+}
+
+// TestActiveProfileRoundTrip: the active profile is kept across a reopen,
+// and a store written before the field existed opens with none.
+func TestActiveProfileRoundTrip(t *testing.T) {
+	dir, s := createWith(t, sampleData())
+	if err := s.Update(func(d *Data) error { d.Preferences.ActiveProfileID = "p2"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	reopened, err := Open(dir, []byte(testPassphrase))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := reopened.Snapshot().Preferences.ActiveProfileID; got != "p2" {
+		t.Errorf("active profile after reopening = %q, want p2", got)
+	}
+	var old Preferences
+	if err := json.Unmarshal([]byte(`{"camera_device":"/dev/video0","mirror_preview":true,"prepare":{}}`), &old); err != nil {
+		t.Fatal(err)
+	}
+	if old.ActiveProfileID != "" {
+		t.Errorf("preferences without the field have active profile %q", old.ActiveProfileID)
 	}
 }
 
