@@ -91,6 +91,10 @@ func (c Creds) String() string {
 // GoString never shows the authkey.
 func (c Creds) GoString() string { return c.String() }
 
+// Format prints String for every verb: without it %d or %x would print the
+// fields one by one, the authkey among them.
+func (c Creds) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+
 // Done is round 5: our result.
 type Done struct {
 	Version string `json:"v"`
