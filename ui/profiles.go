@@ -19,7 +19,9 @@ import (
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
-// prefActiveProfile remembers which profile was used last (an id, not secret).
+// prefActiveProfile is where Fyne's preferences held the profile used last
+// before the store did (store.Preferences.ActiveProfileID); read once, to
+// carry it over.
 const prefActiveProfile = "activeProfile"
 
 // profilesTab is the MISP tab: the saved MISP profiles (say an internal and a
@@ -58,7 +60,10 @@ type mispSession struct {
 
 func newProfilesTab(s *shell) *profilesTab {
 	t := &profilesTab{shell: s, sessions: map[string]*mispSession{}}
-	t.active = s.app.Preferences().String(prefActiveProfile)
+	t.active = s.vault.Snapshot().Preferences.ActiveProfileID
+	if t.active == "" {
+		t.adoptActiveProfilePreference()
+	}
 
 	t.name = &widget.Entry{PlaceHolder: "A name for this MISP, e.g. Internal or DMZ"}
 	t.url = &widget.Entry{PlaceHolder: "https://misp.example.org"}
@@ -228,6 +233,7 @@ func (t *profilesTab) onLogin() {
 					p.LastLogin = &store.LoginInfo{At: time.Now().UTC(), OrgName: info.HostOrg.Name, OrgUUID: info.HostOrg.UUID,
 						InstanceUUID: info.InstanceUUID, MISPVersion: info.Version}
 				}
+				d.Preferences.ActiveProfileID = id
 				return nil
 			})
 		}
@@ -320,7 +326,6 @@ func abandonedKeysNote(revoked []string, err error) string {
 func (t *profilesTab) onLoggedIn(id string, sess *mispSession) {
 	t.sessions[id] = sess
 	t.active = id
-	t.shell.app.Preferences().SetString(prefActiveProfile, id)
 	t.list.Refresh()
 	if t.shell.partners != nil {
 		t.shell.partners.reload()
@@ -455,6 +460,9 @@ func (t *profilesTab) onDelete() {
 					break
 				}
 			}
+			if d.Preferences.ActiveProfileID == id {
+				d.Preferences.ActiveProfileID = ""
+			}
 			return nil
 		}, func(err error) {
 			if err != nil {
@@ -532,6 +540,28 @@ func ownKeyText(k *protected.Key, err error) (string, widget.Importance) {
 		return "Could not be read: " + err.Error(), widget.WarningImportance
 	}
 	return "being read from /gpg.asc…", widget.LowImportance
+}
+
+// adoptActiveProfilePreference carries the profile used last over from
+// Fyne's preferences, where versions before store.Preferences.ActiveProfileID
+// kept it, into the store, then forgets it there so it is read only once.
+func (t *profilesTab) adoptActiveProfilePreference() {
+	prefs := t.shell.app.Preferences()
+	id := prefs.String(prefActiveProfile)
+	if id == "" {
+		return
+	}
+	t.active = id
+	t.shell.save(func(d *store.Data) error {
+		if d.Preferences.ActiveProfileID == "" {
+			d.Preferences.ActiveProfileID = id
+		}
+		return nil
+	}, func(err error) {
+		if err == nil {
+			prefs.RemoveValue(prefActiveProfile)
+		}
+	})
 }
 
 // ownKeyFor gives our instance's PGP signing key as read at the login of a

@@ -14,6 +14,7 @@ import (
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/store"
+	"github.com/mispbump/mispbump-desktop/core/store/storetest"
 )
 
 // startSim runs a simulated MISP for one test.
@@ -68,6 +69,9 @@ func TestLogin(t *testing.T) {
 		prof := profileOf(t, s, p.selected)
 		if prof.Authkey != sim.AdminKey() || prof.LastLogin == nil || prof.LastLogin.InstanceUUID != sim.InstanceUUID() {
 			t.Errorf("profile not saved with key and login: %+v", prof.LastLogin)
+		}
+		if got := s.vault.Snapshot().Preferences.ActiveProfileID; got != p.selected {
+			t.Errorf("the store's active profile is %q, want the one logged in to, %q", got, p.selected)
 		}
 	})
 
@@ -294,4 +298,63 @@ func TestNotificationSettingsOfAProfile(t *testing.T) {
 	if !p.notify.Disabled() {
 		t.Error("the notification settings can be edited for an unsaved profile")
 	}
+}
+
+// TestActiveProfileFromTheStore: the app opens on the store's active
+// profile, and carries over, once, the one older versions kept in Fyne's
+// preferences.
+func TestActiveProfileFromTheStore(t *testing.T) {
+	profiles := []store.Profile{{ID: "p1", Name: "Internal", URL: "https://misp.internal.example"}, {ID: "p2", Name: "DMZ", URL: "https://misp.dmz.example"}}
+	open := func(t *testing.T, dir, fynePref string) *shell {
+		storetest.UseCheapKeyDerivation(t)
+		a := test.NewTempApp(t)
+		if fynePref != "" {
+			a.Preferences().SetString(prefActiveProfile, fynePref)
+		}
+		s := newShellWith(a, Options{DataDir: dir, Passphrase: testPassphrase}, inline, inline)
+		t.Cleanup(func() { s.window.Close() })
+		return s
+	}
+
+	t.Run("the store's choice wins", func(t *testing.T) {
+		dir := t.TempDir()
+		seedStoreWith(t, dir, func(d *store.Data) {
+			d.Profiles = append(d.Profiles, profiles...)
+			d.Preferences.ActiveProfileID = "p2"
+		})
+		s := open(t, dir, "p1")
+		if s.profiles.active != "p2" {
+			t.Errorf("active profile %q, want the store's p2", s.profiles.active)
+		}
+	})
+
+	t.Run("carried over from Fyne's preferences once", func(t *testing.T) {
+		dir := t.TempDir()
+		seedStore(t, dir, profiles, nil)
+		s := open(t, dir, "p2")
+		if s.profiles.active != "p2" {
+			t.Errorf("active profile %q, want p2 from Fyne's preferences", s.profiles.active)
+		}
+		if got := s.vault.Snapshot().Preferences.ActiveProfileID; got != "p2" {
+			t.Errorf("the store's active profile is %q after the carry-over, want p2", got)
+		}
+		if got := s.app.Preferences().String(prefActiveProfile); got != "" {
+			t.Errorf("Fyne's preference still holds %q after the carry-over", got)
+		}
+	})
+
+	t.Run("deleting the active profile forgets it", func(t *testing.T) {
+		dir := t.TempDir()
+		seedStoreWith(t, dir, func(d *store.Data) {
+			d.Profiles = append(d.Profiles, profiles...)
+			d.Preferences.ActiveProfileID = "p2"
+		})
+		s := open(t, dir, "")
+		s.profiles.edit("p2")
+		s.profiles.onDelete()
+		tapButton(t, s.window.Canvas().Overlays().Top(), "Yes")
+		if got := s.vault.Snapshot().Preferences.ActiveProfileID; got != "" {
+			t.Errorf("the store's active profile is %q after deleting it", got)
+		}
+	})
 }
