@@ -316,13 +316,18 @@ func TestActiveProfileFromTheStore(t *testing.T) {
 		return s
 	}
 
-	t.Run("the store's choice wins", func(t *testing.T) {
+	// seedWithP2Active is a store whose active profile is p2.
+	seedWithP2Active := func(t *testing.T) string {
 		dir := t.TempDir()
 		seedStoreWith(t, dir, func(d *store.Data) {
 			d.Profiles = append(d.Profiles, profiles...)
 			d.Preferences.ActiveProfileID = "p2"
 		})
-		s := open(t, dir, "p1")
+		return dir
+	}
+
+	t.Run("the store's choice wins", func(t *testing.T) {
+		s := open(t, seedWithP2Active(t), "p1")
 		if s.profiles.active != "p2" {
 			t.Errorf("active profile %q, want the store's p2", s.profiles.active)
 		}
@@ -344,12 +349,7 @@ func TestActiveProfileFromTheStore(t *testing.T) {
 	})
 
 	t.Run("deleting the active profile forgets it", func(t *testing.T) {
-		dir := t.TempDir()
-		seedStoreWith(t, dir, func(d *store.Data) {
-			d.Profiles = append(d.Profiles, profiles...)
-			d.Preferences.ActiveProfileID = "p2"
-		})
-		s := open(t, dir, "")
+		s := open(t, seedWithP2Active(t), "")
 		s.profiles.edit("p2")
 		s.profiles.onDelete()
 		tapButton(t, s.window.Canvas().Overlays().Top(), "Yes")
