@@ -22,6 +22,12 @@ type mispSteps struct {
 	// userEmail is the sync user's e-mail when no step of this session
 	// found the user (a resume sets it from the pending pairing).
 	userEmail string
+	// disabledByApp are the sync users this app disabled when it removed
+	// their partner: only those may be re-enabled (store profile).
+	disabledByApp []misp.ID
+	// onReEnabled, when set, hears of a user re-enabled by this session, so
+	// the profile stops listing it as disabled by the app.
+	onReEnabled func(userID string)
 }
 
 func newMISPSteps(c *misp.Client, login *misp.LoginInfo) *mispSteps {
@@ -53,7 +59,7 @@ func (m *mispSteps) setup(ch Choices) *syncsetup.Setup {
 // setupWith is a Setup under the policy of this session's result (the
 // admin's choices, recorded by the first step).
 func (m *mispSteps) setupWith(p syncsetup.Policy) *syncsetup.Setup {
-	return &syncsetup.Setup{Client: m.c, Login: m.login, Policy: p, Now: m.now}
+	return &syncsetup.Setup{Client: m.c, Login: m.login, Policy: p, Now: m.now, DisabledByApp: m.disabledByApp}
 }
 
 func (m *mispSteps) result(info pairing.Info, ch Choices) *syncsetup.Result {
@@ -81,6 +87,9 @@ func (m *mispSteps) SyncUser(ctx context.Context, partner pairing.Info, org orgR
 	u := res.User
 	if u == nil {
 		return userResult{}, err
+	}
+	if u.ReEnabled && m.onReEnabled != nil {
+		m.onReEnabled(u.ID.String())
 	}
 	out := userResult{ID: u.ID.String(), Email: u.Email, Created: u.Created, Key: u.Authkey.Reveal(),
 		Minted: store.MintedKey{ID: u.KeyID.String(), Comment: u.KeyComment, UserID: u.ID.String(), Minted: m.now().UTC()}}

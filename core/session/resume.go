@@ -256,6 +256,38 @@ func RemovePartner(ctx context.Context, c *misp.Client, st *store.Store, partner
 	}
 	return st.Update(func(d *store.Data) error {
 		d.Partners = slices.DeleteFunc(d.Partners, func(x store.Partner) bool { return x.ID == partnerID })
+		if u := p.OnOurMISP.SyncUser; u.ID != "" && !deleteUser {
+			// Remembered so that pairing with this partner again may
+			// re-enable the user we disabled, and no one else's.
+			for i := range d.Profiles {
+				if d.Profiles[i].ID == p.ProfileID && !slices.Contains(d.Profiles[i].SyncUsersDisabledByApp, u.ID) {
+					d.Profiles[i].SyncUsersDisabledByApp = append(d.Profiles[i].SyncUsersDisabledByApp, u.ID)
+				}
+			}
+		}
 		return nil
 	})
+}
+
+// disabledByAppOf reads the sync users this app disabled on a profile's
+// MISP, and gives a function that forgets one once a pairing re-enabled it.
+func disabledByAppOf(st *store.Store, profileID string) ([]misp.ID, func(userID string)) {
+	var ids []misp.ID
+	data := st.Snapshot()
+	if p, ok := data.Profile(profileID); ok {
+		for _, id := range p.SyncUsersDisabledByApp {
+			ids = append(ids, misp.ID(id))
+		}
+	}
+	forget := func(userID string) {
+		_ = st.Update(func(d *store.Data) error {
+			for i := range d.Profiles {
+				if d.Profiles[i].ID == profileID {
+					d.Profiles[i].SyncUsersDisabledByApp = slices.DeleteFunc(d.Profiles[i].SyncUsersDisabledByApp, func(id string) bool { return id == userID })
+				}
+			}
+			return nil
+		})
+	}
+	return ids, forget
 }

@@ -135,7 +135,11 @@ func Start(ctx context.Context, cfg Config) (*Session, error) {
 		if cfg.Client == nil || cfg.Login == nil {
 			return nil, &Error{Kind: KindBadConfig, Detail: "log in to your MISP first"}
 		}
-		cfg.steps = newMISPSteps(cfg.Client, cfg.Login)
+		steps := newMISPSteps(cfg.Client, cfg.Login)
+		if cfg.Store != nil {
+			steps.disabledByApp, steps.onReEnabled = disabledByAppOf(cfg.Store, cfg.ProfileID)
+		}
+		cfg.steps = steps
 	}
 	if cfg.Login == nil {
 		return nil, &Error{Kind: KindBadConfig, Detail: "log in to your MISP first"}

@@ -39,6 +39,11 @@ type Profile struct {
 	// settings, edited in the profile; they travel in our INFO
 	// (session.Config.Notifications). nil: none offered.
 	Notifications *pairing.NotificationSettings `json:"notifications,omitempty"`
+	// SyncUsersDisabledByApp are the ids of sync users MISPbump disabled on
+	// this profile's MISP when it removed their partner. A later pairing with
+	// that partner may re-enable them; a sync user someone else disabled is
+	// left alone (the brief: "re-enable it if the app disabled it").
+	SyncUsersDisabledByApp []string `json:"sync_users_disabled_by_app,omitempty"`
 }
 
 // HasAuthkey says whether the profile carries a stored authkey.
