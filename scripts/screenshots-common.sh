@@ -46,3 +46,22 @@ start_seed() {
 		sleep 0.5
 	done
 }
+
+# start_mispbump DATA-DIR [PASSPHRASE]: starts the app on DATA-DIR (unlocked
+# with PASSPHRASE when given, else it asks) and waits for its window, whose
+# id it leaves in MAIN_WIN; APP is its process.
+start_mispbump() {
+	if [ $# -ge 2 ]; then
+		MISPBUMP_PASSPHRASE="$2" "$TMP/mispbump" --data-dir "$1" >"$TMP/app.log" 2>&1 &
+	else
+		"$TMP/mispbump" --data-dir "$1" >"$TMP/app.log" 2>&1 &
+	fi
+	APP=$!
+	PIDS="$PIDS $APP"
+	i=0
+	until MAIN_WIN=$(xdotool search --name '^MISPbump$' 2>/dev/null | head -1) && [ -n "$MAIN_WIN" ]; do
+		i=$((i + 1))
+		[ "$i" -lt 60 ] || { echo "the app did not open a window:"; cat "$TMP/app.log"; exit 1; }
+		sleep 0.5
+	done
+}

@@ -76,15 +76,8 @@ stop_demo
 
 echo "the app's own wizard, without a webcam"
 start_seed "$TMP/data"
-MISPBUMP_PASSPHRASE="$PASS" "$TMP/mispbump" --data-dir "$TMP/data" >"$TMP/app.log" 2>&1 &
-APP=$!
-PIDS="$PIDS $APP"
-i=0
-until WM=$(xdotool search --name '^MISPbump$' 2>/dev/null | head -1) && [ -n "$WM" ]; do
-	i=$((i + 1))
-	[ "$i" -lt 60 ] || { echo "the app did not open a window:"; cat "$TMP/app.log"; exit 1; }
-	sleep 0.5
-done
+start_mispbump "$TMP/data" "$PASS"
+WM=$MAIN_WIN
 sleep 6 # unlock and log in
 xdotool windowmove "$WM" 0 0
 sleep 0.5

@@ -14,15 +14,8 @@ unset MISPBUMP_PASSPHRASE
 build_app
 
 start_app() {
-	"$TMP/mispbump" --data-dir "$1" >"$TMP/app.log" 2>&1 &
-	APP=$!
-	PIDS="$PIDS $APP"
-	i=0
-	until WIN=$(xdotool search --name '^MISPbump$' 2>/dev/null | head -1) && [ -n "$WIN" ]; do
-		i=$((i + 1))
-		[ "$i" -lt 60 ] || { echo "the app did not open a window:"; cat "$TMP/app.log"; exit 1; }
-		sleep 0.5
-	done
+	start_mispbump "$1"
+	WIN=$MAIN_WIN
 	sleep 2
 	eval "$(xdotool getwindowgeometry --shell "$WIN")"
 	WX=$X WY=$Y WW=$WIDTH WH=$HEIGHT
