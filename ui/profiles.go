@@ -520,6 +520,9 @@ func (t *profilesTab) showInfo() {
 	).Items {
 		t.info.AppendItem(it)
 	}
+	if warn := misp.PlainHTTPWarning(s.client.BaseURL()); warn != "" {
+		t.info.Append("Connection", &widget.Label{Text: warn, Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord})
+	}
 	key, imp := ownKeyText(s.ownKey, s.ownKeyErr)
 	t.info.Append("Instance signing key", &widget.Label{Text: key, Importance: imp, Wrapping: fyne.TextWrapWord, Selectable: true,
 		TextStyle: fyne.TextStyle{Monospace: s.ownKey != nil}})
