@@ -360,7 +360,7 @@ func (p *replayer) check(r recording) []string {
 	got := p.send(r)
 	var diffs []string
 	if got.status != r.Response.Status {
-		diffs = append(diffs, fmt.Sprintf("status %d, recorded %d (body %.300s)", got.status, r.Response.Status, redact(got.raw)))
+		diffs = append(diffs, fmt.Sprintf("status %d, recorded %d (body %.300s)", got.status, r.Response.Status, hideKeys(got.raw)))
 	}
 	wantCT := r.Response.Headers["Content-Type"]
 	if wantCT != "" && r.Request.Method != http.MethodHead && got.header.Get("Content-Type") != wantCT {
@@ -376,7 +376,7 @@ func (p *replayer) check(r recording) []string {
 	if ws, isStr := want.(string); isStr {
 		// Not JSON: an empty body (302, HEAD) or a static file.
 		if ws == "" && len(got.raw) != 0 {
-			diffs = append(diffs, fmt.Sprintf("body %.100q, recorded empty", redact(got.raw)))
+			diffs = append(diffs, fmt.Sprintf("body %.100q, recorded empty", hideKeys(got.raw)))
 		}
 		if ws != "" && string(got.raw) != ws {
 			diffs = append(diffs, "body differs from the recorded static file")
@@ -385,7 +385,7 @@ func (p *replayer) check(r recording) []string {
 	}
 	gotV, err := decodeNumbers(got.raw)
 	if err != nil {
-		return append(diffs, fmt.Sprintf("answer is not JSON: %.200q", redact(got.raw)))
+		return append(diffs, fmt.Sprintf("answer is not JSON: %.200q", hideKeys(got.raw)))
 	}
 	diffs = append(diffs, shapeDiff("$", want, gotV)...)
 	// Formatting: compact for automatic tools, except events/view (94).
@@ -563,6 +563,6 @@ func TestContractDetectsShapeChanges(t *testing.T) {
 
 var keyLikeRE = regexp.MustCompile(`[A-Za-z0-9]{40}`)
 
-// redact hides anything shaped like an authkey before a body is printed:
+// hideKeys hides anything shaped like an authkey before a body is printed:
 // keys stay out of test output.
-func redact(b []byte) string { return keyLikeRE.ReplaceAllString(string(b), "<key>") }
+func hideKeys(b []byte) string { return keyLikeRE.ReplaceAllString(string(b), "<key>") }

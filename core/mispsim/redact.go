@@ -2,7 +2,8 @@ package mispsim
 
 import (
 	"fmt"
-	"strings"
+
+	"github.com/mispbump/mispbump-desktop/core/internal/redact"
 )
 
 // Printing a Server or a *Sim with fmt, with any verb (%v, %+v, %#v, %s,
@@ -12,28 +13,14 @@ import (
 // simulator answers with is built field by field (serverRow) and is not
 // affected.
 
-const redacted = "[redacted]"
-
-// redactSecret hides a secret but still tells whether one is set.
-func redactSecret(secret string) string {
-	if secret == "" {
-		return ""
-	}
-	return redacted
-}
-
 // serverView is Server without its methods, so that fmt prints its fields.
 type serverView Server
 
 // Format prints the entry with its authkey redacted, for every verb.
 func (sv Server) Format(f fmt.State, verb rune) {
 	v := serverView(sv)
-	v.Authkey = redactSecret(v.Authkey)
-	out := fmt.Sprintf(fmt.FormatString(f, verb), v)
-	if verb == 'v' && f.Flag('#') {
-		out = strings.Replace(out, "mispsim.serverView", "mispsim.Server", 1)
-	}
-	_, _ = f.Write([]byte(out))
+	v.Authkey = redact.Secret(v.Authkey)
+	redact.FormatView(f, verb, v, "mispsim.serverView", "mispsim.Server")
 }
 
 // String shows the entry's fields, its authkey redacted.

@@ -41,7 +41,7 @@ func TestSeedHelpersMakeAwkwardStates(t *testing.T) {
 	taken := s.SeedOrgNameTaken("Org-Q")
 	a := do(t, "POST", url+"/admin/organisations/add", key, map[string]any{"name": "Org-Q", "uuid": newUUID(), "local": true})
 	if a.status != 403 || a.obj(t, "errors")["name"] == nil {
-		t.Errorf("name taken by %s: %d %s", taken.UUID, a.status, redact(a.raw))
+		t.Errorf("name taken by %s: %d %s", taken.UUID, a.status, hideKeys(a.raw))
 	}
 
 	// MISP.host_org_id pointing elsewhere.
@@ -51,7 +51,7 @@ func TestSeedHelpersMakeAwkwardStates(t *testing.T) {
 		t.Errorf("host_org_id = %v, want %d", hs.obj(t)["value"], other.ID)
 	}
 	if _, listed := hs.obj(t, "options")[idStr(other.ID)]; !listed {
-		t.Errorf("options must list the new local org: %s", redact(hs.raw))
+		t.Errorf("options must list the new local org: %s", hideKeys(hs.raw))
 	}
 }
 
@@ -63,7 +63,7 @@ func TestEventsFlow(t *testing.T) {
 	add := do(t, "POST", url+"/events/add", key, map[string]any{"Event": map[string]any{"info": "e", "distribution": 2,
 		"Attribute": []any{map[string]any{"type": "domain", "category": "Network activity", "value": "x.example"}}}})
 	if add.status != 200 || add.obj(t, "Event")["protected"] != nil {
-		t.Fatalf("events/add: %d %s", add.status, redact(add.raw))
+		t.Fatalf("events/add: %d %s", add.status, hideKeys(add.raw))
 	}
 	id := add.obj(t, "Event")["id"].(string)
 	uuid := add.obj(t, "Event")["uuid"].(string)
@@ -71,7 +71,7 @@ func TestEventsFlow(t *testing.T) {
 	do(t, "POST", url+"/events/protect/"+id, key, nil)
 	if a := do(t, "POST", url+"/cryptographicKeys/add/Event/"+id, key, map[string]any{"type": "pgp", "key_data": keyB}); a.status != 200 ||
 		a.obj(t, "CryptographicKey")["fingerprint"] != "57364AC7E87BB89CF3C6D4132AF5D030D2FF1116" {
-		t.Fatalf("add B's key: %d %s", a.status, redact(a.raw))
+		t.Fatalf("add B's key: %d %s", a.status, hideKeys(a.raw))
 	}
 	do(t, "POST", url+"/events/publish/"+id, key, nil)
 	// Only B's key: events/index hides the event (recording 93).
@@ -79,14 +79,14 @@ func TestEventsFlow(t *testing.T) {
 		t.Errorf("a protected event without our key must be hidden: %v", list)
 	}
 	if a := do(t, "POST", url+"/cryptographicKeys/add/Event/"+id, key, map[string]any{"CryptographicKey": map[string]any{"type": "pgp", "key_data": keyA}}); a.status != 200 {
-		t.Fatalf("add A's key: %d %s", a.status, redact(a.raw))
+		t.Fatalf("add A's key: %d %s", a.status, hideKeys(a.raw))
 	}
 	if a := do(t, "POST", url+"/cryptographicKeys/add/Event/"+id, key, map[string]any{"type": "pgp", "key_data": keyA}); a.status != 403 {
 		t.Errorf("duplicate key: %d", a.status)
 	}
 	if a := do(t, "POST", url+"/cryptographicKeys/add/Event/"+id, key, map[string]any{"type": "pgp", "key_data": "garbage"}); a.status != 403 ||
 		a.obj(t, "errors")["key_data"].([]any)[0] != "Invalid key." {
-		t.Errorf("invalid key: %d %s", a.status, redact(a.raw))
+		t.Errorf("invalid key: %d %s", a.status, hideKeys(a.raw))
 	}
 	if list := do(t, "POST", url+"/events/index", key, map[string]any{"minimal": 1}).body.([]any); len(list) != 1 {
 		t.Errorf("with our key the event is listed: %v", list)
@@ -94,7 +94,7 @@ func TestEventsFlow(t *testing.T) {
 	// Bump and republish: the timestamp moves.
 	edit := do(t, "POST", url+"/events/edit/"+uuid, key, map[string]any{"Event": map[string]any{"info": "e (bumped)"}})
 	if edit.status != 200 || edit.obj(t, "Event")["timestamp"] == ts0 || edit.obj(t, "Event")["published"] != false {
-		t.Fatalf("edit: %d %s", edit.status, redact(edit.raw))
+		t.Fatalf("edit: %d %s", edit.status, hideKeys(edit.raw))
 	}
 	if a := do(t, "POST", url+"/events/edit/"+id, key, map[string]any{"timestamp": ts0}); a.status != 403 {
 		t.Errorf("an older timestamp must be refused: %d", a.status)
@@ -103,7 +103,7 @@ func TestEventsFlow(t *testing.T) {
 	view := do(t, "GET", url+"/events/view/"+id, key, nil)
 	ev := view.obj(t, "Event")
 	if ev["published"] != true || ev["protected"] != true || len(ev["CryptographicKey"].([]any)) != 2 || ev["info"] != "e (bumped)" {
-		t.Errorf("view: %s", redact(view.raw))
+		t.Errorf("view: %s", hideKeys(view.raw))
 	}
 	if a := do(t, "GET", url+"/events/publish/"+id, key, nil); a.status != 405 {
 		t.Errorf("GET publish: %d", a.status)

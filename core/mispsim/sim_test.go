@@ -45,13 +45,13 @@ func (a answer) obj(t *testing.T, path ...string) map[string]any {
 	for _, p := range path {
 		m, ok := cur.(map[string]any)
 		if !ok {
-			t.Fatalf("no object at %q in %s", p, redact(a.raw))
+			t.Fatalf("no object at %q in %s", p, hideKeys(a.raw))
 		}
 		cur = m[p]
 	}
 	m, ok := cur.(map[string]any)
 	if !ok {
-		t.Fatalf("not an object at %v in %s", path, redact(a.raw))
+		t.Fatalf("not an object at %v in %s", path, hideKeys(a.raw))
 	}
 	return m
 }
@@ -107,7 +107,7 @@ func TestViewMeAnswersLikeMISP(t *testing.T) {
 	key := s.AdminKey()
 	a := do(t, "GET", url+"/users/view/me", key, nil)
 	if a.status != 200 {
-		t.Fatalf("status %d: %s", a.status, redact(a.raw))
+		t.Fatalf("status %d: %s", a.status, hideKeys(a.raw))
 	}
 	if got := a.obj(t, "Role")["perm_site_admin"]; got != true {
 		t.Errorf("perm_site_admin = %v, want true", got)
@@ -116,14 +116,14 @@ func TestViewMeAnswersLikeMISP(t *testing.T) {
 		t.Errorf("User.id = %#v, want the string \"1\"", got)
 	}
 	if !bytes.Contains(a.raw, []byte("\n    \"User\"")) {
-		t.Errorf("answer not pretty-printed with 4 spaces: %.80s", redact(a.raw))
+		t.Errorf("answer not pretty-printed with 4 spaces: %.80s", hideKeys(a.raw))
 	}
 	if a := do(t, "GET", url+"/users/view/me", "WRONGKEYxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", nil); a.status != 403 || a.obj(t)["url"] != "/users/view/me" {
-		t.Errorf("bad key: %d %s", a.status, redact(a.raw))
+		t.Errorf("bad key: %d %s", a.status, hideKeys(a.raw))
 	}
 	if a := callWith(t, "GET", url+"/users/view/me", nil, map[string]string{"Authorization": key}); a.status != 302 || len(a.raw) != 0 ||
 		a.header.Get("Location") != url+"/users/login" {
-		t.Errorf("no Accept: %d %q %q", a.status, a.header.Get("Location"), redact(a.raw))
+		t.Errorf("no Accept: %d %q %q", a.status, a.header.Get("Location"), hideKeys(a.raw))
 	}
 	if a := callWith(t, "GET", url+"/users/view/me.json", nil, map[string]string{"Authorization": key}); a.status != 200 {
 		t.Errorf(".json extension: %d", a.status)
@@ -133,7 +133,7 @@ func TestViewMeAnswersLikeMISP(t *testing.T) {
 	}
 	compact := callWith(t, "GET", url+"/servers/getVersion", nil, map[string]string{"Authorization": key, "Accept": "application/json", "User-Agent": "PyMISP 2.5"})
 	if bytes.Contains(compact.raw, []byte("\n")) {
-		t.Errorf("PyMISP answer not compact: %s", redact(compact.raw))
+		t.Errorf("PyMISP answer not compact: %s", hideKeys(compact.raw))
 	}
 }
 
@@ -141,12 +141,12 @@ func TestPostOnlyAndInvalidJSON(t *testing.T) {
 	s, url := start(t, Config{}, false)
 	key := s.AdminKey()
 	if a := do(t, "GET", url+"/servers/delete/1", key, nil); a.status != 405 || a.obj(t)["name"] != "This endpoint expects POST requests." {
-		t.Errorf("GET delete: %d %s", a.status, redact(a.raw))
+		t.Errorf("GET delete: %d %s", a.status, hideKeys(a.raw))
 	}
 	before := len(s.Orgs())
 	a := do(t, "POST", url+"/admin/organisations/add", key, `{"name": "broken",`)
 	if a.status != 405 || !strings.HasPrefix(a.obj(t)["name"].(string), "Invalid JSON input") {
-		t.Errorf("broken JSON: %d %s", a.status, redact(a.raw))
+		t.Errorf("broken JSON: %d %s", a.status, hideKeys(a.raw))
 	}
 	if len(s.Orgs()) != before {
 		t.Error("an org was created from a broken body")
@@ -164,21 +164,21 @@ func TestOrgsAddValidatesLikeMISP(t *testing.T) {
 	key := s.AdminKey()
 	a := do(t, "POST", url+"/admin/organisations/add", key, map[string]any{"name": "Org-C", "uuid": "C0C0C0C0-1234-4ABC-8DEF-0123456789AB"})
 	if a.status != 200 || a.obj(t, "Organisation")["uuid"] != "c0c0c0c0-1234-4abc-8def-0123456789ab" || a.obj(t, "Organisation")["local"] != true {
-		t.Fatalf("add: %d %s", a.status, redact(a.raw))
+		t.Fatalf("add: %d %s", a.status, hideKeys(a.raw))
 	}
 	dupUUID := do(t, "POST", url+"/admin/organisations/add", key, map[string]any{"Organisation": map[string]any{"name": "Other", "uuid": "c0c0c0c0-1234-4abc-8def-0123456789ab"}})
 	if dupUUID.status != 403 || dupUUID.obj(t, "errors")["uuid"] == nil {
-		t.Errorf("duplicate uuid: %d %s", dupUUID.status, redact(dupUUID.raw))
+		t.Errorf("duplicate uuid: %d %s", dupUUID.status, hideKeys(dupUUID.raw))
 	}
 	dupName := do(t, "POST", url+"/admin/organisations/add", key, map[string]any{"name": "Org-C", "uuid": newUUID()})
 	if dupName.status != 403 || dupName.obj(t, "errors")["name"] == nil {
-		t.Errorf("duplicate name: %d %s", dupName.status, redact(dupName.raw))
+		t.Errorf("duplicate name: %d %s", dupName.status, hideKeys(dupName.raw))
 	}
 	if a := callWith(t, "HEAD", url+"/organisations/view/c0c0c0c0-1234-4abc-8def-0123456789ab", nil, map[string]string{"Authorization": key, "Accept": "application/json"}); a.status != 200 {
 		t.Errorf("HEAD existing: %d", a.status)
 	}
 	if a := do(t, "GET", url+"/organisations/view/"+newUUID(), key, nil); a.status != 404 || a.obj(t)["name"] != "Invalid organisation" {
-		t.Errorf("GET missing: %d %s", a.status, redact(a.raw))
+		t.Errorf("GET missing: %d %s", a.status, hideKeys(a.raw))
 	}
 }
 
@@ -190,7 +190,7 @@ func TestUsersAddMintsItsOwnKey(t *testing.T) {
 	a := do(t, "POST", url+"/admin/users/add", key, map[string]any{"email": "sync@partner.test", "org_id": partner.ID,
 		"role_id": RoleSyncUser, "authkey": chosen, "autoalert": false, "contactalert": false})
 	if a.status != 200 {
-		t.Fatalf("%d %s", a.status, redact(a.raw))
+		t.Fatalf("%d %s", a.status, hideKeys(a.raw))
 	}
 	minted, _ := a.obj(t, "User")["authkey"].(string)
 	if len(minted) != 40 || minted == chosen {
@@ -203,7 +203,7 @@ func TestUsersAddMintsItsOwnKey(t *testing.T) {
 	idx := do(t, "GET", url+"/auth_keys/index/"+uid, key, nil)
 	list, _ := idx.body.([]any)
 	if idx.status != 200 || len(list) != 1 {
-		t.Fatalf("auth_keys/index: %d %s", idx.status, redact(idx.raw))
+		t.Fatalf("auth_keys/index: %d %s", idx.status, hideKeys(idx.raw))
 	}
 	ak := list[0].(map[string]any)["AuthKey"].(map[string]any)
 	if ak["comment"] != "" || ak["authkey_start"] != minted[:4] || ak["authkey_end"] != minted[36:] {
@@ -224,22 +224,22 @@ func TestUsersAddMintsItsOwnKey(t *testing.T) {
 		t.Errorf("auth_keys/delete: %d, key still works: %v", del.status, s.KeyWorks(raw))
 	}
 	if _, isNum := del.obj(t)["id"].(float64); !isNum {
-		t.Errorf("auth_keys/delete id must be a number (recording 101): %s", redact(del.raw))
+		t.Errorf("auth_keys/delete id must be a number (recording 101): %s", hideKeys(del.raw))
 	}
 	// Password policy and the missing org_id quirk.
 	for pw, want := range map[string]string{"Short1!": "Password length requirement not met.", "alllowercase123": "Password complexity requirement not met."} {
 		a := do(t, "POST", url+"/admin/users/add", key, map[string]any{"email": "p@partner.test", "org_id": partner.ID, "password": pw})
 		if a.status != 403 || a.obj(t, "errors")["password"].([]any)[0] != want {
-			t.Errorf("password %q: %d %s", pw, a.status, redact(a.raw))
+			t.Errorf("password %q: %d %s", pw, a.status, hideKeys(a.raw))
 		}
 	}
 	noOrg := do(t, "POST", url+"/admin/users/add", key, map[string]any{"email": "noorg@partner.test", "role_id": 5})
 	if noOrg.obj(t, "User")["org_id"] != "1" {
-		t.Errorf("org_id omitted must give the caller's org: %s", redact(noOrg.raw))
+		t.Errorf("org_id omitted must give the caller's org: %s", hideKeys(noOrg.raw))
 	}
 	// Disable: the key stops working.
 	if a := do(t, "POST", url+"/admin/users/edit/"+uid, key, map[string]any{"disabled": true}); a.status != 200 || a.obj(t, "User")["disabled"] != true {
-		t.Fatalf("disable: %d %s", a.status, redact(a.raw))
+		t.Fatalf("disable: %d %s", a.status, hideKeys(a.raw))
 	}
 	if s.KeyWorks(minted) {
 		t.Error("a disabled user's key must not work")
@@ -252,7 +252,7 @@ func TestSearchEmailIsSubstring(t *testing.T) {
 	s.SeedSubstringUsers("sync@p.test", 1)
 	a := do(t, "GET", url+"/admin/users/index/searchemail:sync@p.test", s.AdminKey(), nil)
 	if list, _ := a.body.([]any); len(list) != 3 {
-		t.Errorf("want 3 matches of the substring, got %d: %s", len(list), redact(a.raw))
+		t.Errorf("want 3 matches of the substring, got %d: %s", len(list), hideKeys(a.raw))
 	}
 }
 
@@ -263,7 +263,7 @@ func TestReadOnlyKeyAndNonAdminRole(t *testing.T) {
 		t.Fatalf("view/me with a read-only key: %d", a.status)
 	}
 	if a := do(t, "GET", url+"/servers/getVersion", ro, nil); a.obj(t)["perm_sync"] != false {
-		t.Errorf("a read-only key must not report perm_sync: %s", redact(a.raw))
+		t.Errorf("a read-only key must not report perm_sync: %s", hideKeys(a.raw))
 	}
 	if a := do(t, "GET", url+"/roles/index", ro, nil); a.status != 200 {
 		t.Errorf("roles/index with a read-only key: %d", a.status)
@@ -278,7 +278,7 @@ func TestReadOnlyKeyAndNonAdminRole(t *testing.T) {
 	}
 	_, orgAdminKey := s.AddUser(User{Email: "oa@x.test", RoleID: RoleOrgAdmin})
 	if a := do(t, "GET", url+"/users/view/me", orgAdminKey, nil); a.status != 200 || a.obj(t, "Role")["perm_site_admin"] != false {
-		t.Errorf("org admin view/me: %d %s", a.status, redact(a.raw))
+		t.Errorf("org admin view/me: %d %s", a.status, hideKeys(a.raw))
 	}
 	if a := do(t, "GET", url+"/admin/users/index", orgAdminKey, nil); a.status != 403 {
 		t.Errorf("org admin on admin endpoint: %d", a.status)
@@ -294,7 +294,7 @@ func TestAdvancedAuthkeysOff(t *testing.T) {
 	chosen := "Chosen0000000000000000000000000000000000"
 	a := do(t, "POST", url+"/admin/users/add", key, map[string]any{"email": "l@x.test", "org_id": 1, "role_id": 5, "authkey": chosen})
 	if a.obj(t, "User")["authkey"] != chosen || !s.KeyWorks(chosen) {
-		t.Fatalf("with advanced authkeys off the chosen key is used: %s", redact(a.raw))
+		t.Fatalf("with advanced authkeys off the chosen key is used: %s", hideKeys(a.raw))
 	}
 	uid := a.obj(t, "User")["id"].(string)
 	reset := do(t, "POST", url+"/users/resetauthkey/"+uid, key, nil)
@@ -326,14 +326,14 @@ func TestTestConnectionBetweenTwoSimulators(t *testing.T) {
 	res := do(t, "POST", aURL+"/servers/testConnection/"+idStr(sv.ID), key, nil)
 	o := res.obj(t)
 	if res.status != 200 || o["status"] != float64(1) || o["post"] != float64(1) || o["uuid"] != b.InstanceUUID() || o["mismatch"] != "proposal" {
-		t.Fatalf("testConnection: %d %s", res.status, redact(res.raw))
+		t.Fatalf("testConnection: %d %s", res.status, hideKeys(res.raw))
 	}
 	if b.RequestCount("GET", "/servers/getVersion") != 1 || b.RequestCount("POST", "/servers/postTest") != 1 {
 		t.Errorf("B did not see getVersion + postTest: %v", b.RequestLog())
 	}
 	ru := do(t, "GET", aURL+"/servers/getRemoteUser/"+idStr(sv.ID), key, nil)
 	if ru.obj(t)["User"] != "sync-a@org-a.test" || ru.obj(t)["Sync flag"] != "Yes" {
-		t.Errorf("getRemoteUser: %s", redact(ru.raw))
+		t.Errorf("getRemoteUser: %s", hideKeys(ru.raw))
 	}
 
 	_, userKey := b.AddUser(User{Email: "u@b.test", RoleID: RoleUser})
@@ -359,7 +359,7 @@ func TestTestConnectionBetweenTwoSimulators(t *testing.T) {
 	}
 	wrong := a.AddServer(Server{Name: "wrong", URL: bURL, Authkey: "WRONGKEYxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", RemoteOrgID: sv.RemoteOrgID})
 	if r := do(t, "GET", aURL+"/servers/getRemoteUser/"+idStr(wrong.ID), key, nil); r.obj(t)["error"] != float64(403) {
-		t.Errorf("getRemoteUser with a wrong key: %s", redact(r.raw))
+		t.Errorf("getRemoteUser with a wrong key: %s", hideKeys(r.raw))
 	}
 }
 
@@ -379,25 +379,25 @@ func TestTLSPartnerNeedsTheSubmittedCertificate(t *testing.T) {
 	sv, syncKey := pair(t, a, b, bURL)
 	key := a.AdminKey()
 	if r := do(t, "POST", aURL+"/servers/testConnection/"+idStr(sv.ID), key, nil); r.obj(t)["status"] != float64(2) {
-		t.Fatalf("without the certificate B must be unreachable: %s", redact(r.raw))
+		t.Fatalf("without the certificate B must be unreachable: %s", hideKeys(r.raw))
 	}
 	add := do(t, "POST", aURL+"/servers/add", key, map[string]any{"name": "B over TLS", "url": bURL, "authkey": syncKey,
 		"remote_org_id": sv.RemoteOrgID, "submitted_cert": base64.StdEncoding.EncodeToString(b.CertificatePEM()), "self_signed": false})
 	if add.status != 200 {
-		t.Fatalf("servers/add with a certificate: %d %s", add.status, redact(add.raw))
+		t.Fatalf("servers/add with a certificate: %d %s", add.status, hideKeys(add.raw))
 	}
 	if cf, _ := add.obj(t, "Server")["cert_file"].(string); !strings.HasSuffix(cf, ".pem") {
 		t.Errorf("cert_file = %q", cf)
 	}
 	id := add.obj(t, "Server")["id"].(string)
 	if r := do(t, "POST", aURL+"/servers/testConnection/"+id, key, nil); r.obj(t)["status"] != float64(1) {
-		t.Errorf("with the submitted certificate: %s", redact(r.raw))
+		t.Errorf("with the submitted certificate: %s", hideKeys(r.raw))
 	}
 	// Another simulator's certificate must not be accepted for B.
 	c, _ := start(t, Config{Name: "C"}, true)
 	other := a.AddServer(Server{Name: "wrong cert", URL: bURL, Authkey: syncKey, RemoteOrgID: sv.RemoteOrgID, SubmittedCertPEM: string(c.CertificatePEM())})
 	if r := do(t, "POST", aURL+"/servers/testConnection/"+idStr(other.ID), key, nil); r.obj(t)["status"] != float64(2) {
-		t.Errorf("a foreign certificate must not verify B: %s", redact(r.raw))
+		t.Errorf("a foreign certificate must not verify B: %s", hideKeys(r.raw))
 	}
 }
 
@@ -409,16 +409,16 @@ func TestServersQuirks(t *testing.T) {
 		t.Errorf("missing remote_org_id: %d", a.status)
 	}
 	if a := do(t, "POST", url+"/servers/add", key, map[string]any{"url": "x.test", "authkey": NewKey(), "remote_org_id": remote.ID}); a.status != 403 || a.obj(t, "errors")["url"] == nil {
-		t.Errorf("bad url: %d %s", a.status, redact(a.raw))
+		t.Errorf("bad url: %d %s", a.status, hideKeys(a.raw))
 	}
 	add := do(t, "POST", url+"/servers/add", key, map[string]any{"name": "b", "url": "http://x.test", "authkey": NewKey(), "remote_org_id": remote.ID, "internal": true})
 	if add.obj(t, "Server")["internal"] != false {
-		t.Errorf("internal must be dropped when host_org_id is unset: %s", redact(add.raw))
+		t.Errorf("internal must be dropped when host_org_id is unset: %s", hideKeys(add.raw))
 	}
 	id := add.obj(t, "Server")["id"].(string)
 	del := do(t, "POST", url+"/servers/delete/"+id, key, nil)
 	if del.obj(t)["id"] != "Server deleted" {
-		t.Errorf("message-in-id quirk: %s", redact(del.raw))
+		t.Errorf("message-in-id quirk: %s", hideKeys(del.raw))
 	}
 	if a := do(t, "POST", url+"/servers/delete/"+id, key, nil); a.status != 404 {
 		t.Errorf("second delete: %d", a.status)
@@ -427,7 +427,7 @@ func TestServersQuirks(t *testing.T) {
 	s.SetHostOrgID(remote.ID)
 	add = do(t, "POST", url+"/servers/add", key, map[string]any{"name": "same org", "url": "http://y.test", "authkey": NewKey(), "remote_org_id": remote.ID, "internal": true})
 	if add.obj(t, "Server")["internal"] != true {
-		t.Errorf("internal must be kept when host_org_id = remote_org_id: %s", redact(add.raw))
+		t.Errorf("internal must be kept when host_org_id = remote_org_id: %s", hideKeys(add.raw))
 	}
 	s.SeedDuplicateServers("http://dup.test", remote.ID, NewKey())
 	idx := do(t, "GET", url+"/servers/index", key, nil)
@@ -451,10 +451,10 @@ func TestSettings(t *testing.T) {
 	key := s.AdminKey()
 	a := do(t, "GET", url+"/servers/getSetting/MISP.host_org_id", key, nil)
 	if a.obj(t)["value"] != "0" || a.obj(t, "options")["1"] != "Org-A" {
-		t.Errorf("host_org_id: %s", redact(a.raw))
+		t.Errorf("host_org_id: %s", hideKeys(a.raw))
 	}
 	if a := do(t, "POST", url+"/servers/serverSettingsEdit/MISP.host_org_id", key, map[string]any{"value": 1}); a.status != 200 || a.obj(t)["name"] != "Field updated" {
-		t.Errorf("edit: %d %s", a.status, redact(a.raw))
+		t.Errorf("edit: %d %s", a.status, hideKeys(a.raw))
 	}
 	if a := do(t, "GET", url+"/servers/getSetting/GnuPG.password", key, nil); a.status != 403 {
 		t.Errorf("redacted: %d", a.status)
@@ -463,7 +463,7 @@ func TestSettings(t *testing.T) {
 		t.Errorf("cli only: %d", a.status)
 	}
 	if a := do(t, "GET", url+"/servers/getSetting/Security.advanced_authkeys", key, nil); a.obj(t)["value"] != true {
-		t.Errorf("advanced_authkeys: %s", redact(a.raw))
+		t.Errorf("advanced_authkeys: %s", hideKeys(a.raw))
 	}
 }
 

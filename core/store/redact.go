@@ -2,7 +2,8 @@ package store
 
 import (
 	"fmt"
-	"strings"
+
+	"github.com/mispbump/mispbump-desktop/core/internal/redact"
 )
 
 // Printing a Profile or PartnerCreds with fmt, with any verb (%v, %+v, %#v,
@@ -13,35 +14,14 @@ import (
 // test output is a secret leaked. encoding/json does not use these methods:
 // the store file still holds every field.
 
-const redacted = "[redacted]"
-
-// redactSecret hides a secret but still tells whether one is set.
-func redactSecret(secret string) string {
-	if secret == "" {
-		return ""
-	}
-	return redacted
-}
-
-// formatView prints v, a methodless copy of a store type whose secrets are
-// already redacted, with the caller's verb and flags; %#v names the real
-// type instead of the copy's.
-func formatView(f fmt.State, verb rune, v any, viewName, realName string) {
-	out := fmt.Sprintf(fmt.FormatString(f, verb), v)
-	if verb == 'v' && f.Flag('#') {
-		out = strings.Replace(out, viewName, realName, 1)
-	}
-	_, _ = f.Write([]byte(out))
-}
-
 // profileView is Profile without its methods, so that fmt prints its fields.
 type profileView Profile
 
 // Format prints the profile with its authkey redacted, for every verb.
 func (p Profile) Format(f fmt.State, verb rune) {
 	v := profileView(p)
-	v.Authkey = redactSecret(v.Authkey)
-	formatView(f, verb, v, "store.profileView", "store.Profile")
+	v.Authkey = redact.Secret(v.Authkey)
+	redact.FormatView(f, verb, v, "store.profileView", "store.Profile")
 }
 
 // String shows the profile's fields, its authkey redacted.
@@ -57,8 +37,8 @@ type partnerCredsView PartnerCreds
 // verb.
 func (c PartnerCreds) Format(f fmt.State, verb rune) {
 	v := partnerCredsView(c)
-	v.SyncAuthkey = redactSecret(v.SyncAuthkey)
-	formatView(f, verb, v, "store.partnerCredsView", "store.PartnerCreds")
+	v.SyncAuthkey = redact.Secret(v.SyncAuthkey)
+	redact.FormatView(f, verb, v, "store.partnerCredsView", "store.PartnerCreds")
 }
 
 // String shows the credentials, the sync authkey redacted.

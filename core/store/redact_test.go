@@ -57,7 +57,7 @@ func TestPrintingRedactsSecrets(t *testing.T) {
 			}
 		}
 	}
-	if out := fmt.Sprint(Profile{ID: "p2"}); strings.Contains(out, redacted) {
+	if out := fmt.Sprint(Profile{ID: "p2"}); strings.Contains(out, "[redacted]") {
 		t.Errorf("a profile without a stored authkey shows one redacted: %s", out)
 	}
 
