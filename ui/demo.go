@@ -2,10 +2,7 @@ package ui
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -50,7 +47,7 @@ func startDemo(a fyne.App, parent fyne.Window) {
 		&widget.Label{Text: "Starting two simulated MISPs and their stores…"}, parent)
 	progress.Show()
 	go func() {
-		sides, cleanup, err := newDemoSides(context.Background())
+		sides, cleanup, err := session.StartDemo(context.Background())
 		fyne.Do(func() {
 			progress.Hide()
 			if err != nil {
@@ -120,40 +117,4 @@ func demoName(s session.LocalSide) string {
 		return "Org"
 	}
 	return "Org " + strings.ToUpper(s.Name)
-}
-
-// newDemoSides starts two simulators on loopback, logs in to both and
-// creates a store for each in a temporary folder (with a random passphrase
-// nobody needs: the stores are removed by cleanup). It runs off the UI
-// goroutine: the stores' key derivation is slow on purpose.
-func newDemoSides(ctx context.Context) (sides [2]session.LocalSide, cleanup func(), err error) {
-	var closers []func()
-	cleanup = func() {
-		for i := len(closers) - 1; i >= 0; i-- {
-			closers[i]()
-		}
-	}
-	dir, err := os.MkdirTemp("", "mispbump-demo-")
-	if err != nil {
-		return sides, cleanup, err
-	}
-	closers = append(closers, func() { _ = os.RemoveAll(dir) })
-	pass := make([]byte, 24)
-	_, _ = rand.Read(pass)
-	passphrase := []byte(hex.EncodeToString(pass))
-
-	for i, name := range []string{"a", "b"} {
-		sim, err := session.StartDemoMISP(i, session.DemoMISPOptions{})
-		if err != nil {
-			return sides, cleanup, err
-		}
-		closers = append(closers, func() { _ = sim.Close() })
-		side, closeStore, err := session.OpenLocalSide(ctx, name, sim.URL(), sim.AdminKey(), "", filepath.Join(dir, name), passphrase, session.DefaultChoices())
-		if err != nil {
-			return sides, cleanup, fmt.Errorf("the simulated MISP %s: %w", strings.ToUpper(name), err)
-		}
-		closers = append(closers, closeStore)
-		sides[i] = side
-	}
-	return sides, cleanup, nil
 }

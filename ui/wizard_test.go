@@ -624,7 +624,7 @@ func TestCameraErrorText(t *testing.T) {
 
 func TestNewDemoSides(t *testing.T) {
 	storetest.UseCheapKeyDerivation(t)
-	sides, cleanup, err := newDemoSides(context.Background())
+	sides, cleanup, err := session.StartDemo(context.Background())
 	if err != nil {
 		cleanup()
 		t.Fatal(err)

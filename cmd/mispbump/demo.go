@@ -288,7 +288,7 @@ func prepareDemo(ctx context.Context, f *demoFlags, choices session.Choices, log
 				return sides, cleanup, err
 			}
 			// Throwaway stores: a random passphrase nobody needs to know.
-			pass = []byte(randomPassphrase())
+			pass = session.ThrowawayPassphrase()
 		}
 	} else {
 		var err error
@@ -326,12 +326,6 @@ func readKey(file, env string) (string, error) {
 		return key, nil
 	}
 	return "", fmt.Errorf("no authkey: give a key file or set $%s (keys are never taken from the command line)", env)
-}
-
-func randomPassphrase() string {
-	b := make([]byte, 24)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 func randomUUID() string {

@@ -2,12 +2,14 @@ package session
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/mispbump/mispbump-desktop/core/misp"
@@ -129,4 +131,44 @@ func pemFingerprint(pemText string) (string, error) {
 	}
 	sum := sha256.Sum256(blk.Bytes)
 	return hex.EncodeToString(sum[:]), nil
+}
+
+// StartDemo is the app's "Try the demo": both simulated MISPs, logged in,
+// each side with a throwaway store in a temporary folder. cleanup stops the
+// simulators and removes the stores.
+func StartDemo(ctx context.Context) (sides [2]LocalSide, cleanup func(), err error) {
+	var closers []func()
+	cleanup = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	dir, err := os.MkdirTemp("", "mispbump-demo-")
+	if err != nil {
+		return sides, cleanup, err
+	}
+	closers = append(closers, func() { _ = os.RemoveAll(dir) })
+	passphrase := ThrowawayPassphrase()
+	for i, name := range []string{"a", "b"} {
+		sim, err := StartDemoMISP(i, DemoMISPOptions{})
+		if err != nil {
+			return sides, cleanup, err
+		}
+		closers = append(closers, func() { _ = sim.Close() })
+		side, closeStore, err := OpenLocalSide(ctx, name, sim.URL(), sim.AdminKey(), "", filepath.Join(dir, name), passphrase, DefaultChoices())
+		if err != nil {
+			return sides, cleanup, fmt.Errorf("the simulated MISP %s: %w", strings.ToUpper(name), err)
+		}
+		closers = append(closers, closeStore)
+		sides[i] = side
+	}
+	return sides, cleanup, nil
+}
+
+// ThrowawayPassphrase is a random passphrase for stores nobody opens again
+// (a demo's): 24 random bytes, hex-encoded.
+func ThrowawayPassphrase() []byte {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported systems
+	return []byte(hex.EncodeToString(b))
 }
