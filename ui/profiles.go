@@ -28,6 +28,9 @@ const prefActiveProfile = "activeProfile"
 // DMZ instance), the login form of the selected one, and what the login found.
 type profilesTab struct {
 	shell *shell
+	// column scrolls the login form and the summary; it is laid out again
+	// whenever the message under the form changes length (see say).
+	column *container.Scroll
 
 	list     *widget.List
 	profiles []store.Profile
@@ -133,11 +136,11 @@ func (t *profilesTab) tabItem() *container.TabItem {
 		{Text: "Authkey", Widget: t.authkey, HintText: "a site admin's key, not read-only"},
 		{Text: "", Widget: t.remember},
 	}}
-	right := container.NewVScroll(container.NewVBox(
+	t.column = container.NewVScroll(container.NewVBox(
 		&widget.Card{Title: "Log in to your MISP", Content: container.NewVBox(form, container.NewHBox(t.login, t.remove, t.notify), t.message)},
 		&widget.Card{Subtitle: "Logged in as", Content: t.info},
 	))
-	split := container.NewHSplit(left, right)
+	split := container.NewHSplit(left, t.column)
 	split.Offset = 0.3
 	return &container.TabItem{Text: "MISP", Icon: theme.StorageIcon(), Content: split}
 }
@@ -155,7 +158,7 @@ func (t *profilesTab) edit(id string) {
 	t.authkey.SetText("")
 	t.authkey.PlaceHolder = "Site-admin authkey"
 	t.remember.SetChecked(true)
-	t.message.SetText("")
+	t.say(widget.MediumImportance, "")
 	t.remove.Disable()
 	t.notify.Disable()
 	for _, p := range t.profiles {
@@ -212,8 +215,7 @@ func (t *profilesTab) onLogin() {
 	remember := t.remember.Checked
 	t.authkey.SetText("")
 	t.login.Disable()
-	t.message.Importance = widget.MediumImportance
-	t.message.SetText("Logging in to " + hostOf(rawURL) + "…")
+	t.say(widget.MediumImportance, "Logging in to "+hostOf(rawURL)+"…")
 
 	v := t.shell.vault
 	t.shell.background(func() {
@@ -260,8 +262,8 @@ func (t *profilesTab) onLogin() {
 			if t.sessions[id] != sess {
 				return // logged in again or deleted meanwhile
 			}
-			if note := abandonedKeysNote(revoked, revokeErr); note != "" && t.message.Text == "Logged in." {
-				t.message.SetText("Logged in. " + note)
+			if note := abandonedKeysNote(revoked, revokeErr); note != "" && strings.HasPrefix(t.message.Text, "Logged in.") {
+				t.say(t.message.Importance, t.message.Text+" "+note)
 			}
 			if t.selected == id {
 				t.showInfo()
@@ -330,8 +332,14 @@ func (t *profilesTab) onLoggedIn(id string, sess *mispSession) {
 	if t.shell.partners != nil {
 		t.shell.partners.reload()
 	}
-	t.message.Importance = widget.SuccessImportance
-	t.message.SetText("Logged in.")
+	// A plain-http MISP on another machine is said right under the form,
+	// where the admin looks after pressing Log in: the keys cross the
+	// network unencrypted.
+	if warn := misp.PlainHTTPWarning(sess.client.BaseURL()); warn != "" {
+		t.say(widget.WarningImportance, "Logged in. "+warn)
+	} else {
+		t.say(widget.SuccessImportance, "Logged in.")
+	}
 	if t.selected == id {
 		t.showInfo()
 	}
@@ -482,9 +490,17 @@ func (t *profilesTab) onDelete() {
 	showWithEscape(d, w)
 }
 
-func (t *profilesTab) fail(msg string) {
-	t.message.Importance = widget.DangerImportance
+func (t *profilesTab) fail(msg string) { t.say(widget.DangerImportance, msg) }
+
+// say puts msg under the login form. A wrapped message may take more lines
+// than the one before, so the column is laid out again: without that a long
+// error or warning is cut off after two lines.
+func (t *profilesTab) say(imp widget.Importance, msg string) {
+	t.message.Importance = imp
 	t.message.SetText(msg)
+	if t.column != nil {
+		t.column.Refresh()
+	}
 }
 
 // showInfo fills "Logged in as" with what the login of the selected profile found.
@@ -519,9 +535,6 @@ func (t *profilesTab) showInfo() {
 		"Key expires", expiry,
 	).Items {
 		t.info.AppendItem(it)
-	}
-	if warn := misp.PlainHTTPWarning(s.client.BaseURL()); warn != "" {
-		t.info.Append("Connection", &widget.Label{Text: warn, Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord})
 	}
 	key, imp := ownKeyText(s.ownKey, s.ownKeyErr)
 	t.info.Append("Instance signing key", &widget.Label{Text: key, Importance: imp, Wrapping: fyne.TextWrapWord, Selectable: true,
