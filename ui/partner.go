@@ -25,6 +25,9 @@ type partnerDetails struct {
 	revokeButton *widget.Button
 	testResult   *widget.Label
 	revokeResult *widget.Label
+	// column scrolls the details; laid out again when a result message
+	// changes length (setMessage).
+	column *container.Scroll
 }
 
 func newPartnerDetails(s *shell, p store.Partner) *partnerDetails {
@@ -64,7 +67,8 @@ func (d *partnerDetails) content() fyne.CanvasObject {
 		)),
 		newNotificationsView(p.NotificationSettings),
 	)
-	return container.NewVScroll(container.NewVBox(sections...))
+	d.column = container.NewVScroll(container.NewVBox(sections...))
+	return d.column
 }
 
 // onTest runs servers/testConnection on our server entry, off the UI goroutine.
@@ -75,15 +79,14 @@ func (d *partnerDetails) onTest() {
 		return
 	}
 	d.testButton.Disable()
-	d.testResult.SetText("Testing the connection…")
+	setMessage(d.testResult, d.testResult.Importance, "Testing the connection…", d.column)
 	id := d.partner.ID
 	d.shell.background(func() {
 		err := testPartnerConnection(context.Background(), client, d.shell.vault, id)
 		fyne.Do(func() {
 			d.testButton.Enable()
 			if err != nil {
-				d.testResult.Importance = widget.DangerImportance
-				d.testResult.SetText(err.Error())
+				setMessage(d.testResult, widget.DangerImportance, err.Error(), d.column)
 				return
 			}
 			d.shell.partners.reload()
@@ -114,20 +117,17 @@ func (d *partnerDetails) onRevoke() {
 		return
 	}
 	d.revokeButton.Disable()
-	d.revokeResult.Importance = widget.MediumImportance
-	d.revokeResult.SetText("Revoking…")
+	setMessage(d.revokeResult, widget.MediumImportance, "Revoking…", d.column)
 	id := d.partner.ID
 	d.shell.background(func() {
 		_, err := revokePendingKeys(context.Background(), client, d.shell.vault, id)
 		fyne.Do(func() {
 			if err != nil {
 				d.revokeButton.Enable()
-				d.revokeResult.Importance = widget.DangerImportance
-				d.revokeResult.SetText("The keys were not revoked: " + err.Error())
+				setMessage(d.revokeResult, widget.DangerImportance, "The keys were not revoked: "+err.Error(), d.column)
 				return
 			}
-			d.revokeResult.Importance = widget.SuccessImportance
-			d.revokeResult.SetText("Revoked: the partner's sync user now has only its current key.")
+			setMessage(d.revokeResult, widget.SuccessImportance, "Revoked: the partner's sync user now has only its current key.", d.column)
 			d.shell.partners.reload()
 		})
 	})

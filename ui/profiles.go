@@ -496,11 +496,11 @@ func (t *profilesTab) fail(msg string) { t.say(widget.DangerImportance, msg) }
 // than the one before, so the column is laid out again: without that a long
 // error or warning is cut off after two lines.
 func (t *profilesTab) say(imp widget.Importance, msg string) {
-	t.message.Importance = imp
-	t.message.SetText(msg)
+	var column fyne.CanvasObject
 	if t.column != nil {
-		t.column.Refresh()
+		column = t.column
 	}
+	setMessage(t.message, imp, msg, column)
 }
 
 // showInfo fills "Logged in as" with what the login of the selected profile found.
