@@ -22,6 +22,10 @@ import (
 type exchangeStep struct {
 	w  *wizard
 	qr *qrView
+	// sideScroll holds the status, warnings, SAS and steps; it is laid out
+	// again after each event, whose messages may wrap to more lines than
+	// the ones they replace (they would be cut off otherwise).
+	sideScroll *container.Scroll
 
 	status  *widget.Label
 	reading *widget.Label
@@ -181,8 +185,8 @@ func newExchangeStep(w *wizard, ownKey *protected.Key, ownKeyErr error) *exchang
 
 func (ex *exchangeStep) content() fyne.CanvasObject {
 	side := container.NewVBox(ex.status, ex.reading, ex.problem, ex.restart, ex.sasCard, ex.stepCard, ex.cam.content())
-	sideScroll := container.NewVScroll(side)
-	split := container.NewHSplit(container.NewPadded(ex.qr), container.NewBorder(nil, container.NewPadded(ex.cancelButton), nil, nil, sideScroll))
+	ex.sideScroll = container.NewVScroll(side)
+	split := container.NewHSplit(container.NewPadded(ex.qr), container.NewBorder(nil, container.NewPadded(ex.cancelButton), nil, nil, ex.sideScroll))
 	split.Offset = 0.62
 	return split
 }
@@ -302,6 +306,9 @@ func (ex *exchangeStep) event(ev session.Event) {
 	ex.setStatus()
 	if len(ex.frames) == 0 {
 		ex.qr.setFrames(nil, ex.emptyText())
+	}
+	if ex.sideScroll != nil {
+		ex.sideScroll.Refresh()
 	}
 }
 
