@@ -192,7 +192,7 @@ func decodeText(text string) ([]byte, Form, error) {
 		}
 		b, err := base45Decode(t[len(qrPrefix):])
 		return b, FormQR, err
-	case len(t) >= len(chatPrefix) && strings.EqualFold(t[:8], "mispbump") && t[9] == '.':
+	case len(t) >= len(chatPrefix) && hasPrefixFoldASCII(t, "mispbump") && t[9] == '.':
 		if t[8] != '0'+ProtocolVersion {
 			return nil, FormChat, versionError(t[8])
 		}

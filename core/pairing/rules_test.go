@@ -590,3 +590,37 @@ func TestNamesNeverPanic(t *testing.T) {
 		t.Fatal("names shifted")
 	}
 }
+
+// TestReceiveAllCaseChangingText holds splitFrames to offsets of the text it
+// was given: lower-casing the whole paste turns each invalid byte into a
+// three-byte U+FFFD and 'İ' into two runes, so offsets found in a lower-cased
+// copy ran past the end of the original (the FuzzReceive crasher: six 0xEC
+// bytes, then a code). A partner can paste any of these into chat.
+func TestReceiveAllCaseChangingText(t *testing.T) {
+	a, b := newSide(t, "alice"), newSide(t, "bob")
+	toKeys(t, a, b)
+	b.Confirm(bigInfo("B"))
+	codes := strings.Join(b.ChatTexts(), "\n")
+	shouting := strings.ToUpper(codes[:len(chatPrefix)]) + codes[len(chatPrefix):]
+	for name, paste := range map[string]string{
+		"fuzz crasher":        "\xec\xec\xec\xec\xec\xec" + "mispBump1.0",
+		"invalid bytes first": "\xec\xec\xec\xec\xec\xec" + codes,
+		"dotted capital I":    "İİİİ İİİİ " + codes,
+		"Kelvin sign":         "\u212a\u212a\u212a " + codes,
+		"upper-case prefix":   "İ\xff " + shouting,
+	} {
+		t.Run(name, func(t *testing.T) {
+			a := keyedCopy(a)
+			ups, errs := a.ReceiveAll(paste)
+			for _, err := range errs {
+				var pe *Error
+				if !errors.As(err, &pe) {
+					t.Fatalf("untyped error: %v", err)
+				}
+			}
+			if name != "fuzz crasher" && (len(ups) == 0 || ups[len(ups)-1].Event != EventPartnerInfo) {
+				t.Fatalf("codes after the noise not taken: %+v %v", ups, errs)
+			}
+		})
+	}
+}

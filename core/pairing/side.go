@@ -362,11 +362,15 @@ func (s *Side) ReceiveAll(text string) ([]Update, []error) {
 // splitFrames cuts a paste into frames: at every chat prefix when there is
 // one (line breaks inside a chat text, from mail wrapping, stay with it),
 // else line by line (QR texts, whose Base45 has spaces but no line breaks).
+//
+// The prefix is searched in text itself, byte by byte with ASCII case folding:
+// lower-casing the whole text first changes byte lengths (invalid UTF-8 becomes
+// a three-byte U+FFFD, 'İ' two runes, the Kelvin sign one byte), so offsets
+// found in the copy cut the original in the wrong places or past its end.
 func splitFrames(text string) []string {
-	lower := strings.ToLower(text)
 	var starts []int
-	for i := 0; i+len(chatPrefix) <= len(lower); i++ {
-		if lower[i:i+len(chatPrefix)] == chatPrefix {
+	for i := 0; i+len(chatPrefix) <= len(text); i++ {
+		if hasPrefixFoldASCII(text[i:], chatPrefix) {
 			starts = append(starts, i)
 		}
 	}
@@ -387,6 +391,26 @@ func splitFrames(text string) []string {
 		out = append(out, text[st:end])
 	}
 	return out
+}
+
+// hasPrefixFoldASCII reports whether s starts with prefix, an ASCII
+// lower-case string, ignoring the case of ASCII letters only. Unlike
+// strings.EqualFold it never matches a non-ASCII rune ('ſ' folds to 's'), so
+// a match is always len(prefix) bytes of s.
+func hasPrefixFoldASCII(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Receive takes one scanned QR text or pasted chat text. It uses what it can,
