@@ -32,6 +32,7 @@ type Decoder struct {
 	hard       map[gozxing.DecodeHintType]interface{}
 	candidates int    // finder-pattern candidates in the current pass
 	capped     int    // passes given up for too many candidates; for tests
+	failed     int    // passes in which gozxing panicked; for tests
 	lastPass   string // which attempt succeeded last; for tests and tuning
 }
 
@@ -165,11 +166,17 @@ func (d *Decoder) try(gray []byte, width, height int, global bool, hints map[goz
 	d.candidates = 0
 	defer func() {
 		if r := recover(); r != nil {
-			if _, ok := r.(tooManyCandidates); !ok {
-				panic(r)
+			if _, ok := r.(tooManyCandidates); ok {
+				d.capped++
+				text, err = "", gozxing.NewNotFoundException("too many finder-pattern candidates")
+				return
 			}
-			d.capped++
-			text, err = "", gozxing.NewNotFoundException("too many finder-pattern candidates")
+			// Any other panic is gozxing tripping over a picture someone
+			// else made (a webcam frame, an opened or pasted image): that
+			// pass found no code, and the app stays up. The value is not
+			// kept; it could only hold pixels.
+			d.failed++
+			text, err = "", gozxing.NewNotFoundException("the QR reader failed on this picture")
 		}
 	}()
 	src, err := gozxing.NewPlanarYUVLuminanceSource(gray, width, height, 0, 0, width, height, false)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"image"
 	"testing"
+
+	"github.com/makiuchi-d/gozxing"
 )
 
 func TestDegradeIsDeterministic(t *testing.T) {
@@ -159,5 +161,28 @@ func TestDecodeGivesUpOnFinderLookalikes(t *testing.T) {
 		if d.capped == 0 {
 			t.Errorf("scale %d: no pass was cut short", scale)
 		}
+	}
+}
+
+// TestDecodeSurvivesReaderPanic: gozxing panicking on a picture (here made to
+// by its point callback, the one hook into it) costs that pass, not the app.
+func TestDecodeSurvivesReaderPanic(t *testing.T) {
+	d := NewDecoder()
+	boom := gozxing.ResultPointCallback(func(gozxing.ResultPoint) {
+		var p *gozxing.ResultPoint
+		_ = *p // nil pointer dereference, as a bug in the reader would
+	})
+	d.plain[gozxing.DecodeHintType_NEED_RESULT_POINT_CALLBACK] = boom
+	d.hard[gozxing.DecodeHintType_NEED_RESULT_POINT_CALLBACK] = boom
+	img := mustRender("MB1:PANIC", 200)
+	if _, err := d.Decode(img.Pix, 200, 200); !errors.Is(err, ErrNoCode) {
+		t.Fatalf("got %v, want ErrNoCode", err)
+	}
+	if d.failed == 0 {
+		t.Fatal("no pass panicked: the test did not test anything")
+	}
+	// The picture itself is fine: a reader without the fault reads it.
+	if text, err := NewDecoder().Decode(img.Pix, 200, 200); err != nil || text != "MB1:PANIC" {
+		t.Fatalf("a normal decode after: %q %v", text, err)
 	}
 }

@@ -50,6 +50,10 @@ type engine struct {
 	// CREDS had not: the CREDS may still be on its screen, or never come.
 	doneWithoutCreds time.Time
 
+	// panicked holds the inputs whose reading panicked, each reported once
+	// (see receiveGuarded).
+	panicked map[[32]byte]bool
+
 	final       bool // a final event went out
 	result      Result
 	exit        bool
@@ -226,14 +230,20 @@ func (e *engine) command(ctx context.Context, c command) {
 			e.update(ctx, up)
 		}
 	case cmdPaste:
-		ups, errs := e.side.ReceiveAll(c.text)
-		for _, err := range errs {
-			e.problem(err)
+		var ups []pairing.Update
+		var errs []error
+		if !e.receiveGuarded(c.text, func() { ups, errs = e.side.ReceiveAll(c.text) }) {
+			return
 		}
-		for _, up := range ups {
-			e.update(ctx, up)
-		}
-		e.checkEnded()
+		e.handleGuarded(func() {
+			for _, err := range errs {
+				e.problem(err)
+			}
+			for _, up := range ups {
+				e.update(ctx, up)
+			}
+			e.checkEnded()
+		})
 	}
 }
 
@@ -254,12 +264,18 @@ func (e *engine) cancel() {
 }
 
 func (e *engine) receive(text string) {
-	up, err := e.side.Receive(text)
-	if err != nil {
-		e.problem(err)
+	var up pairing.Update
+	var err error
+	if !e.receiveGuarded(text, func() { up, err = e.side.Receive(text) }) {
+		return
 	}
-	e.update(context.Background(), up)
-	e.checkEnded()
+	e.handleGuarded(func() {
+		if err != nil {
+			e.problem(err)
+		}
+		e.update(context.Background(), up)
+		e.checkEnded()
+	})
 }
 
 // problem reports a rejected input; pairing reports each input once.
@@ -393,7 +409,7 @@ func (e *engine) revokeMinted() {
 		// Recorded before the attempt: if the window closes (or MISP fails)
 		// while it runs, RevokePendingKeys or RevokeAbandonedKeys finishes it.
 		e.markPendingRevocation(key)
-		e.startWorker(context.Background(), func(ctx context.Context) workerMsg {
+		e.startWorker(context.Background(), workerMsg{kind: msgRevoked, step: "abort", old: []store.MintedKey{key}}, func(ctx context.Context) workerMsg {
 			ctx, cancel := context.WithTimeout(ctx, revokeTimeout)
 			defer cancel()
 			err := e.cfg.steps.Revoke(ctx, []store.MintedKey{key})
@@ -478,12 +494,14 @@ func (e *engine) maybeExit() {
 	}
 }
 
-func (e *engine) startWorker(ctx context.Context, work func(ctx context.Context) workerMsg) {
+// startWorker runs work in the worker goroutine; fallback is what it reports
+// if work panics (see workerGuarded).
+func (e *engine) startWorker(ctx context.Context, fallback workerMsg, work func(ctx context.Context) workerMsg) {
 	wctx, cancel := context.WithCancel(ctx)
 	e.workerBusy, e.workerCancel = true, cancel
 	go func() {
 		defer cancel()
-		m := work(wctx)
+		m := workerGuarded(wctx, fallback, work)
 		e.worker <- m // the loop always drains (stopWorker)
 	}()
 }
@@ -508,7 +526,7 @@ func (e *engine) startPhase1(ctx context.Context) {
 	st := e.cfg.steps
 	ch := e.worker
 	check := e.cfg.checkPartner
-	e.startWorker(ctx, func(ctx context.Context) workerMsg {
+	e.startWorker(ctx, workerMsg{kind: msgPhase1}, func(ctx context.Context) workerMsg {
 		m := workerMsg{kind: msgPhase1}
 		m.key = checkPartnerKey(ctx, check, info)
 		progress(ctx, ch, StageCreatingOrg)
@@ -544,7 +562,7 @@ func (e *engine) maybePhase2(ctx context.Context) {
 	}
 	st := e.cfg.steps
 	ch := e.worker
-	e.startWorker(ctx, func(ctx context.Context) workerMsg {
+	e.startWorker(ctx, workerMsg{kind: msgPhase2}, func(ctx context.Context) workerMsg {
 		m := workerMsg{kind: msgPhase2}
 		progress(ctx, ch, StageCreatingServer)
 		srv, err := st.Server(ctx, info, creds, org, choices)
@@ -575,6 +593,7 @@ func (e *engine) workerDone(ctx context.Context, m workerMsg) {
 		return
 	}
 	e.workerBusy = false
+	e.nameFailedStep(&m)
 	if m.key != nil {
 		e.keyChecked(m.key)
 	}
@@ -765,7 +784,7 @@ func (e *engine) revokeOldIfConfirmed() {
 	}
 	keys := e.oldKeys
 	e.oldKeys = nil
-	e.startWorker(context.Background(), func(ctx context.Context) workerMsg {
+	e.startWorker(context.Background(), workerMsg{kind: msgRevoked, old: keys}, func(ctx context.Context) workerMsg {
 		ctx, cancel := context.WithTimeout(ctx, revokeTimeout)
 		defer cancel()
 		gone, err := e.cfg.steps.RevokeOld(ctx, keys)

@@ -27,6 +27,9 @@ const (
 	KindStore
 	// KindNoPending: a resume was asked for a pairing that is not pending.
 	KindNoPending
+	// KindInternal: the app hit a bug (a recovered panic) while handling
+	// outside input; Detail says where, never with the data it handled.
+	KindInternal
 )
 
 // Error is the session's own error. Its message says what happened and what
@@ -65,6 +68,8 @@ func (e *Error) Error() string {
 		s = "the pairing's record could not be saved in the local store"
 	case KindNoPending:
 		s = "there is no unfinished pairing to resume"
+	case KindInternal:
+		s = "the app hit an internal error"
 	default:
 		s = "the pairing failed"
 	}

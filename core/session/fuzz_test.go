@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 )
@@ -19,6 +20,20 @@ func FuzzSessionInput(f *testing.F) {
 		fakes, cfgs := fakeConfigs()
 		cfg := cfgs[0]
 		cfg.Sink = SinkFunc(func([]string) {})
+		// The session recovers a panic in reading outside input and reports
+		// it as a problem of KindInternal; for the fuzzer that is a crash.
+		var mu sync.Mutex
+		var internal []error
+		cfg.OnEvent = func(ev Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			if isKind(ev.Problem, KindInternal) {
+				internal = append(internal, ev.Problem)
+			}
+			if ev.Result != nil && isKind(ev.Result.Err, KindInternal) {
+				internal = append(internal, ev.Result.Err)
+			}
+		}
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		s, err := Start(ctx, cfg)
@@ -34,10 +49,15 @@ func FuzzSessionInput(f *testing.F) {
 		if s.Stage().Final() && !isKind(s.Result().Err, KindProtocol) {
 			t.Fatalf("input ended the session: %v", s.Result().Err)
 		}
-		cancel()
+		s.Cancel() // queued after the pastes: they have been handled when it ends
 		<-s.Done()
 		if fakes[0].writeCount() != 0 {
 			t.Fatal("input made the session write to the MISP")
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(internal) != 0 {
+			t.Fatalf("input made the session panic: %v", internal)
 		}
 	})
 }

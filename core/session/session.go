@@ -93,6 +93,11 @@ type Config struct {
 	steps steps
 	// checkPartner replaces protected.CheckPartner in tests.
 	checkPartner func(context.Context, pairing.Info) protected.PartnerCheck
+	// beforeInput and afterInput run, in tests, just before the protocol
+	// reads an outside input and just before the session handles what it
+	// made of it: a panic there stands for a bug the input triggers.
+	beforeInput func(text string)
+	afterInput  func(Stage)
 }
 
 // Session is one pairing in progress. Its methods are safe to call from any
