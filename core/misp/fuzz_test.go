@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/mispbump/mispbump-desktop/core/internal/recordings"
 )
@@ -152,6 +153,65 @@ func FuzzResultCount(f *testing.F) {
 		n := resultCount(v)
 		if n < -1 {
 			t.Fatalf("resultCount(%q) = %d", v, n)
+		}
+	})
+}
+
+// FuzzFingerprint feeds arbitrary text, such as a certificate fingerprint an
+// admin pastes to pin, to the fingerprint helpers: formatting keeps every
+// character, whole (no rune cut in two), and adds only the colons.
+func FuzzFingerprint(f *testing.F) {
+	f.Add("ab:cd:ef:01")
+	f.Add("AB CD-EF 0")
+	f.Add("éééé") // upper-casing and grouping must not split runes
+	f.Add("\xec\xec\xec")
+	f.Fuzz(func(t *testing.T, fp string) {
+		formatted := FormatFingerprint(fp)
+		if utf8.ValidString(fp) && !utf8.ValidString(formatted) {
+			t.Fatalf("FormatFingerprint(%q) = %q cuts a rune", fp, formatted)
+		}
+		if got, want := strings.ReplaceAll(formatted, ":", ""), strings.ToUpper(normalizeFingerprint(fp)); got != want {
+			t.Fatalf("FormatFingerprint(%q) = %q, holds %q, want %q", fp, formatted, got, want)
+		}
+	})
+}
+
+// FuzzBaseURL feeds arbitrary text, such as the URL a partner announces or an
+// admin types, to the URL helpers: what ParseBaseURL accepts has the promised
+// form, and normalising is stable, since normalised URLs are compared.
+func FuzzBaseURL(f *testing.F) {
+	for _, s := range []string{"https://misp.example.org/", "HTTP://Misp.Example.ORG:80/misp//", "https://[::1]:443", "http://127.0.0.1:8081",
+		"https://user:pw@misp.example.org", "ftp://x", "https://misp.example.org/%2F", "https://misp.example.org?x=1#f", " https://a.b "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		_ = PlainHTTPWarning(raw)
+		n := NormalizeURL(raw)
+		u, err := ParseBaseURL(raw)
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || e.Message == "" {
+				t.Fatalf("ParseBaseURL(%q): untyped or wordless error %v", raw, err)
+			}
+			return
+		}
+		if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(u.Path, "/") {
+			t.Fatalf("ParseBaseURL(%q) = %#v", raw, u)
+		}
+		if NormalizeURL(n) != n {
+			t.Fatalf("NormalizeURL(%q) = %q, but NormalizeURL of that = %q", raw, n, NormalizeURL(n))
+		}
+	})
+}
+
+// FuzzKeyExpiry: any X-Auth-Key-Expiration header gives a time or none.
+func FuzzKeyExpiry(f *testing.F) {
+	for _, s := range []string{"2027-01-01T00:00:00+00:00", "", "0", "2027-13-45T99:99:99Z", "never"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		if e := parseKeyExpiry(v); !e.IsZero() && v == "" {
+			t.Fatal("a time from an empty header")
 		}
 	})
 }

@@ -24,14 +24,18 @@ func Fingerprint(cert *x509.Certificate) string {
 
 // FormatFingerprint writes a hex fingerprint as upper-case pairs separated
 // by colons, the way browsers and openssl show it, so an admin can compare.
+//
+// It groups characters, not bytes, and keeps an odd last one: a pasted pin
+// may hold anything, and byte pairs of an upper-cased copy would cut runes in
+// two or drop what the admin typed last.
 func FormatFingerprint(hexFP string) string {
-	fp := strings.ToUpper(normalizeFingerprint(hexFP))
+	r := []rune(strings.ToUpper(normalizeFingerprint(hexFP)))
 	var b strings.Builder
-	for i := 0; i+1 < len(fp); i += 2 {
+	for i := 0; i < len(r); i += 2 {
 		if i > 0 {
 			b.WriteByte(':')
 		}
-		b.WriteString(fp[i : i+2])
+		b.WriteString(string(r[i:min(i+2, len(r))]))
 	}
 	return b.String()
 }

@@ -100,3 +100,13 @@ func TestHTTPSToPlainHTTPServer(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// FormatFingerprint groups characters, not bytes, and keeps an odd last one:
+// what an admin pasted is shown back whole.
+func TestFormatFingerprintKeepsEveryCharacter(t *testing.T) {
+	for in, want := range map[string]string{"abcdef0": "AB:CD:EF:0", "éééé": "ÉÉ:ÉÉ", "ab:cd": "AB:CD"} {
+		if got := FormatFingerprint(in); got != want {
+			t.Errorf("FormatFingerprint(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

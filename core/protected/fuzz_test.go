@@ -52,3 +52,28 @@ func FuzzParseKey(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFingerprint feeds arbitrary text, such as the fingerprint a partner
+// announces in INFO, to the fingerprint helpers: the ALARM message shows it
+// formatted, so formatting must keep it whole (no rune cut in two) and lose
+// nothing but the separators it adds.
+func FuzzFingerprint(f *testing.F) {
+	f.Add(fingerprintA)
+	f.Add("5626 761B 7DA7 8C7B 046F  18F4 1C6D 20BD 9F5D F798")
+	f.Add("0x" + strings.ToLower(fingerprintA))
+	f.Add("ÉÉÉÉé") // upper-casing and grouping must not split runes
+	f.Add("\xec\xec\xec\xec\xec")
+	f.Fuzz(func(t *testing.T, fp string) {
+		n := NormalizeFingerprint(fp)
+		formatted := FormatFingerprint(fp)
+		if utf8.ValidString(fp) && !utf8.ValidString(formatted) {
+			t.Fatalf("FormatFingerprint(%q) = %q cuts a rune", fp, formatted)
+		}
+		if got := NormalizeFingerprint(formatted); got != n {
+			t.Fatalf("formatting %q lost or changed characters: %q, normalised %q", fp, formatted, got)
+		}
+		if n != "" && !SameFingerprint(fp, formatted) {
+			t.Fatalf("%q and its formatted %q differ", fp, formatted)
+		}
+	})
+}

@@ -233,17 +233,21 @@ func SameFingerprint(a, b string) bool {
 // hex in groups of four separated by spaces, with a double space in the
 // middle of a 40-digit (v4) fingerprint, the way GnuPG prints it:
 // "5626 761B 7DA7 8C7B 046F  18F4 1C6D 20BD 9F5D F798".
+//
+// It groups characters, not bytes: a fingerprint the partner announced may
+// hold anything, and upper-casing it can change byte lengths, so byte groups
+// would cut a rune in two in the ALARM that shows it.
 func FormatFingerprint(fp string) string {
-	fp = NormalizeFingerprint(fp)
+	r := []rune(NormalizeFingerprint(fp))
 	var b strings.Builder
-	for i := 0; i < len(fp); i += 4 {
+	for i := 0; i < len(r); i += 4 {
 		if i > 0 {
 			b.WriteByte(' ')
-			if len(fp) == 40 && i == 20 {
+			if len(r) == 40 && i == 20 {
 				b.WriteByte(' ')
 			}
 		}
-		b.WriteString(fp[i:min(i+4, len(fp))])
+		b.WriteString(string(r[i:min(i+4, len(r))]))
 	}
 	return b.String()
 }

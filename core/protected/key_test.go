@@ -177,3 +177,11 @@ func TestDemoKeysAreTheRecordedOnes(t *testing.T) {
 		t.Errorf("demo key A fingerprint %s", k.Fingerprint)
 	}
 }
+
+// A fingerprint the partner announces may hold anything: formatting groups
+// characters, not bytes, so a non-ASCII one stays readable in the ALARM.
+func TestFormatFingerprintKeepsRunesWhole(t *testing.T) {
+	if got, want := FormatFingerprint("éééééé"), "ÉÉÉÉ ÉÉ"; got != want {
+		t.Fatalf("FormatFingerprint = %q, want %q", got, want)
+	}
+}
