@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"os"
 	"testing"
 )
@@ -80,6 +81,36 @@ func FuzzMigrateV0(f *testing.F) {
 		}
 		if _, err := decodeDocument("fuzz", FormatVersion, out); err != nil {
 			t.Fatalf("migration produced a document that does not decode: %v", err)
+		}
+	})
+}
+
+// FuzzDecodeDocument feeds arbitrary JSON to the decoder of the decrypted
+// document (what a store written by another build, or edited, may hold): it
+// fails with a *CorruptError or gives Data that can be written back and read
+// again, so a store that opens can always be saved.
+func FuzzDecodeDocument(f *testing.F) {
+	d := sampleData()
+	if doc, err := json.Marshal(&d); err == nil {
+		f.Add(doc)
+	}
+	f.Add([]byte(`{}`))
+	f.Add([]byte(`{"profiles":[{"id":"p","last_login":{"at":"2026-11-01T10:00:00Z"}}],"partners":[{}],"pending":[{}]}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		got, err := decodeDocument("fuzz", FormatVersion, doc)
+		if err != nil {
+			if !errorsAs[*CorruptError](err) {
+				t.Fatalf("untyped error: %v", err)
+			}
+			return
+		}
+		again, err := json.Marshal(got)
+		if err != nil {
+			t.Fatalf("decoded document cannot be written back: %v", err)
+		}
+		if _, err := decodeDocument("fuzz", FormatVersion, again); err != nil {
+			t.Fatalf("written-back document does not decode: %v", err)
 		}
 	})
 }
