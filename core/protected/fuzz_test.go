@@ -2,6 +2,9 @@ package protected
 
 import (
 	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -9,6 +12,8 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
+
+	"github.com/mispbump/mispbump-desktop/core/misp"
 )
 
 // FuzzParseKey feeds arbitrary text to the armored-key parser: it must never
@@ -74,6 +79,47 @@ func FuzzFingerprint(f *testing.F) {
 		}
 		if n != "" && !SameFingerprint(fp, formatted) {
 			t.Fatalf("%q and its formatted %q differ", fp, formatted)
+		}
+	})
+}
+
+// FuzzProtectedEvent feeds arbitrary JSON, as an events/view answer of a MISP,
+// to what the relay reads from it: the keys an event carries and when it
+// changed. Whatever MISP sends, every fingerprint kept is normalised and the
+// event never carries an empty one.
+func FuzzProtectedEvent(f *testing.F) {
+	for _, name := range []string{"74-events-view-protected-on-A.json", "76-events-view-protected-on-B.json", "56-events-view-on-B.json"} {
+		data, err := os.ReadFile(filepath.Join(recordings, name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		var rec struct {
+			Response struct {
+				Body json.RawMessage `json:"body"`
+			} `json:"response"`
+		}
+		if err := json.Unmarshal(data, &rec); err != nil {
+			f.Fatalf("%s: %v", name, err)
+		}
+		f.Add([]byte(rec.Response.Body))
+	}
+	f.Add([]byte(`{"Event":{"id":"1","timestamp":"-1","CryptographicKey":[{"fingerprint":" ab:cd ","revoked":"0"},{"fingerprint":"","revoked":false}]}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var view struct{ Event misp.Event }
+		if json.Unmarshal(data, &view) != nil {
+			return
+		}
+		pe := toProtected(&view.Event)
+		for _, fp := range pe.Fingerprints {
+			if fp == "" || NormalizeFingerprint(fp) != fp {
+				t.Fatalf("fingerprint %q kept as is", fp)
+			}
+		}
+		if pe.Carries("") {
+			t.Fatal("an event carries the empty fingerprint")
+		}
+		if !pe.Timestamp.IsZero() && pe.Timestamp.Unix() <= 0 {
+			t.Fatalf("timestamp %v from %q", pe.Timestamp, view.Event.Timestamp)
 		}
 	})
 }
