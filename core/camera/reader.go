@@ -199,7 +199,7 @@ func (r *Reader) decode(ctx context.Context, work <-chan *Frame, free chan<- *Fr
 		}
 		last = text
 		if r.cfg.Classify != nil {
-			if why := r.cfg.Classify(text); why != nil {
+			if why := r.classify(text); why != nil {
 				if reported[text] {
 					continue
 				}
@@ -221,6 +221,19 @@ func (r *Reader) decode(ctx context.Context, work <-chan *Frame, free chan<- *Fr
 			return
 		}
 	}
+}
+
+// classify runs the classifier on a text someone showed the camera. A panic
+// in it (a bug in the parser it calls, triggered by that code) must not end
+// the reader's goroutine and the app with it: the text is then handed on
+// as ours, and the session, which guards its own reading, refuses it in words.
+func (r *Reader) classify(text string) (why error) {
+	defer func() {
+		if recover() != nil {
+			why = nil
+		}
+	}()
+	return r.cfg.Classify(text)
 }
 
 // notMISPbump is the default classifier: foreign is what pairing.Inspect

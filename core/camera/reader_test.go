@@ -297,3 +297,29 @@ func TestVirtualFramesMatchImage(t *testing.T) {
 		t.Error("the second frame did not reuse the gray buffer")
 	}
 }
+
+// A classifier that panics on a code someone shows the camera (a bug in the
+// parser it calls) must not end the reader, nor the app with it: the text is
+// handed on, and the session's own guard refuses it in words.
+func TestReaderSurvivesPanickingClassifier(t *testing.T) {
+	poison, ours := "MB1"+strings.Repeat("P", 110), "MB1"+strings.Repeat("Z", 120)
+	imgPoison, imgOurs := codeImage(t, poison), codeImage(t, ours)
+	var n atomic.Int64
+	src := NewVirtual(func() image.Image {
+		if n.Add(1) > 20 {
+			return imgOurs
+		}
+		return imgPoison
+	}, 200)
+	classify := func(s string) error {
+		if s == poison {
+			var parts []string
+			_ = parts[len(s)] // index out of range, as a parser bug would
+		}
+		return nil
+	}
+	texts, _ := collect(t, NewReader(src, ReaderConfig{Classify: classify}), 2)
+	if len(texts) != 2 || texts[0] != poison || texts[1] != ours {
+		t.Fatalf("texts: %q, want the poison handed on, then ours", texts)
+	}
+}
