@@ -19,7 +19,8 @@ import (
 //
 //   - in the protocol's parsing of a received or pasted text (receiveGuarded):
 //     the input is refused like any bad code, reported once as a Problem, and
-//     the session goes on — nothing of it was taken;
+//     the session goes on (a bad input must not end a pairing: anyone can
+//     hold a code up to the camera);
 //   - in the session's own handling of an input the protocol accepted
 //     (handleGuarded): its state may be half changed, so the session stops
 //     the pairing like any protocol failure (ABORT to the partner, a key
