@@ -16,6 +16,7 @@ func FuzzSessionInput(f *testing.F) {
 	f.Add("https://example.org/badge")
 	f.Add("")
 	f.Add("MB1:" + "0123456789ABCDEF")
+	f.Add("\xec\xec\xec\xec\xec\xecmispBump1.0") // crashed the app before splitFrames matched in place
 	f.Fuzz(func(t *testing.T, text string) {
 		fakes, cfgs := fakeConfigs()
 		cfg := cfgs[0]
