@@ -264,7 +264,7 @@ func (e *engine) receive(text string) {
 
 // problem reports a rejected input; pairing reports each input once.
 func (e *engine) problem(err error) {
-	if errors.Is(err, pairing.ErrSameInstance) {
+	if errors.Is(err, pairing.ErrSameInstance) || errors.Is(err, pairing.ErrBadIdentity) {
 		e.protocolFailure(err)
 		return
 	}
