@@ -106,7 +106,7 @@ one per side, and you confirm the codes in each.
 }
 
 func (f *demoFlags) choices() (session.Choices, error) {
-	c := session.DefaultChoices()
+	c := session.DemoChoices()
 	c.Push, c.Pull, c.PublishWithoutEmail, c.Internal = f.push, f.pull, f.publishWithoutEmail, f.internal
 	switch f.existingServer {
 	case "update", session.ExistingServerUpdateKey:

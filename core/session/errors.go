@@ -27,6 +27,10 @@ const (
 	KindStore
 	// KindNoPending: a resume was asked for a pairing that is not pending.
 	KindNoPending
+	// KindIdentity: a check of the partner's claims stopped the pairing
+	// (not UUIDs, a URL on our own machine, our own organisation, a changed
+	// PGP key, a re-paired partner the connection test did not reach).
+	KindIdentity
 )
 
 // Error is the session's own error. Its message says what happened and what
@@ -65,6 +69,8 @@ func (e *Error) Error() string {
 		s = "the pairing's record could not be saved in the local store"
 	case KindNoPending:
 		s = "there is no unfinished pairing to resume"
+	case KindIdentity:
+		s = "the partner's claims did not pass the checks, so the pairing stopped"
 	default:
 		s = "the pairing failed"
 	}
@@ -94,6 +100,7 @@ var (
 	ErrTimeout        = &Error{Kind: KindTimeout}
 	ErrStep           = &Error{Kind: KindStep}
 	ErrNoPending      = &Error{Kind: KindNoPending}
+	ErrIdentity       = &Error{Kind: KindIdentity}
 )
 
 // Step names, as stored in store.PendingPairing.StepsDone.
