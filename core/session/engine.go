@@ -521,6 +521,9 @@ func (e *engine) tick(now time.Time) {
 // finish emits the final event.
 func (e *engine) finish(stage Stage, msg string) {
 	e.final = true
+	if e.result.Identity == nil && e.identity != nil {
+		e.result.Identity = e.identity
+	}
 	e.result.SAS, _ = e.side.SAS()
 	e.result.Requests = e.cfg.steps.Requests()
 	e.result.PartnerID, e.result.PendingID = e.partnerID, e.pendingID
