@@ -61,11 +61,11 @@ type LocalReport struct {
 	// StoppedAtPause is true when a side paused before minting (the partner
 	// claims an organisation its MISP knows) and, without --reuse-existing,
 	// cancelled there: nothing was minted on that side.
-	StoppedAtPause bool `json:"stopped_at_pause,omitempty"`
-	SAS        string                     `json:"sas"`
-	ElapsedMS  int64                      `json:"elapsed_ms"`
-	FramesRead map[string]int64           `json:"frames_read"`
-	Sides      map[string]LocalSideReport `json:"sides"`
+	StoppedAtPause bool                       `json:"stopped_at_pause,omitempty"`
+	SAS            string                     `json:"sas"`
+	ElapsedMS      int64                      `json:"elapsed_ms"`
+	FramesRead     map[string]int64           `json:"frames_read"`
+	Sides          map[string]LocalSideReport `json:"sides"`
 }
 
 // LocalSideReport is one side of a LocalReport. IDs are those on this side's
