@@ -732,6 +732,13 @@ func (e *engine) phase1Finished(ctx context.Context, m workerMsg) {
 	if m.org.ID != "" {
 		e.org = m.org
 		e.stepsDone = append(e.stepsDone, StepOrg)
+		if e.identity != nil {
+			if m.org.Created {
+				e.identity.Checked = append(e.identity.Checked, "the organisation was new to our MISP, so it was created")
+			} else {
+				e.identity.Checked = append(e.identity.Checked, "our MISP already had the organisation; it was reused on your word")
+			}
+		}
 	}
 	if m.err != nil {
 		e.stepFailed(m.step, m.err)

@@ -109,6 +109,18 @@ func (s *Setup) knownOrg(ctx context.Context, org *misp.Organisation, p Partner)
 // and a partner URL that points at our own machine or network segment
 // unless the policy allows local addresses.
 func (s *Setup) checkIdentity(p Partner) error {
+	if err := checkUUIDs(p); err != nil {
+		return err
+	}
+	if _, err := ident.CheckURL(p.URL, s.Policy.AllowLocalAddresses); err != nil {
+		return &ConflictError{What: strings.ToUpper(err.Error()[:1]) + err.Error()[1:], Fix: "Nothing was written. Ask the partner for the URL their MISP is reached at."}
+	}
+	return nil
+}
+
+// checkUUIDs refuses identifiers that are not canonical lower-case UUIDs:
+// every step checks again before its MISP calls, whatever its caller did.
+func checkUUIDs(p Partner) error {
 	for _, v := range []struct{ what, value string }{{"organisation UUID", p.OrgUUID}, {"instance UUID", p.InstanceUUID}} {
 		if !ident.IsCanonicalUUID(v.value) {
 			_, err := ident.CanonicalUUID(v.what, v.value)
@@ -117,9 +129,6 @@ func (s *Setup) checkIdentity(p Partner) error {
 			}
 			return &ConflictError{What: "The partner's details were refused: " + err.Error(), Fix: "Nothing was asked of our MISP. Pair again with a partner whose app sends canonical UUIDs."}
 		}
-	}
-	if _, err := ident.CheckURL(p.URL, s.Policy.AllowLocalAddresses); err != nil {
-		return &ConflictError{What: strings.ToUpper(err.Error()[:1]) + err.Error()[1:], Fix: "Nothing was written. Ask the partner for the URL their MISP is reached at."}
 	}
 	return nil
 }

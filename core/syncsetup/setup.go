@@ -247,6 +247,9 @@ func (s *Setup) ensureUser(ctx context.Context, run *stepRun, res *Result) error
 	if res.Org == nil || !res.Org.ID.Valid() {
 		return errors.New("the partner's organisation is not known yet (run EnsurePartnerOrg first)")
 	}
+	if err := checkUUIDs(res.Partner); err != nil {
+		return err
+	}
 	orgID, _ := res.Org.ID.Int64()
 	roles, err := s.Client.Roles(ctx)
 	if err != nil {
@@ -500,6 +503,9 @@ func (s *Setup) ensureServer(ctx context.Context, run *stepRun, res *Result, cre
 	}
 	if len(creds.Authkey) < 32 {
 		return &ConflictError{What: "The partner sent no usable key", Fix: "Pair again."}
+	}
+	if err := checkUUIDs(res.Partner); err != nil {
+		return err
 	}
 	p := res.Partner
 	if _, err := misp.ParseBaseURL(p.URL); err != nil {
