@@ -10,6 +10,7 @@ import (
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/mispsim"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
+	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
@@ -374,4 +375,56 @@ func sameInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// Attack 2 with the admin's word given in advance ("Pair again with Org-B"),
+// but from another URL than the one recorded: the changed URL is shown at a
+// pause all the same, and Cancel there changes nothing.
+func TestAttackPreApprovedButURLChangedStillPauses(t *testing.T) {
+	a, b, stA := pairedAB(t)
+	before := stateOf(a)
+	cfg := a.config("pa", stA)
+	cfg.Choices.ReuseOrgUUID = b.login.HostOrg.UUID
+	var paused *IdentityCheck
+	h := attack(t, cfg, liar(b.login.HostOrg.UUID, "Org-B", b.login.InstanceUUID, evilURL), func(s *Session, ev Event) {
+		if ev.Stage == StageConfirmPartner {
+			paused = ev.Identity
+			s.Cancel()
+		}
+	})
+	requireRefused(t, h, a, before, `you did not confirm that the partner is "Org-B"`, `did not confirm that you are "Org-B"`)
+	if paused == nil || paused.URL != ContinuityChanged {
+		t.Fatalf("the pause showed %+v", paused)
+	}
+	if words := strings.Join(paused.Words(), "\n"); !strings.Contains(words, "The URL changed: recorded "+b.url+", now "+evilURL) {
+		t.Errorf("the pause does not show the changed URL:\n%s", words)
+	}
+}
+
+// Attack 2 with another instance PGP key than the one our record holds for
+// B: the pairing stops with an alarm before anything is created, whatever
+// the admin said in advance.
+func TestAttackChangedPGPKeyStops(t *testing.T) {
+	a, b := startSim(t, "A", false), startSimWithKey(t, "B", 1)
+	stA := newStore(t)
+	armoredB, fpB, err := OwnPGPKey(context.Background(), b.client)
+	if err != nil || fpB == "" {
+		t.Fatalf("B's key: %q %v", fpB, err)
+	}
+	p, res := simPair(t, a, b, stA, newStore(t), func(cfg *[2]Config) { cfg[1].PGPKey, cfg[1].PGPFingerprint = armoredB, fpB })
+	requireOK(t, p, res)
+	p.stop()
+	if rec := onlyPartner(t, stA); rec.PGPKey == nil || rec.PGPKey.Fingerprint != fpB {
+		t.Fatalf("A's record of B's key: %+v", rec.PGPKey)
+	}
+	before := stateOf(a)
+	cfg := a.config("pa", stA)
+	cfg.Choices.ReuseOrgUUID = b.login.HostOrg.UUID
+	info := liar(b.login.HostOrg.UUID, "Org-B", b.login.InstanceUUID, b.url)
+	info.PGPKey, info.PGPFingerprint = protected.DemoKey(0), fingerprintA
+	h := attack(t, cfg, info, nil)
+	requireRefused(t, h, a, before, "instance PGP key is not the one we recorded", "instance PGP key is not the one we recorded")
+	if h.res.Identity == nil || h.res.Identity.PGP != ContinuityChanged {
+		t.Errorf("identity %+v", h.res.Identity)
+	}
 }
