@@ -319,8 +319,5 @@ func checkedText(id *session.IdentityCheck) string {
 	case id.PreApproved:
 		lines = append(lines, "• You vouched for "+id.ClaimedOrgName+" in advance (Pair again)")
 	}
-	if id.AddressNote != "" {
-		lines = append(lines, "• "+sentence(id.AddressNote))
-	}
 	return strings.Join(lines, "\n")
 }

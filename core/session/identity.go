@@ -88,6 +88,9 @@ func newIdentityCheck(info pairing.Info, rec store.Partner, ok bool, key *Partne
 	c := &IdentityCheck{ClaimedOrgName: info.Org.Name, ClaimedOrgUUID: info.Org.UUID, ClaimedInstanceUUID: info.InstanceUUID,
 		ClaimedURL: info.URL, AddressNote: addressNote, PGP: ContinuityNone}
 	c.Checked = append(c.Checked, "the organisation and instance UUIDs are UUIDs")
+	if addressNote != "" {
+		c.Checked = append(c.Checked, addressNote)
+	}
 	fp := info.PGPFingerprint
 	if key != nil && key.Fingerprint != "" {
 		fp = key.Fingerprint
