@@ -43,7 +43,8 @@ func (d *partnerDetails) content() fyne.CanvasObject {
 	d.testButton = &widget.Button{Text: "Test connection now", Icon: theme.ViewRefreshIcon(), OnTapped: d.onTest}
 	d.removeButton = &widget.Button{Text: "Remove partner…", Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: d.onRemove}
 
-	actions := container.NewHBox(d.testButton, d.removeButton)
+	pairAgain := &widget.Button{Text: "Pair again with " + p.Org.Name, Icon: theme.ViewRefreshIcon(), OnTapped: func() { d.shell.pairAgain(d.partner) }}
+	actions := container.NewHBox(d.testButton, pairAgain, d.removeButton)
 	sections := []fyne.CanvasObject{
 		title,
 		container.NewBorder(nil, nil, &widget.Icon{Resource: res}, nil, d.testResult),

@@ -241,6 +241,31 @@ func (s *shell) openPairingWizard(profileID string, sess *mispSession, resume *s
 		return key
 	}
 	w := showPairingWizard(s.app, s.vault, login, resume)
+	s.trackWizard(w)
+}
+
+// pairAgain is "Pair again with <org>" from a partner's details: a new
+// pairing on the profile the partner was paired on, with the admin's word
+// given in advance for exactly that organisation.
+func (s *shell) pairAgain(p store.Partner) {
+	sess, err := s.profiles.sessionFor(p.ProfileID)
+	if err != nil {
+		dialog.ShowError(err, s.window)
+		s.tabs.SelectIndex(1)
+		return
+	}
+	login := wizardLoginFor(s.vault, p.ProfileID, sess.client, sess.login)
+	login.knownOwnKey = func() *protected.Key {
+		key, _ := s.profiles.ownKeyFor(p.ProfileID)
+		return key
+	}
+	partner := p
+	s.trackWizard(openWizard(s.app, s.vault, login, nil, wizardOptions{pairAgainWith: &partner}))
+}
+
+// trackWizard reloads the partners once the wizard's window has closed and
+// its session has stopped writing to the store.
+func (s *shell) trackWizard(w *wizard) {
 	s.wizards.Add(1)
 	w.opts.onClosed = func() { // after the session stopped, off the UI goroutine
 		defer s.wizards.Done()

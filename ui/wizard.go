@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"image/color"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -90,6 +91,12 @@ type wizardOptions struct {
 	openCamera  func(path string) (camera.Source, error)
 	// ui runs f on the UI goroutine; fyne.Do when nil. Tests queue instead.
 	ui func(f func())
+	// now is the clock (the one-second wait before Enter confirms the
+	// codes); time.Now when nil.
+	now func() time.Time
+	// pairAgainWith is the partner of "Pair again with <org>": the
+	// admin's word, given in advance, for exactly its organisation UUID.
+	pairAgainWith *store.Partner
 	// background runs slow work off the UI goroutine; a goroutine when nil.
 	background func(f func())
 	// onClosed runs after the window closed and the session stopped, off
@@ -119,6 +126,11 @@ type wizard struct {
 	prepare  *prepareStep
 	exchange *exchangeStep
 	result   *resultStep
+	// confirmPartner is the pause before minting while it is shown.
+	confirmPartner *confirmPartnerStep
+	// exchangeContent is the exchange step's screen, shown again after
+	// the pause.
+	exchangeContent fyne.CanvasObject
 
 	choices session.Choices
 	session *session.Session
@@ -140,6 +152,9 @@ func showPairingWizard(a fyne.App, v *vault, login wizardLogin, resume *store.Pe
 func openWizard(a fyne.App, v *vault, login wizardLogin, resume *store.PendingPairing, opts wizardOptions) *wizard {
 	if opts.ui == nil {
 		opts.ui = fyne.Do
+	}
+	if opts.now == nil {
+		opts.now = time.Now
 	}
 	if opts.background == nil {
 		opts.background = func(f func()) { go f() }
@@ -285,6 +300,13 @@ func (w *wizard) onEvent(ev session.Event) {
 		return
 	}
 	w.exchange.event(ev)
+	switch {
+	case ev.Stage == session.StageConfirmPartner && ev.Identity != nil && ev.Identity.Known != nil:
+		w.showConfirmPartner(ev.Identity)
+	case w.confirmPartner != nil && ev.Stage != session.StageConfirmPartner:
+		w.confirmPartner = nil
+		w.setStep(1, w.exchangeContent)
+	}
 	if ev.Stage.Final() && ev.Result != nil {
 		w.showResult(ev.Result, ev.Stage)
 	}

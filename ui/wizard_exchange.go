@@ -49,9 +49,12 @@ type exchangeStep struct {
 	ownKey    *protected.Key
 	ownKeyErr error
 
-	stage     session.Stage
-	sas       string
-	confirmed bool
+	stage session.Stage
+	sas   string
+	// sasShownAt is when the codes appeared: Enter confirms only a second
+	// later, so a key press meant for something else cannot confirm them.
+	sasShownAt time.Time
+	confirmed  bool
 	// partnerConfirmed: the partner's INFO arrived, which it sends only
 	// after its admin confirmed.
 	partnerConfirmed bool
@@ -270,6 +273,7 @@ func (ex *exchangeStep) event(ev session.Event) {
 	}
 	if ev.SAS != "" && ev.SAS != ex.sas {
 		ex.sas = ev.SAS
+		ex.sasShownAt = ex.w.opts.now()
 		first, second := splitSAS(ev.SAS)
 		for i, t := range []string{first, second} {
 			ex.sasText[i].Text = t
@@ -388,6 +392,8 @@ func (ex *exchangeStep) setStatus() {
 		s = "Setting up our MISP — keep the screens facing each other."
 	case session.StageWaitingForPartnerKey:
 		s = "Waiting for the key the partner's MISP made for us — keep the screens facing each other."
+	case session.StageConfirmPartner:
+		s = "Waiting for you to say whether the partner is the organisation your MISP knows."
 	case session.StageDone:
 		s = "Our side is finished."
 	case session.StageAborted:
@@ -398,10 +404,19 @@ func (ex *exchangeStep) setStatus() {
 	ex.status.SetText(s)
 }
 
+// sasReadTime is how long the codes must have been on screen before Enter
+// confirms them (the button works at once: it is aimed at).
+const sasReadTime = time.Second
+
 func (ex *exchangeStep) onEnter() {
-	if ex.stage == session.StageCompareSAS && !ex.confirmed {
-		ex.onConfirm()
+	if ex.stage != session.StageCompareSAS || ex.confirmed {
+		return
 	}
+	if ex.w.opts.now().Sub(ex.sasShownAt) < sasReadTime {
+		ex.sasHint.SetText("Read the codes first: Enter confirms a second after they appear. Confirm only if every digit matches.")
+		return
+	}
+	ex.onConfirm()
 }
 
 func (ex *exchangeStep) onConfirm() {

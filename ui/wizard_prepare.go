@@ -30,6 +30,7 @@ type prepareStep struct {
 	existingServer, nameClash       *widget.Select
 	internal                        *widget.Check
 	internalWarning                 *widget.Label
+	allowLocal, keepUnverified      *widget.Check
 	mode                            *widget.RadioGroup
 	start, cancel                   *widget.Button
 	message                         *widget.Label
@@ -37,10 +38,16 @@ type prepareStep struct {
 }
 
 func (w *wizard) startingChoices() session.Choices {
+	c := session.ChoicesFromPreferences(w.vault.Snapshot().Preferences.Prepare)
 	if w.opts.choices != nil {
-		return *w.opts.choices
+		c = *w.opts.choices
 	}
-	return session.ChoicesFromPreferences(w.vault.Snapshot().Preferences.Prepare)
+	if pa := w.opts.pairAgainWith; pa != nil {
+		// "Pair again with <org>": the admin's word, given in advance, for
+		// exactly this organisation UUID.
+		c.ReuseOrgUUID = strings.ToLower(pa.Org.UUID)
+	}
+	return c
 }
 
 // explain is the small text under a choice that says what it does.
@@ -82,6 +89,8 @@ func (w *wizard) showPrepare() {
 		p.internalWarning.Hidden = true
 		internalNote = "Not available: MISP.host_org_id is not set on this MISP (MISP keeps a server entry internal only when it is)."
 	}
+	p.allowLocal = &widget.Check{Text: "Allow a partner URL on this machine or its own network segment (loopback, link-local)", Checked: c.AllowLocalAddresses}
+	p.keepUnverified = &widget.Check{Text: "Keep an existing server entry whose TLS verification is off when the partner sends no certificate", Checked: c.KeepUnverifiedEntry}
 	mode := modeFaceToFace
 	if c.Remote {
 		mode = modeRemote
@@ -100,6 +109,12 @@ func (w *wizard) showPrepare() {
 	sections := []fyne.CanvasObject{}
 	if w.resume != nil {
 		sections = append(sections, w.resumeCard())
+	}
+	if pa := w.opts.pairAgainWith; pa != nil {
+		sections = append(sections, &widget.Card{Title: "Pairing again with " + pa.Org.Name,
+			Content: &widget.Label{Wrapping: fyne.TextWrapWord, Text: "You vouch in advance that the person you pair with speaks for " + pa.Org.Name + " (organisation " + pa.Org.UUID + "): " +
+				"your MISP's organisation for it is reused without asking. Any other organisation your MISP already knows still stops the pairing before anything is created, " +
+				"and so do a changed PGP key or URL compared with this laptop's record."}})
 	}
 	finishAlone := w.resume != nil && session.ResumeCase(*w.resume) == session.ResumeFinishAlone
 	// Finishing alone exchanges nothing: where the partner is and what it
@@ -127,6 +142,12 @@ func (w *wizard) showPrepare() {
 			{Text: "Name already taken", Widget: p.nameClash, HintText: "when another organisation on our MISP has the partner's name"},
 		}}},
 		&widget.Card{Subtitle: "Same organisation", Content: container.NewVBox(p.internal, explain(internalNote), p.internalWarning)},
+		&widget.Card{Subtitle: "Safety", Content: container.NewVBox(
+			p.allowLocal,
+			explain("Off, a partner who announces a loopback or link-local URL is refused: a real partner's MISP is never there, and our MISP's connection test would probe our own network. Turn it on only for two MISPs on one machine."),
+			p.keepUnverified,
+			explain("Off, the pairing stops before putting the new key on such an entry (it would go to whoever answers at that URL). A partner who sends its certificate turns verification back on either way."),
+		)},
 	)
 	if w.resume != nil && session.ResumeCase(*w.resume) == session.ResumeFinishAlone {
 		// Push and pull come from the pending pairing; only the server entry's
@@ -211,6 +232,7 @@ func (w *wizard) choicesFromForm() (session.Choices, error) {
 	c.ExistingServer = choiceValue(serverPolicies, p.existingServer.Selected)
 	c.NameClash = choiceValue(nameClashPolicies, p.nameClash.Selected)
 	c.Internal = p.internal.Checked && !p.internal.Disabled()
+	c.AllowLocalAddresses, c.KeepUnverifiedEntry = p.allowLocal.Checked, p.keepUnverified.Checked
 	// The timeouts stay those of the preferences; the mode picks which.
 	c.Remote = p.mode.Selected == modeRemote
 	c.EgressAddresses = strings.FieldsFunc(p.egress.Text, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
@@ -295,7 +317,8 @@ func (w *wizard) startSession(ownKey *protected.Key, ownKeyErr error) {
 		return
 	}
 	w.session = s
-	w.setStep(1, w.exchange.content())
+	w.exchangeContent = w.exchange.content()
+	w.setStep(1, w.exchangeContent)
 	w.exchange.startCamera()
 }
 

@@ -113,6 +113,9 @@ func (w *wizard) resultSections(res *session.Result, stage session.Stage) []fyne
 		"The partner's to us", w.partnerTestText(res, stage),
 	)))
 	out = append(out, card("On our MISP", writtenForm(res)))
+	if id := res.Identity; id != nil && len(id.Checked) > 0 {
+		out = append(out, card("What was checked of the partner's claims", &widget.Label{Text: checkedText(id), Wrapping: fyne.TextWrapWord}))
+	}
 
 	p, known := w.partnerRecord(res)
 	if known {
@@ -300,4 +303,21 @@ func nonEmpty(ss ...string) []string {
 		}
 	}
 	return out
+}
+
+// checkedText lists, one per line, what the session checked of the
+// partner's claims (session.IdentityCheck.Checked) and how our MISP's
+// organisation was chosen.
+func checkedText(id *session.IdentityCheck) string {
+	lines := make([]string, 0, len(id.Checked)+1)
+	for _, c := range id.Checked {
+		lines = append(lines, "• "+sentence(c))
+	}
+	switch {
+	case id.Approved && id.Known != nil:
+		lines = append(lines, "• You confirmed that the partner is "+id.Known.Name+", which your MISP already knew")
+	case id.PreApproved:
+		lines = append(lines, "• You vouched for "+id.ClaimedOrgName+" in advance (Pair again)")
+	}
+	return strings.Join(lines, "\n")
 }

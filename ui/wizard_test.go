@@ -105,7 +105,7 @@ func newRigWith(t *testing.T, configure func(i int, c *mispsim.Config)) *rig {
 			t.Fatal(err)
 		}
 		r.sims[i] = sim
-		r.sides[i] = session.LocalSide{Name: name, Client: c, Login: login, Store: st, ProfileID: profileID, Choices: session.DefaultChoices()}
+		r.sides[i] = session.LocalSide{Name: name, Client: c, Login: login, Store: st, ProfileID: profileID, Choices: session.DemoChoices()}
 	}
 	t.Cleanup(func() {
 		for _, w := range r.wizards {
@@ -219,6 +219,8 @@ func (r *rig) waitForSAS() string {
 // confirmBoth confirms A with Enter and B with the button.
 func (r *rig) confirmBoth() {
 	r.t.Helper()
+	// Enter confirms only once the codes were on screen for a second.
+	time.Sleep(time.Until(r.wizards[0].exchange.sasShownAt.Add(sasReadTime)))
 	r.wizards[0].window.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	tapButton(r.t, r.wizards[1].window.Content(), "Codes match — Confirm (Enter)")
 }

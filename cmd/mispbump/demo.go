@@ -48,6 +48,7 @@ type demoFlags struct {
 	push, pull, publishWithoutEmail bool
 	existingServer                  string
 	internal                        bool
+	reuseExisting, keepUnverified   bool
 	dataDir, passphraseFile         string
 	timeout, partInterval           time.Duration
 }
@@ -71,6 +72,8 @@ func parseDemoFlags(args []string, out io.Writer) (*demoFlags, error) {
 	fs.BoolVar(&f.publishWithoutEmail, "publish-without-email", def.PublishWithoutEmail, "pulled events are published without mailing users")
 	fs.StringVar(&f.existingServer, "existing-server", "update", "an existing server entry to the partner: update (its key only) or new (add another)")
 	fs.BoolVar(&f.internal, "internal", def.Internal, "same-organisation mode (needs MISP.host_org_id set on both)")
+	fs.BoolVar(&f.reuseExisting, "reuse-existing", false, "answer \"reuse\" for each admin when a MISP already knows the partner's organisation (a re-pairing); without it such a side stops before minting anything and the report says why")
+	fs.BoolVar(&f.keepUnverified, "keep-unverified-entry", false, "keep TLS verification off on an existing server entry with self_signed when the partner sends no certificate (else that side stops there and says so)")
 	fs.StringVar(&f.dataDir, "data-dir", "", "folder for the two stores, DIR/a and DIR/b (default: a temporary folder, removed afterwards)")
 	fs.StringVar(&f.passphraseFile, "passphrase-file", "", "file holding the stores' passphrase (else $"+store.PassphraseEnv+"; needed with --data-dir)")
 	fs.DurationVar(&f.timeout, "timeout", 2*time.Minute, "give up after this long")
@@ -106,8 +109,9 @@ one per side, and you confirm the codes in each.
 }
 
 func (f *demoFlags) choices() (session.Choices, error) {
-	c := session.DefaultChoices()
+	c := session.DemoChoices()
 	c.Push, c.Pull, c.PublishWithoutEmail, c.Internal = f.push, f.pull, f.publishWithoutEmail, f.internal
+	c.KeepUnverifiedEntry = f.keepUnverified
 	switch f.existingServer {
 	case "update", session.ExistingServerUpdateKey:
 		c.ExistingServer = session.ExistingServerUpdateKey
@@ -164,10 +168,16 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 	logf("pairing %s (A) with %s (B) through QR codes and the webcam imitation", sides[0].Client.BaseURL(), sides[1].Client.BaseURL())
 	opts := session.LocalOptions{
-		PartInterval: f.partInterval,
-		Timeout:      f.timeout,
+		PartInterval:  f.partInterval,
+		Timeout:       f.timeout,
+		ReuseExisting: f.reuseExisting,
 		OnEvent: func(side string, ev session.Event) {
 			switch {
+			case ev.Stage == session.StageConfirmPartner && ev.Identity != nil:
+				logf("%s: %s", strings.ToUpper(side), ev.Message)
+				for _, line := range ev.Identity.Words() {
+					logf("%s:   %s", strings.ToUpper(side), line)
+				}
 			case ev.Problem != nil:
 				logf("%s: ignored a code: %v", strings.ToUpper(side), ev.Problem)
 			case ev.Stage == session.StageCompareSAS && ev.Part == 0 && strings.HasPrefix(ev.Message, "compare"):

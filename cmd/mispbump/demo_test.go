@@ -21,8 +21,10 @@ func countsOf(s *mispsim.Sim) simCounts {
 }
 
 // The demo command against two "real" MISPs (simulators started here, reached
-// by URL with keys from a file and from the environment): the JSON report, and
-// a second run that creates nothing new and rotates the keys.
+// by URL with keys from a file and from the environment): the JSON report; a
+// second run without --reuse-existing stops at the pause with nothing minted
+// and a report that says why; a run with it creates nothing new and rotates
+// the keys, from the same stores and from fresh ones.
 func TestDemoCommandTwiceAgainstTheSameMISPs(t *testing.T) {
 	storetest.UseCheapKeyDerivation(t)
 	var sims [2]*mispsim.Sim
@@ -49,16 +51,19 @@ func TestDemoCommandTwiceAgainstTheSameMISPs(t *testing.T) {
 	args := []string{"--headless", "--json", "--a-url", urls[0], "--b-url", urls[1], "--a-key-file", keyFile,
 		"--data-dir", filepath.Join(dir, "stores"), "--passphrase-file", passFile}
 
-	run := func() session.LocalReport {
+	runWith := func(wantOK bool, extra ...string) session.LocalReport {
 		t.Helper()
 		var out, errOut bytes.Buffer
-		err := runDemo(context.Background(), args, &out, &errOut)
+		err := runDemo(context.Background(), append(append([]string(nil), args...), extra...), &out, &errOut)
 		var rep session.LocalReport
 		if jerr := json.Unmarshal(out.Bytes(), &rep); jerr != nil {
 			t.Fatalf("not one JSON report (%v):\n%s", jerr, out.String())
 		}
-		if err != nil || !rep.OK {
+		if wantOK && (err != nil || !rep.OK) {
 			t.Fatalf("demo failed: %v\n%s", err, out.String())
+		}
+		if !wantOK && (err == nil || rep.OK) {
+			t.Fatalf("demo succeeded, want it to stop: %v\n%s", err, out.String())
 		}
 		for _, secret := range []string{sims[0].AdminKey(), sims[1].AdminKey()} {
 			if strings.Contains(out.String()+errOut.String(), secret) {
@@ -67,6 +72,7 @@ func TestDemoCommandTwiceAgainstTheSameMISPs(t *testing.T) {
 		}
 		return rep
 	}
+	run := func(extra ...string) session.LocalReport { t.Helper(); return runWith(true, extra...) }
 	first := run()
 	if first.SAS == "" || first.FramesRead["a"] == 0 || first.FramesRead["b"] == 0 {
 		t.Errorf("report %+v", first)
@@ -82,7 +88,35 @@ func TestDemoCommandTwiceAgainstTheSameMISPs(t *testing.T) {
 	}
 	before := [2]simCounts{countsOf(sims[0]), countsOf(sims[1])}
 
-	second := run()
+	// Without the admin's word a re-pairing pauses and stops there.
+	stopped := runWith(false)
+	if !stopped.StoppedAtPause || !strings.Contains(stopped.Error, "--reuse-existing") || !strings.Contains(stopped.Error, "already knows") {
+		t.Errorf("the stopped run's report: %+v", stopped)
+	}
+	pausedSides := 0
+	for _, name := range []string{"a", "b"} {
+		id := stopped.Sides[name].Identity
+		if id == nil || id.PGP == "" || id.URL != "same" {
+			t.Errorf("side %s identity %+v", name, id)
+			continue
+		}
+		// The first side to pause cancels; the other may be stopped by
+		// that ABORT before it pauses itself.
+		if id.Paused {
+			pausedSides++
+			if id.Reused || id.ExistingOrg == nil || len(id.Pause) == 0 {
+				t.Errorf("side %s paused: %+v", name, id)
+			}
+		}
+	}
+	if pausedSides == 0 {
+		t.Error("no side paused")
+	}
+	if got := [2]simCounts{countsOf(sims[0]), countsOf(sims[1])}; got != before {
+		t.Fatalf("the stopped run changed the MISPs: %+v -> %+v", before, got)
+	}
+
+	second := run("--reuse-existing")
 	for _, name := range []string{"a", "b"} {
 		s1, s2 := first.Sides[name], second.Sides[name]
 		if len(s2.Created) != 0 {
@@ -98,6 +132,19 @@ func TestDemoCommandTwiceAgainstTheSameMISPs(t *testing.T) {
 	after := [2]simCounts{countsOf(sims[0]), countsOf(sims[1])}
 	if before != after {
 		t.Errorf("counts changed: %+v -> %+v", before, after)
+	}
+
+	// From fresh stores (other laptops): the word is still needed, and
+	// enough.
+	args[len(args)-3] = filepath.Join(dir, "fresh-stores")
+	third := run("--reuse-existing")
+	for _, name := range []string{"a", "b"} {
+		if s := third.Sides[name]; len(s.Created) != 0 || len(s.KeysRevoked) != 1 || s.Identity == nil || !s.Identity.Reused {
+			t.Errorf("side %s from fresh stores: %+v", name, s)
+		}
+	}
+	if got := [2]simCounts{countsOf(sims[0]), countsOf(sims[1])}; got != after {
+		t.Errorf("counts changed: %+v -> %+v", after, got)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mispbump/mispbump-desktop/core/ident"
 	"github.com/mispbump/mispbump-desktop/core/version"
 )
 
@@ -85,7 +86,9 @@ func (c *Client) Setting(ctx context.Context, name string) (*Setting, error) {
 
 // Organisation looks an organisation up by numeric id or UUID
 // (GET /organisations/view/{id|uuid}, recordings 11, 12, 15). An unknown one
-// is a *Error of KindNotFound.
+// is a *Error of KindNotFound. MISP also finds an organisation by its name
+// (recording 103) and does not find an upper-case UUID (104): a caller with a
+// UUID from outside uses OrganisationByUUID.
 func (c *Client) Organisation(ctx context.Context, idOrUUID string) (*Organisation, error) {
 	var v struct {
 		Organisation Organisation `json:"Organisation"`
@@ -94,6 +97,26 @@ func (c *Client) Organisation(ctx context.Context, idOrUUID string) (*Organisati
 		return nil, err
 	}
 	return &v.Organisation, nil
+}
+
+// OrganisationByUUID looks an organisation up by a UUID from outside: the
+// UUID must be canonical (ident.CanonicalUUID: lower case, nothing else), so
+// MISP cannot read it as an id or a name, and MISP's answer must be about
+// that UUID. Anything else is a *Error of KindInvalidRequest (nothing sent)
+// or KindBadResponse (the answer is about another organisation).
+func (c *Client) OrganisationByUUID(ctx context.Context, uuid string) (*Organisation, error) {
+	const op = "GET /organisations/view"
+	if !ident.IsCanonicalUUID(uuid) {
+		return nil, &Error{Kind: KindInvalidRequest, Op: op, Message: "refused to look up " + strconv.Quote(uuid) + ": only a canonical lower-case UUID is sent, as MISP would read anything else as an id or a name"}
+	}
+	o, err := c.Organisation(ctx, uuid)
+	if err != nil {
+		return nil, err
+	}
+	if o.UUID != uuid {
+		return nil, &Error{Kind: KindBadResponse, Op: op, Message: "MISP answered with organisation " + strconv.Quote(o.Name) + " (" + o.UUID + ") when asked for " + uuid}
+	}
+	return o, nil
 }
 
 // NewOrganisation is the body of admin/organisations/add.
@@ -368,6 +391,10 @@ type ServerChanges struct {
 	// keeps it only when MISP.host_org_id is set and equals the entry's
 	// remote_org_id, so callers check the answer's Server.Internal.
 	Internal *bool `json:"internal,omitempty"`
+	// SelfSigned false with SubmittedCert (base64 PEM) turns TLS
+	// verification of an entry back on against the partner's certificate.
+	SelfSigned    *bool   `json:"self_signed,omitempty"`
+	SubmittedCert *string `json:"submitted_cert,omitempty"`
 }
 
 // EditServer changes a server entry (POST /servers/edit/{id}, recordings 35, 53).

@@ -179,6 +179,11 @@ type Organisation struct {
 	Contacts    Text   `json:"contacts"`
 	CreatedBy   ID     `json:"created_by"`
 	UserCount   Text   `json:"user_count"`
+	// DateCreated ("2026-11-22 14:56:24") and CreatedByEmail are in
+	// organisations/view (recording 12); CreatedByEmail is absent when
+	// created_by is "0" (recording 11).
+	DateCreated    Text `json:"date_created"`
+	CreatedByEmail Text `json:"created_by_email"`
 }
 
 // Me is the answer of users/view/me: the key's user, role and organisation.

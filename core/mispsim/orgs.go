@@ -89,17 +89,48 @@ func orgShort(o *Org) object {
 		{"sector", o.Sector}, {"type", o.Type}}
 }
 
+// findOrgLocked finds an organisation the way organisations/view does: a
+// number is an id (recording 11), a lower-case UUID a UUID (12), anything
+// else a name, matched without regard to case or trailing spaces like
+// MariaDB's collation (103) — so an upper-case UUID is looked up as a name
+// and not found (104).
 func (s *Sim) findOrgLocked(ref string) *Org {
 	if id, err := strconv.Atoi(ref); err == nil {
 		return s.orgs[id]
 	}
-	ref = strings.ToLower(ref)
-	for _, o := range s.orgs {
-		if o.UUID == ref {
+	if isLowerUUID(ref) {
+		for _, o := range s.orgs {
+			if o.UUID == ref {
+				return o
+			}
+		}
+		return nil
+	}
+	name := strings.TrimRight(ref, " ")
+	for _, id := range sortedKeys(s.orgs) {
+		if o := s.orgs[id]; strings.EqualFold(strings.TrimRight(o.Name, " "), name) {
 			return o
 		}
 	}
 	return nil
+}
+
+// isLowerUUID is MISP's Validation::uuid: 8-4-4-4-12 lower-case hex.
+func isLowerUUID(v string) bool {
+	if len(v) != 36 {
+		return false
+	}
+	for i, c := range v {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f'):
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Sim) orgsView(c *call) response {

@@ -20,6 +20,7 @@ const (
 	KindSameInstance                       // partner announced our own MISP instance or organisation by accident
 	KindNotNow                             // a call that the current state does not allow
 	KindEnded                              // the pairing was aborted or expired
+	KindBadIdentity                        // the partner's INFO names its organisation or instance with something that is not a UUID
 )
 
 // Error is the one error type of this package. Its message is written for the
@@ -64,6 +65,7 @@ var kindMessages = map[ErrorKind]string{
 	KindSameInstance:  "the partner announced this very MISP instance; pair two different instances",
 	KindNotNow:        "this step is not possible at this point of the pairing",
 	KindEnded:         "this pairing has ended; start a new one",
+	KindBadIdentity:   "the partner's details were refused and the pairing stopped; nothing was written",
 }
 
 // Sentinels for errors.Is. Each matches any *Error of its kind.
@@ -79,6 +81,7 @@ var (
 	ErrMalformed     = &Error{Kind: KindMalformed}
 	ErrTooLarge      = &Error{Kind: KindTooLarge}
 	ErrSameInstance  = &Error{Kind: KindSameInstance}
+	ErrBadIdentity   = &Error{Kind: KindBadIdentity}
 	ErrNotNow        = &Error{Kind: KindNotNow}
 	ErrEnded         = &Error{Kind: KindEnded}
 )

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/mispbump/mispbump-desktop/core/ident"
 )
 
 // PayloadVersion is the "major.minor" version written into every sealed
@@ -193,6 +195,24 @@ func decodePayload(round Round, data []byte) (any, error) {
 		}
 	}
 	return v, nil
+}
+
+// canonicalIdentity checks INFO's organisation and instance UUIDs and
+// lower-cases them (ident.CanonicalUUID): the partner names itself with
+// nothing but a UUID, so no MISP lookup of ours can be made to find an
+// organisation by id or name, and every comparison and store lookup sees one
+// spelling. The message goes to both admins.
+func canonicalIdentity(info *Info) error {
+	org, err := ident.CanonicalUUID("organisation UUID", info.Org.UUID)
+	if err != nil {
+		return err
+	}
+	inst, err := ident.CanonicalUUID("instance UUID", info.InstanceUUID)
+	if err != nil {
+		return err
+	}
+	info.Org.UUID, info.InstanceUUID = org, inst
+	return nil
 }
 
 // deflate compresses INFO's plaintext; only INFO is compressed.

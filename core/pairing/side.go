@@ -652,6 +652,13 @@ func (s *Side) receiveSealed(f *frame, h [32]byte, u Update) (Update, error) {
 	}
 	switch v := p.(type) {
 	case *Info:
+		if err := canonicalIdentity(v); err != nil {
+			// Authenticated, but its identifiers could make our MISP find
+			// one of its own organisations or users: stop, and tell the
+			// partner why in the sealed ABORT.
+			s.abort(AbortFailure, err.Error())
+			return u, errorf(KindBadIdentity, err.Error())
+		}
 		s.partnerInfo = v
 		u.Event = EventPartnerInfo
 		if err := s.checkNotSelf(); err != nil {

@@ -46,8 +46,8 @@ func BenchmarkPairingQRPath(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		r0, r1 := sa.client.Requests(), sb.client.Requests()
-		a := LocalSide{Name: "a", Client: sa.client, Login: sa.login, Choices: DefaultChoices()}
-		c := LocalSide{Name: "b", Client: sb.client, Login: sb.login, Choices: DefaultChoices()}
+		a := LocalSide{Name: "a", Client: sa.client, Login: sa.login, Choices: DemoChoices()}
+		c := LocalSide{Name: "b", Client: sb.client, Login: sb.login, Choices: DemoChoices()}
 		rep, _ := PairLocally(context.Background(), a, c, LocalOptions{Timeout: time.Minute, Seed: uint64(i), FPS: benchFPS})
 		if !rep.OK {
 			b.Fatalf("%+v", rep)

@@ -3,6 +3,7 @@ package session
 import (
 	"time"
 
+	"github.com/mispbump/mispbump-desktop/core/ident"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
@@ -61,6 +62,19 @@ type Choices struct {
 	// Notifications are how our organisation wants to be notified
 	// (optional, IntelMQ IEP005).
 	Notifications *pairing.NotificationSettings
+	// AllowLocalAddresses accepts a partner URL on loopback, link-local or
+	// an unspecified address (two MISPs on one machine; the demo). Off, such
+	// a URL stops the pairing before anything is written.
+	AllowLocalAddresses bool
+	// ReuseOrgUUID is the admin's word, given in advance, that the partner
+	// is the organisation with this UUID our MISP already knows: set by
+	// "Pair again with <org>" from the partner's details. Any other
+	// existing organisation pauses the pairing at StageConfirmPartner.
+	ReuseOrgUUID string
+	// KeepUnverifiedEntry keeps TLS verification off on an existing server
+	// entry to the partner (self_signed) when the partner sent no
+	// certificate; off, that step stops and says so.
+	KeepUnverifiedEntry bool
 }
 
 // DefaultChoices are the brief's defaults: pull on, push off,
@@ -115,6 +129,9 @@ func (c Choices) validate() error {
 	case "", NameClashSuffixUUID, NameClashStop:
 	default:
 		return &Error{Kind: KindBadChoice, Detail: "the name-clash policy must be " + NameClashSuffixUUID + " or " + NameClashStop}
+	}
+	if c.ReuseOrgUUID != "" && !ident.IsCanonicalUUID(c.ReuseOrgUUID) {
+		return &Error{Kind: KindBadChoice, Detail: "the organisation to pair again with must be named by its UUID in lower case"}
 	}
 	if !c.Push && !c.Pull {
 		return &Error{Kind: KindBadChoice, Detail: "choose push, pull or both: a server entry that does neither syncs nothing"}

@@ -133,6 +133,15 @@ func pemFingerprint(pemText string) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
+// DemoChoices are DefaultChoices with local partner addresses allowed: the
+// demo's two MISPs (simulated, or the real pair on 127.0.0.1) are on this
+// machine, where a real partner never is.
+func DemoChoices() Choices {
+	c := DefaultChoices()
+	c.AllowLocalAddresses = true
+	return c
+}
+
 // StartDemo is the app's "Try the demo": both simulated MISPs, logged in,
 // each side with a throwaway store in a temporary folder. cleanup stops the
 // simulators and removes the stores.
@@ -155,7 +164,7 @@ func StartDemo(ctx context.Context) (sides [2]LocalSide, cleanup func(), err err
 			return sides, cleanup, err
 		}
 		closers = append(closers, func() { _ = sim.Close() })
-		side, closeStore, err := OpenLocalSide(ctx, name, sim.URL(), sim.AdminKey(), "", filepath.Join(dir, name), passphrase, DefaultChoices())
+		side, closeStore, err := OpenLocalSide(ctx, name, sim.URL(), sim.AdminKey(), "", filepath.Join(dir, name), passphrase, DemoChoices())
 		if err != nil {
 			return sides, cleanup, fmt.Errorf("the simulated MISP %s: %w", strings.ToUpper(name), err)
 		}

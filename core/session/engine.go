@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/store"
+	"github.com/mispbump/mispbump-desktop/core/syncsetup"
 )
 
 // revokeTimeout bounds the revocation of a key after an abort, which runs on
@@ -45,6 +47,23 @@ type engine struct {
 
 	pendingID string
 	partnerID string
+
+	// identity is what was checked of the partner's claims so far.
+	identity *IdentityCheck
+	// record is our earlier record of the partner (recordOK), read when
+	// its INFO arrived; addressNote says its URL is in a private range.
+	record      store.Partner
+	recordOK    bool
+	addressNote string
+	// keyCheck is the check of the partner's PGP key, once made.
+	keyCheck     *PartnerKeyCheck
+	keyCheckDone bool
+	// paused: phase 1 stopped before minting because the partner claims an
+	// organisation our MISP knows; waiting for ReuseExisting or Cancel.
+	paused bool
+	// approvedOrg is the organisation UUID the admin vouched for at the
+	// pause ("" until then).
+	approvedOrg string
 
 	// doneWithoutCreds is when the partner's failing DONE arrived while its
 	// CREDS had not: the CREDS may still be on its screen, or never come.
@@ -82,6 +101,8 @@ type workerMsg struct {
 	old    []store.MintedKey
 	gone   []string
 	key    *PartnerKeyCheck
+	// identity is the check of the partner's claims phase 1 made.
+	identity *IdentityCheck
 }
 
 func (e *engine) run(ctx context.Context) {
@@ -229,6 +250,15 @@ func (e *engine) command(ctx context.Context, c command) {
 		if up.Event == pairing.EventPartnerCommit {
 			e.update(ctx, up)
 		}
+	case cmdReuse:
+		if e.final || !e.paused || e.identity == nil || e.identity.Known == nil {
+			return
+		}
+		e.paused = false
+		e.approvedOrg = e.identity.Known.UUID
+		e.identity.Approved = true
+		e.emit(Event{Stage: StageCreatingOrg, Message: fmt.Sprintf("you confirmed the partner is %q; its organisation is reused", e.identity.Known.Name), Identity: e.identity})
+		e.startPhase1(ctx)
 	case cmdPaste:
 		var ups []pairing.Update
 		var errs []error
@@ -259,8 +289,27 @@ func (e *engine) cancel() {
 		}
 		return
 	}
+	if e.paused && e.identity != nil && e.identity.Known != nil {
+		k := e.identity.Known
+		_ = e.side.Abort(pairing.AbortCancelled, fmt.Sprintf("the partner's admin did not confirm that you are %q, an organisation their MISP already knows, so nothing was created there; if you are, pair again and they choose \"reuse\"", k.Name))
+		e.ownAbort(&Error{Kind: KindCancelled, Detail: fmt.Sprintf("you did not confirm that the partner is %q (organisation %s, already on your MISP); nothing was written to your MISP and the partner was told why", k.Name, k.UUID)})
+		return
+	}
 	_ = e.side.Abort(pairing.AbortCancelled, "the admin cancelled")
 	e.ownAbort(&Error{Kind: KindCancelled})
+}
+
+// identityFailure stops the pairing because a check of the partner's claims
+// failed; the sealed ABORT carries the reason in words to the partner.
+func (e *engine) identityFailure(err error) {
+	if e.final {
+		return
+	}
+	if e.side.State() != pairing.StateAborted {
+		_ = e.side.Abort(pairing.AbortFailure, "the partner's checks refused this pairing: "+err.Error())
+	}
+	e.result.Identity = e.identity
+	e.ownAbort(&Error{Kind: KindIdentity, Err: err})
 }
 
 func (e *engine) receive(text string) {
@@ -284,6 +333,11 @@ func (e *engine) problem(err error) {
 		e.protocolFailure(err)
 		return
 	}
+	if errors.Is(err, pairing.ErrBadIdentity) {
+		// pairing already sent the sealed ABORT with the reason.
+		e.ownAbort(&Error{Kind: KindIdentity, Err: err})
+		return
+	}
 	e.emit(Event{Problem: err, Message: err.Error()})
 }
 
@@ -305,6 +359,17 @@ func (e *engine) update(ctx context.Context, up pairing.Update) {
 		info, _ := e.side.PartnerInfo()
 		e.result.Partner.OrgName, e.result.Partner.OrgUUID = info.Org.Name, info.Org.UUID
 		e.result.Partner.InstanceUUID, e.result.Partner.URL = info.InstanceUUID, info.URL
+		note, err := checkAnnouncedURL(info, e.cfg.Choices)
+		if err != nil {
+			e.identityFailure(err)
+			return
+		}
+		e.addressNote = note
+		if e.cfg.Store != nil {
+			d := e.cfg.Store.Snapshot()
+			e.record, e.recordOK = recordFor(&d, e.cfg.ProfileID, info)
+		}
+		e.identity = newIdentityCheck(info, e.record, e.recordOK, nil, note)
 		if e.side.State() == pairing.StateExchange {
 			e.emit(Event{Message: "the partner confirmed too"})
 			e.startPhase1(ctx)
@@ -356,6 +421,9 @@ func partnerAbortWords(a pairing.Abort) string {
 	case pairing.AbortRejectedSAS:
 		return "the partner found the codes different; nothing was written; start again and make sure each reads the right screen"
 	case pairing.AbortCancelled:
+		if a.Message != "" && a.Message != "the admin cancelled" {
+			return "the partner cancelled: " + a.Message
+		}
 		return "the partner cancelled"
 	case pairing.AbortTimeout:
 		return "the partner's side made no progress for too long"
@@ -469,6 +537,9 @@ func (e *engine) tick(now time.Time) {
 // finish emits the final event.
 func (e *engine) finish(stage Stage, msg string) {
 	e.final = true
+	if e.result.Identity == nil && e.identity != nil {
+		e.result.Identity = e.identity
+	}
 	e.result.SAS, _ = e.side.SAS()
 	e.result.Requests = e.cfg.steps.Requests()
 	e.result.PartnerID, e.result.PendingID = e.partnerID, e.pendingID
@@ -526,9 +597,38 @@ func (e *engine) startPhase1(ctx context.Context) {
 	st := e.cfg.steps
 	ch := e.worker
 	check := e.cfg.checkPartner
+	keyDone, key := e.keyCheckDone, e.keyCheck
+	rec, recOK, note := e.record, e.recordOK, e.addressNote
+	approved := e.approvedOrg
+	resumedOrg := e.resumedOrgUUID()
 	e.startWorker(ctx, workerMsg{kind: msgPhase1}, func(ctx context.Context) workerMsg {
 		m := workerMsg{kind: msgPhase1}
-		m.key = checkPartnerKey(ctx, check, info)
+		if !keyDone {
+			m.key = checkPartnerKey(ctx, check, info)
+			key = m.key
+		}
+		// Continuity with our record, before anything is written: a
+		// changed instance key stops; a changed URL is shown at the pause
+		// even when the admin vouched in advance.
+		id := newIdentityCheck(info, rec, recOK, key, note)
+		if choices.ReuseOrgUUID == "" && resumedOrg != "" && resumedOrg == info.Org.UUID {
+			// The organisation was made by the unfinished pairing this
+			// session replaces: no one else's organisation is at stake.
+			choices.ReuseOrgUUID = resumedOrg
+			id.Checked = append(id.Checked, "the partner's organisation was created by the unfinished pairing this one replaces")
+		}
+		id.PreApproved = choices.ReuseOrgUUID != "" && choices.ReuseOrgUUID == info.Org.UUID
+		id.Approved = approved != ""
+		m.identity = id
+		if err := id.pgpAlarm(); err != nil {
+			m.err, m.step = err, StepOrg
+			return m
+		}
+		if approved != "" {
+			choices.ReuseOrgUUID = approved
+		} else if id.URL == ContinuityChanged {
+			choices.ReuseOrgUUID = ""
+		}
 		progress(ctx, ch, StageCreatingOrg)
 		org, err := st.Org(ctx, info, choices)
 		if err != nil {
@@ -597,6 +697,9 @@ func (e *engine) workerDone(ctx context.Context, m workerMsg) {
 	if m.key != nil {
 		e.keyChecked(m.key)
 	}
+	if m.kind == msgPhase1 {
+		e.keyCheckDone = true
+	}
 	if m.user.Minted.ID != "" {
 		k := m.user.Minted
 		e.minted = &k
@@ -624,9 +727,37 @@ func (e *engine) phase1Finished(ctx context.Context, m workerMsg) {
 	if e.final {
 		return
 	}
+	if m.identity != nil {
+		if e.identity != nil {
+			m.identity.Known = e.identity.Known
+		}
+		e.identity = m.identity
+		e.result.Identity = e.identity
+	}
+	if ex, ok := existingOrg(m.err); ok {
+		e.pause(ex)
+		return
+	}
+	var idErr *IdentityError
+	if errors.As(m.err, &idErr) {
+		e.identityFailure(idErr)
+		return
+	}
+	var own *syncsetup.OwnOrgError
+	if errors.As(m.err, &own) {
+		e.identityFailure(&IdentityError{Reason: own.Error()})
+		return
+	}
 	if m.org.ID != "" {
 		e.org = m.org
 		e.stepsDone = append(e.stepsDone, StepOrg)
+		if e.identity != nil {
+			if m.org.Created {
+				e.identity.Checked = append(e.identity.Checked, "the organisation was new to our MISP, so it was created")
+			} else {
+				e.identity.Checked = append(e.identity.Checked, "our MISP already had the organisation; it was reused on your word")
+			}
+		}
 	}
 	if m.err != nil {
 		e.stepFailed(m.step, m.err)
@@ -662,8 +793,19 @@ func (e *engine) phase2Finished(m workerMsg) {
 		return
 	}
 	e.test = m.test
-	e.oldKeys = m.old
 	e.stepsDone = append(e.stepsDone, StepTest)
+	if e.repairedExisting() {
+		if err := e.identity.safetyNet(m.test); err != nil {
+			e.safetyNetFailed(err)
+			return
+		}
+		e.identity.Checked = append(e.identity.Checked, fmt.Sprintf("the connection test reached instance %s, the partner we know", m.test.RemoteUUID))
+	}
+	if m.test.Status == misp.ConnOK {
+		// Earlier keys go only once our own test passed (and, later, the
+		// partner's DONE says 1).
+		e.oldKeys = m.old
+	}
 	done := pairing.Done{Status: m.test.Status, Message: m.test.Message, TestConnection: m.test}
 	if err := e.side.SendDone(done); err != nil {
 		e.protocolFailure(err)
@@ -779,7 +921,7 @@ func (e *engine) partnerFailedEarly(d pairing.Done) {
 // partner's sync user, once the partner's DONE says the new key works.
 func (e *engine) revokeOldIfConfirmed() {
 	d, ok := e.side.PartnerDone()
-	if !ok || d.Status != misp.ConnOK || e.ourDone == nil || len(e.oldKeys) == 0 || e.workerBusy {
+	if !ok || d.Status != misp.ConnOK || e.ourDone == nil || e.ourDone.Status != misp.ConnOK || !e.result.OK || len(e.oldKeys) == 0 || e.workerBusy {
 		return
 	}
 	keys := e.oldKeys
@@ -901,4 +1043,62 @@ func (e *engine) ourInfo() pairing.Info {
 		Notifications:   notifications,
 		Internal:        e.cfg.Choices.Internal,
 	}
+}
+
+// pause stops before minting: the partner claims an organisation our MISP
+// knows and the admin has not vouched for it. Nothing was written; phase 1
+// runs again, with the admin's word, on ReuseExisting.
+func (e *engine) pause(ex *syncsetup.ExistingOrgError) {
+	k := ex.Org
+	if e.identity == nil {
+		info, _ := e.side.PartnerInfo()
+		e.identity = newIdentityCheck(info, e.record, e.recordOK, e.keyCheck, e.addressNote)
+	}
+	e.identity.Known = &k
+	e.result.Identity = e.identity
+	e.paused = true
+	e.phase1Started = false
+	e.emit(Event{Stage: StageConfirmPartner, Identity: e.identity,
+		Message: fmt.Sprintf("the partner claims to be %q, which your MISP already knows: confirm it is them to reuse it, or cancel; nothing was written", k.Name)})
+}
+
+// repairedExisting reports whether this pairing reused an organisation our
+// MISP already had (with the admin's word): the safety net applies.
+func (e *engine) repairedExisting() bool {
+	return e.identity != nil && e.org.ID != "" && !e.org.Created && (e.identity.Approved || e.identity.PreApproved || e.identity.Record)
+}
+
+// safetyNetFailed ends a re-pairing whose connection test did not reach the
+// partner we know: the key minted in this session is revoked at once, the
+// partner record is left as it was, and both admins are told why.
+func (e *engine) safetyNetFailed(err error) {
+	status := 0
+	if e.test != nil && e.test.Status != misp.ConnOK {
+		status = e.test.Status
+	}
+	done := pairing.Done{Status: status, Message: "the partner's checks revoked the key made for you: " + err.Error(), TestConnection: e.test}
+	if e.side.SendDone(done) == nil {
+		e.ourDone = &done
+	}
+	e.result.Test = e.test
+	e.fillSummary()
+	e.result.Identity = e.identity
+	e.result.Err = &Error{Kind: KindIdentity, Err: err}
+	e.result.Advice = "nothing of this pairing is kept: check who you paired with; the partner record was left as it was"
+	e.revokeMinted()
+	e.finish(StageFailed, err.Error())
+}
+
+// resumedOrgUUID is the partner organisation the pending pairing this
+// session replaces (Config.ResumeID) created on our MISP, or "".
+func (e *engine) resumedOrgUUID() string {
+	if e.cfg.ResumeID == "" || e.cfg.Store == nil {
+		return ""
+	}
+	d := e.cfg.Store.Snapshot()
+	pp, ok := d.PendingPairing(e.cfg.ResumeID)
+	if !ok || pp.Partner.OnOurMISP.Org.Outcome != store.Created {
+		return ""
+	}
+	return strings.ToLower(pp.Partner.Org.UUID)
 }

@@ -30,6 +30,10 @@ const (
 	// KindInternal: the app hit a bug (a recovered panic) while handling
 	// outside input; Detail says where, never with the data it handled.
 	KindInternal
+	// KindIdentity: a check of the partner's claims stopped the pairing
+	// (not UUIDs, a URL on our own machine, our own organisation, a changed
+	// PGP key, a re-paired partner the connection test did not reach).
+	KindIdentity
 )
 
 // Error is the session's own error. Its message says what happened and what
@@ -70,6 +74,8 @@ func (e *Error) Error() string {
 		s = "there is no unfinished pairing to resume"
 	case KindInternal:
 		s = "the app hit an internal error"
+	case KindIdentity:
+		s = "the partner's claims did not pass the checks, so the pairing stopped"
 	default:
 		s = "the pairing failed"
 	}
@@ -99,6 +105,7 @@ var (
 	ErrTimeout        = &Error{Kind: KindTimeout}
 	ErrStep           = &Error{Kind: KindStep}
 	ErrNoPending      = &Error{Kind: KindNoPending}
+	ErrIdentity       = &Error{Kind: KindIdentity}
 )
 
 // Step names, as stored in store.PendingPairing.StepsDone.

@@ -44,6 +44,16 @@ const (
 	// partner) or the session could not go on. Event.Result.Advice says what
 	// to do.
 	StageFailed
+	// StageConfirmPartner: the partner claims an organisation our MISP
+	// already knows, and the admin has not vouched for it in advance. The
+	// pairing pauses before anything is written or minted; Event.Identity
+	// says what our MISP knows, what the partner claims and what it would
+	// get. The admin answers ReuseExisting ("Yes, this is <org>: reuse") or
+	// Cancel (nothing changes on our MISP; the partner gets a sealed ABORT
+	// saying why). It comes between StageCreatingOrg and
+	// StageCreatingSyncUser; it is last in the list only to keep the
+	// numbers of the others.
+	StageConfirmPartner
 )
 
 var stageNames = map[Stage]string{
@@ -59,6 +69,7 @@ var stageNames = map[Stage]string{
 	StageDone:                     "done",
 	StageAborted:                  "aborted",
 	StageFailed:                   "failed",
+	StageConfirmPartner:           "confirm who the partner is",
 }
 
 // String says the stage in words, for logs and the UI.
@@ -99,6 +110,9 @@ type Event struct {
 	Partner *PartnerSummary
 	// Result is set on the final stages and on a late partner result.
 	Result *Result
+	// Identity is what was checked of the partner's claims; set on
+	// StageConfirmPartner (the pause) and whenever it changes.
+	Identity *IdentityCheck
 }
 
 // Result is the outcome of a session, for the final screen.
@@ -134,6 +148,9 @@ type Result struct {
 	// it sent none, or the session ended before the MISP steps). Its Alarm,
 	// when set, is shown prominently; the pairing itself went on.
 	PartnerKey *PartnerKeyCheck
+	// Identity is what was checked of the partner's claims (nil when the
+	// session ended before its INFO); Identity.Checked lists it in words.
+	Identity *IdentityCheck
 }
 
 // PartnerSummary is what the session learnt and did, without secrets.

@@ -141,6 +141,7 @@ func TestPartnerDoneNeverSeen(t *testing.T) {
 		return out
 	}
 	cfgs := [2]Config{a.config("pa", stA), b.config("pb", nil)}
+	vouch(a, b)(&cfgs)
 	p2 := startPair(t, pairOptions{cfg: cfgs, filter: dropDone, rejectOn: -1})
 	fin := p2.waitFinal(testTimeout)
 	r := fin[0]

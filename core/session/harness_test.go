@@ -13,6 +13,7 @@ import (
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/store"
+	"github.com/mispbump/mispbump-desktop/core/syncsetup"
 )
 
 // fakeMISP is an in-memory stand-in for the MISP steps, for fast tests of the
@@ -57,6 +58,10 @@ func (f *fakeMISP) Org(ctx context.Context, p pairing.Info, ch Choices) (orgResu
 		return orgResult{}, err
 	}
 	if id, ok := f.orgs[p.Org.UUID]; ok {
+		// As syncsetup: an existing org only with the admin's word.
+		if ch.ReuseOrgUUID != p.Org.UUID {
+			return orgResult{}, &syncsetup.ExistingOrgError{Org: syncsetup.KnownOrg{ID: misp.ID(id), Name: p.Org.Name, UUID: p.Org.UUID, UserCount: "1", WouldGet: "a fresh key"}}
+		}
 		return orgResult{ID: id, Name: p.Org.Name}, nil
 	}
 	f.writes++

@@ -3,12 +3,14 @@ package session
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/store"
+	"github.com/mispbump/mispbump-desktop/core/syncsetup"
 )
 
 // LocalSide is one MISP of a pairing run in one process (the headless demo,
@@ -45,16 +47,25 @@ type LocalOptions struct {
 	// called from both sides' goroutines, possibly at the same time.
 	// Called from the sessions' goroutines; must not block.
 	OnEvent func(side string, ev Event)
+	// ReuseExisting stands in for each admin's "Yes, this is <org>: reuse"
+	// when a side pauses because the partner claims an organisation its
+	// MISP already knows (StageConfirmPartner). Without it such a side
+	// cancels there, before anything is minted, and the report says why.
+	ReuseExisting bool
 }
 
 // LocalReport is the outcome of PairLocally, shaped for `mispbump demo --json`.
 type LocalReport struct {
-	OK         bool                       `json:"ok"`
-	Error      string                     `json:"error,omitempty"`
-	SAS        string                     `json:"sas"`
-	ElapsedMS  int64                      `json:"elapsed_ms"`
-	FramesRead map[string]int64           `json:"frames_read"`
-	Sides      map[string]LocalSideReport `json:"sides"`
+	OK    bool   `json:"ok"`
+	Error string `json:"error,omitempty"`
+	// StoppedAtPause is true when a side paused before minting (the partner
+	// claims an organisation its MISP knows) and, without --reuse-existing,
+	// cancelled there: nothing was minted on that side.
+	StoppedAtPause bool                       `json:"stopped_at_pause,omitempty"`
+	SAS            string                     `json:"sas"`
+	ElapsedMS      int64                      `json:"elapsed_ms"`
+	FramesRead     map[string]int64           `json:"frames_read"`
+	Sides          map[string]LocalSideReport `json:"sides"`
 }
 
 // LocalSideReport is one side of a LocalReport. IDs are those on this side's
@@ -78,6 +89,26 @@ type LocalSideReport struct {
 	PartnerPGPFingerprint string `json:"partner_pgp_fingerprint,omitempty"`
 	PartnerKeyCheck       string `json:"partner_key_check,omitempty"`
 	KeyAlarm              string `json:"key_alarm,omitempty"`
+	// Identity is what this side checked of the partner's claims.
+	Identity *ReportIdentity `json:"identity,omitempty"`
+}
+
+// ReportIdentity is the check of the partner's claims in a report.
+type ReportIdentity struct {
+	// Paused is true when the side stopped before minting to ask whether
+	// the partner is the organisation its MISP knows; Reused says the
+	// answer was "reuse" (--reuse-existing), else the side cancelled.
+	Paused bool `json:"paused,omitempty"`
+	Reused bool `json:"reused,omitempty"`
+	// ExistingOrg is the organisation its MISP knew, with PGP and URL the
+	// continuity verdicts against its record ("" without one).
+	ExistingOrg *syncsetup.KnownOrg `json:"existing_org,omitempty"`
+	PGP         string              `json:"pgp,omitempty"`
+	URL         string              `json:"url,omitempty"`
+	// Pause is what the pause showed, line by line; Checked what was
+	// checked, in words.
+	Pause   []string `json:"pause,omitempty"`
+	Checked []string `json:"checked,omitempty"`
 }
 
 // ReportTest is a connection test in a report.
@@ -122,9 +153,22 @@ func PairLocally(ctx context.Context, a, b LocalSide, opts LocalOptions) (*Local
 	var sas [2]string
 	var sessions [2]*Session
 	started := make(chan struct{})
+	var paused [2][]string
 	onEvent := func(i int, ev Event) {
 		if opts.OnEvent != nil {
 			opts.OnEvent(sides[i].Name, ev)
+		}
+		if ev.Stage == StageConfirmPartner && ev.Identity != nil {
+			<-started
+			mu.Lock()
+			paused[i] = ev.Identity.Words()
+			mu.Unlock()
+			if opts.ReuseExisting {
+				sessions[i].ReuseExisting()
+			} else {
+				sessions[i].Cancel()
+			}
+			return
 		}
 		if ev.Stage != StageCompareSAS || ev.SAS == "" {
 			return
@@ -221,6 +265,16 @@ func PairLocally(ctx context.Context, a, b LocalSide, opts LocalOptions) (*Local
 			if k := r.PartnerKey; k != nil {
 				sr.PartnerPGPFingerprint, sr.PartnerKeyCheck, sr.KeyAlarm = k.Fingerprint, k.Verdict, k.Alarm
 			}
+			mu.Lock()
+			pause := paused[i]
+			mu.Unlock()
+			if id := r.Identity; id != nil {
+				sr.Identity = &ReportIdentity{Paused: pause != nil, Reused: pause != nil && opts.ReuseExisting, ExistingOrg: id.Known,
+					PGP: id.PGP, URL: id.URL, Pause: pause, Checked: id.Checked}
+				if pause != nil && !opts.ReuseExisting {
+					report.StoppedAtPause = true
+				}
+			}
 			if r.Test != nil {
 				sr.TestConnection = &ReportTest{Status: r.Test.Status, Message: r.Test.Message}
 			}
@@ -238,6 +292,15 @@ func PairLocally(ctx context.Context, a, b LocalSide, opts LocalOptions) (*Local
 			}
 		}
 		report.Sides[name] = sr
+	}
+	if report.StoppedAtPause {
+		for i := range 2 {
+			if id := report.Sides[sides[i].Name].Identity; id != nil && id.Paused && id.ExistingOrg != nil {
+				report.Error = fmt.Sprintf("side %s stopped before minting anything: the partner claims to be %q (organisation %s), which MISP %s already knows, and reusing it needs the admin's word; run again with --reuse-existing to give it (see sides.%s.identity)",
+					sides[i].Name, id.ExistingOrg.Name, id.ExistingOrg.UUID, strings.ToUpper(sides[i].Name), sides[i].Name)
+				break
+			}
+		}
 	}
 	if !report.OK && report.Error == "" {
 		for i := range 2 {

@@ -38,8 +38,8 @@ func TestPGPKeyTravelsEndToEnd(t *testing.T) {
 		t.Fatalf("OwnPGPKey: %q %v", fp, err)
 	}
 	stA, stB := newStore(t), newStore(t)
-	sa := LocalSide{Name: "a", Client: a.client, Login: a.login, Store: stA, ProfileID: "pa", Choices: DefaultChoices(), PGPKey: armored, PGPFingerprint: fp}
-	sb := LocalSide{Name: "b", Client: b.client, Login: b.login, Store: stB, ProfileID: "pb", Choices: DefaultChoices()}
+	sa := LocalSide{Name: "a", Client: a.client, Login: a.login, Store: stA, ProfileID: "pa", Choices: DemoChoices(), PGPKey: armored, PGPFingerprint: fp}
+	sb := LocalSide{Name: "b", Client: b.client, Login: b.login, Store: stB, ProfileID: "pb", Choices: DemoChoices()}
 	rep, res := PairLocally(context.Background(), sa, sb, LocalOptions{Timeout: 60 * time.Second})
 	if !rep.OK {
 		t.Fatalf("report %+v", rep)

@@ -38,7 +38,7 @@ func (m *mispSteps) Requests() int64 { return m.c.Requests() }
 
 func policy(ch Choices) syncsetup.Policy {
 	p := syncsetup.Policy{Push: ch.Push, Pull: ch.Pull, PublishWithoutEmail: ch.PublishWithoutEmail, SameOrganisation: ch.Internal,
-		ServerName: ch.ServerName}
+		ServerName: ch.ServerName, AllowLocalAddresses: ch.AllowLocalAddresses, KeepUnverifiedEntry: ch.KeepUnverifiedEntry}
 	if ch.NameClash == NameClashStop {
 		p.NameClash = syncsetup.NameClashFail
 	}
@@ -71,7 +71,9 @@ func (m *mispSteps) result(info pairing.Info, ch Choices) *syncsetup.Result {
 
 func (m *mispSteps) Org(ctx context.Context, partner pairing.Info, ch Choices) (orgResult, error) {
 	res := m.result(partner, ch)
-	err := m.setup(ch).EnsurePartnerOrg(ctx, res)
+	setup := m.setup(ch)
+	setup.ReuseOrgUUID = ch.ReuseOrgUUID // the admin's word, or none
+	err := setup.EnsurePartnerOrg(ctx, res)
 	if res.Org == nil {
 		return orgResult{}, err
 	}

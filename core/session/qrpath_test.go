@@ -11,8 +11,8 @@ import (
 // simulated MISPs, both stores.
 func TestEndToEndQRPath(t *testing.T) {
 	a, b := startSim(t, "A", false), startSim(t, "B", false)
-	sa := LocalSide{Name: "a", Client: a.client, Login: a.login, Store: newStore(t), ProfileID: "pa", Choices: DefaultChoices()}
-	sb := LocalSide{Name: "b", Client: b.client, Login: b.login, Store: newStore(t), ProfileID: "pb", Choices: DefaultChoices()}
+	sa := LocalSide{Name: "a", Client: a.client, Login: a.login, Store: newStore(t), ProfileID: "pa", Choices: DemoChoices()}
+	sb := LocalSide{Name: "b", Client: b.client, Login: b.login, Store: newStore(t), ProfileID: "pb", Choices: DemoChoices()}
 	rep, res := PairLocally(context.Background(), sa, sb, LocalOptions{Timeout: 60 * time.Second})
 	if !rep.OK {
 		t.Fatalf("report %+v; results %+v / %+v", rep, res[0], res[1])

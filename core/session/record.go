@@ -2,6 +2,7 @@ package session
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/store"
@@ -64,7 +65,9 @@ func ref(id string, created bool, earlier store.ObjectRef) store.ObjectRef {
 // on the same profile of ours, or -1.
 func findPartner(d *store.Data, profileID, instanceUUID string) int {
 	return slices.IndexFunc(d.Partners, func(p store.Partner) bool {
-		return p.ProfileID == profileID && p.InstanceUUID == instanceUUID && instanceUUID != ""
+		// One normalisation everywhere: INFO's UUIDs arrive lower-cased,
+		// records from before that may not be.
+		return p.ProfileID == profileID && strings.EqualFold(p.InstanceUUID, instanceUUID) && instanceUUID != ""
 	})
 }
 

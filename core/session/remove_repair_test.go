@@ -49,7 +49,7 @@ func TestRemoveThenPairAgainReEnablesOurSyncUser(t *testing.T) {
 		t.Fatalf("the profile does not remember the user the app disabled: %v", prof.SyncUsersDisabledByApp)
 	}
 
-	p, res = simPair(t, a, b, stA, nil, nil)
+	p, res = simPair(t, a, b, stA, nil, vouch(a, b))
 	requireOK(t, p, res)
 	after, disabled := syncUsers()
 	if len(after) != 1 || after[0] != before[0] || disabled != 0 {

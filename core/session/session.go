@@ -123,6 +123,7 @@ const (
 	cmdCancel
 	cmdRestart
 	cmdPaste
+	cmdReuse
 )
 
 type command struct {
@@ -182,6 +183,11 @@ func (s *Session) Reject() { s.enqueue(command{kind: cmdReject}) }
 // this session is revoked). After our side finished it only stops the
 // session: the result stands.
 func (s *Session) Cancel() { s.enqueue(command{kind: cmdCancel}) }
+
+// ReuseExisting is the admin's "Yes, this is <org>: reuse" at
+// StageConfirmPartner: the organisation our MISP knows is reused for this
+// partner and the pairing goes on. Outside that pause it does nothing.
+func (s *Session) ReuseExisting() { s.enqueue(command{kind: cmdReuse}) }
 
 // Restart starts again with a fresh key after "partner restarted".
 func (s *Session) Restart() { s.enqueue(command{kind: cmdRestart}) }

@@ -31,7 +31,7 @@ func TestMISPStepsUseSyncsetupPolicy(t *testing.T) {
 	p.stop()
 
 	before := [2]int64{a.client.Requests(), b.client.Requests()}
-	p, res = simPair(t, a, b, newStore(t), newStore(t), nil)
+	p, res = simPair(t, a, b, newStore(t), newStore(t), vouch(a, b))
 	for i, r := range res {
 		if !r.OK || len(r.Partner.KeysRevoked) != 1 {
 			t.Fatalf("re-pairing side %d: %+v\n%s", i, r, p.eventLog(i))

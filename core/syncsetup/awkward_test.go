@@ -88,7 +88,7 @@ func TestTwoServersShareOneURL(t *testing.T) {
 
 func TestCreateNewServerPolicyIsStillIdempotentOnResume(t *testing.T) {
 	a, b := twoSides(t)
-	pol := DefaultPolicy()
+	pol := localPolicy()
 	pol.ExistingServer = ServerCreateNew
 	a.setup.Policy = pol
 	org := a.sim.SeedExternalOrg(b.login.HostOrg.Name, b.login.HostOrg.UUID)
@@ -135,6 +135,7 @@ func TestDisabledSyncUserIsReEnabledOnlyIfTheAppDisabledIt(t *testing.T) {
 
 	// Disabled by someone else: stop, say so, touch nothing.
 	keys := len(a.keysOf(misp.ID(itoa(u.ID))))
+	a.setup.ReuseOrgUUID = b.login.HostOrg.UUID // the admin vouched for the partner
 	res, err := a.setup.BeforeCreds(ctx, b.partner())
 	var ce *ConflictError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "The sync user "+email) ||
@@ -201,6 +202,7 @@ func TestUserInWrongOrgOrRoleIsAConflict(t *testing.T) {
 	a2, b2 := twoSides(t)
 	org := a2.sim.SeedExternalOrg(b2.login.HostOrg.Name, b2.login.HostOrg.UUID)
 	a2.sim.AddUser(mispsim.User{Email: SyncUserEmail(b2.login.InstanceUUID), OrgID: org.ID, RoleID: mispsim.RoleUser})
+	a2.setup.ReuseOrgUUID = org.UUID // the admin vouched for the partner
 	_, err = a2.setup.BeforeCreds(ctx, b2.partner())
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "cannot sync") {
 		t.Fatalf("user with a non-sync role: %v", err)
@@ -236,8 +238,8 @@ func TestSyncRoleWithoutPermAuth(t *testing.T) {
 }
 
 func TestAdvancedAuthkeysOff(t *testing.T) {
-	a := newSide(t, mispsim.Config{Name: "A", HostOrgName: "Org-A", DisableAdvancedAuthkeys: true}, DefaultPolicy())
-	b := newSide(t, mispsim.Config{Name: "B", HostOrgName: "Org-B"}, DefaultPolicy())
+	a := newSide(t, mispsim.Config{Name: "A", HostOrgName: "Org-A", DisableAdvancedAuthkeys: true}, localPolicy())
+	b := newSide(t, mispsim.Config{Name: "B", HostOrgName: "Org-B"}, localPolicy())
 	if a.login.AdvancedAuthkeys {
 		t.Fatal("login did not see advanced authkeys off")
 	}
@@ -259,13 +261,13 @@ func TestAdvancedAuthkeysOff(t *testing.T) {
 
 func TestHostOrgSetting(t *testing.T) {
 	// "0" (fresh instance): the admin's org is the host org.
-	a := newSide(t, mispsim.Config{HostOrgName: "Org-A"}, DefaultPolicy())
+	a := newSide(t, mispsim.Config{HostOrgName: "Org-A"}, localPolicy())
 	if a.login.HostOrgSet || a.login.HostOrg.ID != a.login.Org.ID {
 		t.Errorf("host_org_id 0: %+v", a.login.HostOrg)
 	}
 	// Set to another org: that one is announced.
 	other := a.sim.SeedHostOrgElsewhere()
-	a.relogin(t, DefaultPolicy())
+	a.relogin(t, localPolicy())
 	if !a.login.HostOrgSet || string(a.login.HostOrg.ID) != itoa(other.ID) || a.login.HostOrg.ID == a.login.Org.ID {
 		t.Errorf("host_org_id elsewhere: %+v", a.login.HostOrg)
 	}
@@ -307,7 +309,7 @@ func TestOrgNameTakenByAnotherUUID(t *testing.T) {
 
 	// Policy "fail": a conflict, nothing written.
 	a2, b2 := twoSides(t)
-	pol := DefaultPolicy()
+	pol := localPolicy()
 	pol.NameClash = NameClashFail
 	a2.setup.Policy = pol
 	a2.sim.SeedOrgNameTaken(b2.login.HostOrg.Name)
@@ -321,7 +323,7 @@ func TestOrgNameTakenByAnotherUUID(t *testing.T) {
 
 func TestSameOrganisationMode(t *testing.T) {
 	shared := "5a4e0000-1111-4222-8333-444455556666"
-	pol := DefaultPolicy()
+	pol := localPolicy()
 	pol.SameOrganisation = true
 	a := newSide(t, mispsim.Config{HostOrgName: "Org-S", HostOrgUUID: shared, HostOrgIDSet: true}, pol)
 	b := newSide(t, mispsim.Config{HostOrgName: "Org-S", HostOrgUUID: shared, HostOrgIDSet: true}, pol)
@@ -344,7 +346,7 @@ func TestSameOrganisationMode(t *testing.T) {
 }
 
 func TestPartnerCertificateIsSubmitted(t *testing.T) {
-	a := newSide(t, mispsim.Config{HostOrgName: "Org-A"}, DefaultPolicy())
+	a := newSide(t, mispsim.Config{HostOrgName: "Org-A"}, localPolicy())
 	bsim := mispsim.New(mispsim.Config{HostOrgName: "Org-B"})
 	burl, err := bsim.StartTLS()
 	if err != nil {
@@ -360,7 +362,7 @@ func TestPartnerCertificateIsSubmitted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &side{sim: bsim, url: burl, client: bc, login: binfo, setup: &Setup{Client: bc, Login: binfo, Policy: DefaultPolicy()}}
+	b := &side{sim: bsim, url: burl, client: bc, login: binfo, setup: &Setup{Client: bc, Login: binfo, Policy: localPolicy()}}
 	pb := b.partner()
 	pb.CertificatePEM = string(bsim.CertificatePEM())
 	rb, err := b.setup.BeforeCreds(ctx, a.partner())
@@ -378,7 +380,7 @@ func TestPartnerCertificateIsSubmitted(t *testing.T) {
 }
 
 func TestSelfPairingRefused(t *testing.T) {
-	a := newSide(t, mispsim.Config{HostOrgName: "Org-A"}, DefaultPolicy())
+	a := newSide(t, mispsim.Config{HostOrgName: "Org-A"}, localPolicy())
 	_, err := a.setup.BeforeCreds(ctx, a.partner())
 	if !strings.Contains(fmt.Sprint(err), "our own MISP") || len(a.sim.Orgs()) != 1 {
 		t.Fatalf("%v", err)
@@ -404,7 +406,7 @@ func itoa(n int) string { return fmt.Sprint(n) }
 
 func TestServerNameChoice(t *testing.T) {
 	a, b := twoSides(t)
-	pol := DefaultPolicy()
+	pol := localPolicy()
 	pol.ServerName = "B via MISPbump"
 	a.setup.Policy = pol
 	ra, _ := pair(t, a, b)
@@ -415,8 +417,8 @@ func TestServerNameChoice(t *testing.T) {
 
 func TestSameOrganisationIsNeverAnAccident(t *testing.T) {
 	shared := "5a4e0000-1111-4222-8333-444455556666"
-	a := newSide(t, mispsim.Config{HostOrgName: "Org-S", HostOrgUUID: shared, HostOrgIDSet: true}, DefaultPolicy())
-	b := newSide(t, mispsim.Config{HostOrgName: "Org-S", HostOrgUUID: shared, HostOrgIDSet: true}, DefaultPolicy())
+	a := newSide(t, mispsim.Config{HostOrgName: "Org-S", HostOrgUUID: shared, HostOrgIDSet: true}, localPolicy())
+	b := newSide(t, mispsim.Config{HostOrgName: "Org-S", HostOrgUUID: shared, HostOrgIDSet: true}, localPolicy())
 	users := len(a.sim.Users())
 	_, err := a.setup.BeforeCreds(ctx, b.partner())
 	var ce *ConflictError
@@ -424,7 +426,7 @@ func TestSameOrganisationIsNeverAnAccident(t *testing.T) {
 		t.Fatalf("same org without the mode: %v", err)
 	}
 	c, d := twoSides(t)
-	pol := DefaultPolicy()
+	pol := localPolicy()
 	pol.SameOrganisation = true
 	c.setup.Policy = pol
 	if _, err := c.setup.BeforeCreds(ctx, d.partner()); !errors.As(err, &ce) {
@@ -459,7 +461,7 @@ func TestResumeWithRecordKeepsWhatWasCreated(t *testing.T) {
 func sameOrgSides(t *testing.T) (*side, *side) {
 	t.Helper()
 	shared := "5a4e0000-1111-4222-8333-444455556666"
-	pol := DefaultPolicy()
+	pol := localPolicy()
 	pol.SameOrganisation = true
 	a := newSide(t, mispsim.Config{HostOrgName: "Org-S", HostOrgUUID: shared, HostOrgIDSet: true}, pol)
 	b := newSide(t, mispsim.Config{HostOrgName: "Org-S", HostOrgUUID: shared, HostOrgIDSet: true}, pol)

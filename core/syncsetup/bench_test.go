@@ -41,7 +41,7 @@ func BenchmarkRepair(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		return &side{sim: sim, url: url, client: c, login: info, setup: &Setup{Client: c, Login: info, Policy: DefaultPolicy()}}
+		return &side{sim: sim, url: url, client: c, login: info, setup: &Setup{Client: c, Login: info, Policy: localPolicy()}}
 	}
 	a, bb := mk("Org-A"), mk("Org-B")
 	rb, err := bb.setup.BeforeCreds(ctx, a.partner())

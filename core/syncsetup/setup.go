@@ -27,6 +27,12 @@ type Setup struct {
 	// disabled in MISP is a *ConflictError, because re-enabling it would
 	// undo an admin's decision behind their back.
 	DisabledByApp []misp.ID
+	// ReuseOrgUUID is the admin's word that the partner is the existing
+	// organisation with this UUID (canonical, lower case): given in advance
+	// ("Pair again with <org>") or at the pause that showed what our MISP
+	// knows of it. An existing organisation with any other UUID stops
+	// EnsurePartnerOrg with an *ExistingOrgError before anything is written.
+	ReuseOrgUUID string
 }
 
 // appDisabled reports whether this app disabled the user id itself.
@@ -95,25 +101,51 @@ func (s *Setup) checkPartner(p Partner) error {
 	if p.OrgUUID == "" || p.InstanceUUID == "" || p.OrgName == "" {
 		return &ConflictError{What: "The partner's details are incomplete (organisation name, organisation UUID or instance UUID missing)", Fix: "Pair again."}
 	}
-	if s.Login != nil && strings.EqualFold(p.InstanceUUID, s.Login.InstanceUUID) {
+	if err := s.checkIdentity(p); err != nil {
+		return err
+	}
+	if s.Login != nil && p.InstanceUUID == strings.ToLower(s.Login.InstanceUUID) {
 		return &ConflictError{What: "The partner's MISP is our own MISP (same instance UUID)", Fix: "Pair with another MISP."}
 	}
 	if s.Login != nil {
-		same := strings.EqualFold(p.OrgUUID, s.Login.HostOrg.UUID)
+		same := p.OrgUUID == strings.ToLower(s.Login.HostOrg.UUID)
 		switch {
 		case same && !s.Policy.SameOrganisation:
 			return &ConflictError{What: "The partner's organisation is our own host organisation", Fix: "To link two instances of one organisation, turn on same-organisation mode (organisation-only data will then flow between them) and pair again."}
 		case !same && s.Policy.SameOrganisation:
 			return &ConflictError{What: fmt.Sprintf("Same-organisation mode is on, but the partner's organisation %q is not ours", p.OrgName), Fix: "Turn same-organisation mode off and pair again."}
 		}
+		if !s.Policy.SameOrganisation && s.Login.Org.UUID != "" && p.OrgUUID == strings.ToLower(s.Login.Org.UUID) {
+			return &OwnOrgError{Which: "your own organisation (the one your MISP account belongs to)", Name: s.Login.Org.Name}
+		}
 	}
 	return nil
 }
 
-// EnsurePartnerOrg finds the partner's organisation by UUID and reuses it,
-// local or not; when missing it creates it with local:true. A name taken by
-// another UUID is handled by Policy.NameClash. It never creates a second
-// organisation for the same UUID.
+// notOurs refuses an organisation MISP found that is our host org or the
+// admin's org, compared by id as well: whatever was asked, a partner never
+// gets a sync user in them outside same-organisation mode.
+func (s *Setup) notOurs(org *misp.Organisation) error {
+	if s.Login == nil || s.Policy.SameOrganisation {
+		return nil
+	}
+	switch {
+	case org.ID == s.Login.HostOrg.ID || strings.EqualFold(org.UUID, s.Login.HostOrg.UUID):
+		return &OwnOrgError{Which: "our host organisation", Name: org.Name}
+	case org.ID == s.Login.Org.ID || (s.Login.Org.UUID != "" && strings.EqualFold(org.UUID, s.Login.Org.UUID)):
+		return &OwnOrgError{Which: "your own organisation (the one your MISP account belongs to)", Name: org.Name}
+	}
+	return nil
+}
+
+// EnsurePartnerOrg finds the partner's organisation by UUID; when missing
+// it creates it with local:true. An existing one (local or not, with users
+// or without) is reused only with the admin's word (ReuseOrgUUID); without
+// it the step stops with an *ExistingOrgError that says what our MISP knows
+// of it, before anything is written. Our host org and the admin's org are
+// refused outside same-organisation mode. A name taken by another UUID is
+// handled by Policy.NameClash. It never creates a second organisation for
+// the same UUID.
 func (s *Setup) EnsurePartnerOrg(ctx context.Context, res *Result) error {
 	run := s.begin(StepOrg)
 	return run.end(res, s.ensureOrg(ctx, run, res))
@@ -124,11 +156,24 @@ func (s *Setup) ensureOrg(ctx context.Context, run *stepRun, res *Result) error 
 	if err := s.checkPartner(p); err != nil {
 		return err
 	}
-	uuid := strings.ToLower(p.OrgUUID)
-	org, err := s.Client.Organisation(ctx, uuid)
+	uuid := p.OrgUUID
+	org, err := s.Client.OrganisationByUUID(ctx, uuid)
 	switch {
 	case err == nil:
+		if err := s.notOurs(org); err != nil {
+			return err
+		}
+		// The admin's word: given for this UUID, implied by
+		// same-organisation mode for our host org (chosen in Prepare), or
+		// the org was made by an earlier run of this very pairing.
+		vouched := s.ReuseOrgUUID == uuid ||
+			(s.Policy.SameOrganisation && s.Login != nil && uuid == strings.ToLower(s.Login.HostOrg.UUID)) ||
+			(res.Org != nil && res.Org.Created && res.Org.ID == org.ID)
+		if !vouched {
+			return &ExistingOrgError{Org: s.knownOrg(ctx, org, p)}
+		}
 		res.Org = &OrgResult{ID: org.ID, Name: org.Name, UUID: org.UUID, Local: bool(org.Local)}
+		run.note("Our MISP already had the partner's organisation %q; it is reused because you confirmed the partner is that organisation.", org.Name)
 		run.reused("organisation %s %q", org.ID, org.Name)
 		if !org.Local {
 			run.note("The partner's organisation %q was already known from an earlier sync (local: false) and is reused as it is.", org.Name)
@@ -154,7 +199,7 @@ func (s *Setup) ensureOrg(ctx context.Context, run *stepRun, res *Result) error 
 			ambiguous(err):
 			// Saved after all (by an earlier answer that got lost, or in
 			// parallel): look it up again rather than retry the add.
-			if o, gerr := s.Client.Organisation(ctx, uuid); gerr == nil {
+			if o, gerr := s.Client.OrganisationByUUID(ctx, uuid); gerr == nil {
 				org, err = o, nil
 				run.note("Adding the organisation failed (%v), but it had been saved; it is used.", me.Kind)
 			}
@@ -201,6 +246,9 @@ func (s *Setup) EnsureSyncUser(ctx context.Context, res *Result) error {
 func (s *Setup) ensureUser(ctx context.Context, run *stepRun, res *Result) error {
 	if res.Org == nil || !res.Org.ID.Valid() {
 		return errors.New("the partner's organisation is not known yet (run EnsurePartnerOrg first)")
+	}
+	if err := checkUUIDs(res.Partner); err != nil {
+		return err
 	}
 	orgID, _ := res.Org.ID.Int64()
 	roles, err := s.Client.Roles(ctx)
@@ -456,6 +504,9 @@ func (s *Setup) ensureServer(ctx context.Context, run *stepRun, res *Result, cre
 	if len(creds.Authkey) < 32 {
 		return &ConflictError{What: "The partner sent no usable key", Fix: "Pair again."}
 	}
+	if err := checkUUIDs(res.Partner); err != nil {
+		return err
+	}
 	p := res.Partner
 	if _, err := misp.ParseBaseURL(p.URL); err != nil {
 		return &ConflictError{What: fmt.Sprintf("The partner's announced URL %q is not a web address", p.URL), Fix: "Ask the partner to correct the URL to announce and pair again."}
@@ -516,6 +567,22 @@ func (s *Setup) ensureServer(ctx context.Context, run *stepRun, res *Result, cre
 			yes := true
 			changes.Internal = &yes
 		}
+		// An entry with verification off would carry the new key to
+		// whoever answers at that URL: turn verification back on with the
+		// partner's certificate, or stop unless the admin chose to keep it.
+		verifyOn := false
+		if bool(target.Server.SelfSigned) {
+			switch {
+			case p.CertificatePEM != "":
+				no, cert := false, base64.StdEncoding.EncodeToString([]byte(p.CertificatePEM))
+				changes.SelfSigned, changes.SubmittedCert = &no, &cert
+				verifyOn = true
+			case !s.Policy.KeepUnverifiedEntry:
+				return &UnverifiedEntryError{ServerID: target.Server.ID, Name: target.Server.Name, URL: target.Server.URL}
+			default:
+				run.note("The existing server entry %s has TLS verification off (self_signed) and the partner sent no certificate; as you chose, it keeps verification off and gets the new key.", target.Server.ID)
+			}
+		}
 		answer, err := s.Client.EditServer(ctx, target.Server.ID, changes)
 		if err != nil {
 			return err
@@ -527,6 +594,9 @@ func (s *Setup) ensureServer(ctx context.Context, run *stepRun, res *Result, cre
 		created := res.Server != nil && res.Server.Created && res.Server.ID == target.Server.ID
 		res.Server = &ServerResult{ID: target.Server.ID, Name: target.Server.Name, URL: target.Server.URL, Created: created, KeyUpdated: true, Internal: internal}
 		run.reused("server entry %s %q", target.Server.ID, target.Server.Name)
+		if verifyOn {
+			run.note("The existing server entry %s had TLS verification off (self_signed); it now verifies the partner against the certificate the partner sent (self_signed: false).", target.Server.ID)
+		}
 		if !created {
 			if askInternal {
 				run.note("The existing server entry %s keeps its push/pull settings and rules; its key was replaced and it was made internal (same-organisation mode).", target.Server.ID)

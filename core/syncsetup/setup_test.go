@@ -50,6 +50,14 @@ func (s *side) relogin(t *testing.T, policy Policy) {
 	s.setup = &Setup{Client: c, Login: info, Policy: policy}
 }
 
+// localPolicy is the default policy with local addresses allowed: the
+// simulators listen on loopback.
+func localPolicy() Policy {
+	p := DefaultPolicy()
+	p.AllowLocalAddresses = true
+	return p
+}
+
 // partner is what this side's INFO tells the other side.
 func (s *side) partner() Partner {
 	return Partner{OrgName: s.login.HostOrg.Name, OrgUUID: s.login.HostOrg.UUID, InstanceUUID: s.login.InstanceUUID, URL: s.url}
@@ -75,8 +83,13 @@ func (s *side) keysOf(userID misp.ID) []mispsim.AuthKey {
 
 // pair runs both sides' steps the way the session engine does: INFO on
 // both sides, then CREDS on both.
+//
+// Each admin vouches for the partner in advance (ReuseOrgUUID, as "Pair
+// again with <org>" does), so a re-run reuses the organisation made by the
+// first; TestExistingOrgNeedsTheAdminsWord covers a re-run without it.
 func pair(t *testing.T, a, b *side) (ra, rb *Result) {
 	t.Helper()
+	a.setup.ReuseOrgUUID, b.setup.ReuseOrgUUID = b.partner().OrgUUID, a.partner().OrgUUID
 	ra, err := a.setup.BeforeCreds(ctx, b.partner())
 	if err != nil {
 		t.Fatalf("A before creds: %v", err)
@@ -95,8 +108,8 @@ func pair(t *testing.T, a, b *side) (ra, rb *Result) {
 }
 
 func twoSides(t *testing.T) (*side, *side) {
-	a := newSide(t, mispsim.Config{Name: "A", HostOrgName: "Org-A"}, DefaultPolicy())
-	b := newSide(t, mispsim.Config{Name: "B", HostOrgName: "Org-B"}, DefaultPolicy())
+	a := newSide(t, mispsim.Config{Name: "A", HostOrgName: "Org-A"}, localPolicy())
+	b := newSide(t, mispsim.Config{Name: "B", HostOrgName: "Org-B"}, localPolicy())
 	return a, b
 }
 
@@ -204,7 +217,11 @@ func TestRequestCountsPerStep(t *testing.T) {
 }
 
 // runSide is one side's full run against a partner whose CREDS are known.
+//
+// The admin's word for the partner's organisation is given, as a re-run of
+// one pairing finds the organisation its first run made.
 func runSide(s *side, p Partner, creds Creds) (*Result, error) {
+	s.setup.ReuseOrgUUID = p.OrgUUID
 	res, err := s.setup.BeforeCreds(ctx, p)
 	if err != nil {
 		return res, err

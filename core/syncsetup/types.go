@@ -69,6 +69,14 @@ type Policy struct {
 	SameOrganisation bool `json:"same_organisation"`
 	// ServerName names a new server entry; empty means "<partner org> (MISPbump)".
 	ServerName string `json:"server_name,omitempty"`
+	// AllowLocalAddresses lets the partner's URL be on loopback,
+	// link-local or an unspecified address (two MISPs on one machine, the
+	// demo); off, such a URL is refused before anything is written.
+	AllowLocalAddresses bool `json:"allow_local_addresses,omitempty"`
+	// KeepUnverifiedEntry keeps TLS verification off on an existing server
+	// entry that has self_signed: true when the partner sent no
+	// certificate; off, the setup stops there and says so.
+	KeepUnverifiedEntry bool `json:"keep_unverified_entry,omitempty"`
 }
 
 // DefaultPolicy is the brief's defaults: pull on, push off,
@@ -218,6 +226,20 @@ func (e *InternalNotKeptError) Error() string {
 	return "Our MISP did not keep server entry " + string(e.ServerID) + " internal, so same-organisation data would not flow. " +
 		"MISP keeps a server entry internal only when the setting MISP.host_org_id equals the entry's organisation: " +
 		"set MISP.host_org_id to " + string(e.OrgID) + " in MISP (Administration → Server Settings & Maintenance → MISP settings), log in again and run the setup again."
+}
+
+// UnverifiedEntryError stops the server step before the key is written: the
+// existing entry to the partner has TLS verification off (self_signed: true)
+// and the partner sent no certificate to verify it with.
+type UnverifiedEntryError struct {
+	ServerID misp.ID
+	Name     string
+	URL      string
+}
+
+func (e *UnverifiedEntryError) Error() string {
+	return "Our existing server entry " + string(e.ServerID) + " (" + e.Name + ", " + e.URL + ") to the partner has TLS verification off (self_signed), and the partner sent no certificate to turn it back on with; the new key was not written to it. " +
+		"Turn verification on for that entry in MISP (or ask the partner to announce a URL with a trusted certificate) and pair again — or choose to keep an entry with verification off in the pairing settings"
 }
 
 // StepError is a step that failed; Err is the cause (often a *misp.Error
