@@ -4,7 +4,8 @@ import (
 	"errors"
 
 	"github.com/makiuchi-d/gozxing"
-	zxqr "github.com/makiuchi-d/gozxing/qrcode"
+	"github.com/makiuchi-d/gozxing/qrcode/decoder"
+	"github.com/makiuchi-d/gozxing/qrcode/detector"
 )
 
 // ErrNoCode says a picture holds no QR code that could be read.
@@ -25,7 +26,9 @@ const minHalfFirstWidth = 1000
 // allocating per frame beyond what gozxing itself needs. A Decoder is not
 // safe for use by several goroutines at once; give each its own.
 type Decoder struct {
-	reader     gozxing.Reader
+	qrDecoder  *decoder.Decoder
+	callback   gozxing.ResultPointCallback
+	points     []float64 // scratch for searchPerspective
 	blurred    []byte
 	half       []byte
 	plain      map[gozxing.DecodeHintType]interface{}
@@ -47,7 +50,7 @@ type tooManyCandidates struct{}
 
 // NewDecoder returns a Decoder ready for frames of any size.
 func NewDecoder() *Decoder {
-	d := &Decoder{reader: zxqr.NewQRCodeReader()}
+	d := &Decoder{qrDecoder: decoder.NewDecoder()}
 	// gozxing reports every new candidate to this callback: the only hook
 	// that lets us stop a pass that has gone pathological.
 	count := gozxing.ResultPointCallback(func(gozxing.ResultPoint) {
@@ -56,6 +59,7 @@ func NewDecoder() *Decoder {
 			panic(tooManyCandidates{})
 		}
 	})
+	d.callback = count
 	d.plain = map[gozxing.DecodeHintType]interface{}{
 		gozxing.DecodeHintType_NEED_RESULT_POINT_CALLBACK: count,
 	}
@@ -186,11 +190,24 @@ func (d *Decoder) try(gray []byte, width, height int, global bool, hints map[goz
 	if err != nil {
 		return "", err
 	}
-	res, err := d.reader.Decode(bmp, hints)
+	matrix, err := bmp.GetBlackMatrix()
 	if err != nil {
 		return "", err
 	}
-	return res.GetText(), nil
+	// What gozxing's QRCodeReader does, in steps, so that the finder
+	// patterns it found are at hand when its affine guess fails.
+	info, err := detector.NewFinderPatternFinder(matrix, d.callback).Find(hints)
+	if err != nil {
+		return "", err
+	}
+	found, err := detector.NewDetector(matrix).ProcessFinderPatternInfo(info)
+	if err == nil {
+		res, err := d.qrDecoder.Decode(found.GetBits(), hints)
+		if err == nil {
+			return res.GetText(), nil
+		}
+	}
+	return d.searchPerspective(matrix, info, hints)
 }
 
 func isNotFound(err error) bool {

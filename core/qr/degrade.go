@@ -274,7 +274,7 @@ func (d Degradation) tiltedCorners(side float64) [4][2]float64 {
 	sb, cb := math.Sincos(d.TiltY * math.Pi / 180)
 	for i, c := range corners {
 		x, y, z := c[0], c[1], 0.0
-		y, z = y*ca-z*sa, y*sa+z*ca // about the horizontal axis
+		y, z = y*ca-z*sa, y*sa+z*ca  // about the horizontal axis
 		x, z = x*cb+z*sb, -x*sb+z*cb // about the vertical axis
 		corners[i] = [2]float64{f * x / (f + z), f * y / (f + z)}
 	}

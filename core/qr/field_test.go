@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/mispbump/mispbump-desktop/core/internal/cputime"
 	qrcode "github.com/skip2/go-qrcode"
 )
 
@@ -230,4 +231,41 @@ func fieldImage(seed uint64) ([]byte, int, int) {
 		panic(err)
 	}
 	return Gray(img)
+}
+
+// BenchmarkFieldCorpus decodes each draw of the field corpus (frames made
+// once, outside the timing) and reports the hit rate and the CPU time per
+// frame.
+func BenchmarkFieldCorpus(b *testing.B) {
+	cases := loadFieldCorpus(b)
+	for _, draw := range fieldDraws {
+		b.Run(draw.Name, func(b *testing.B) {
+			type frame struct {
+				pix  []byte
+				w, h int
+				text string
+			}
+			var frames []frame
+			for _, c := range cases {
+				if c.Draw == draw.Name {
+					pix, w, h := fieldImage(c.Seed)
+					frames = append(frames, frame{pix, w, h, c.Text})
+				}
+			}
+			d := NewDecoder()
+			hits := 0
+			b.ResetTimer()
+			cpu := cputime.Process()
+			for b.Loop() {
+				hits = 0
+				for _, f := range frames {
+					if text, err := d.Decode(f.pix, f.w, f.h); err == nil && text == f.text {
+						hits++
+					}
+				}
+			}
+			b.ReportMetric(float64(hits)/float64(len(frames))*100, "%hit")
+			b.ReportMetric(float64(cputime.Process()-cpu)/float64(b.N)/float64(len(frames))/1e6, "cpu-ms/frame")
+		})
+	}
 }

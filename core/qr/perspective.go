@@ -1,0 +1,246 @@
+package qr
+
+import (
+	"math"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/common"
+	"github.com/makiuchi-d/gozxing/qrcode/decoder"
+	"github.com/makiuchi-d/gozxing/qrcode/detector"
+)
+
+// Reading a code seen at an angle.
+//
+// gozxing places the sampling grid from the three finder patterns and one
+// fourth point: the alignment pattern, looked for around where an affine
+// map (a parallelogram) puts it, or, when it is not found there, the affine
+// guess itself. When the partner's screen is turned against the camera the
+// code is a trapezoid: the fourth corner is modules away from the affine
+// guess, the alignment pattern is not found or a look-alike is taken, and
+// the grid drifts off the modules. The projective map is fixed by the three
+// finder centres and the fourth corner, so searchPerspective looks for that
+// corner directly: it tries fourth corners around the affine guess and
+// scores each by how well the code's fixed patterns (timing rows, alignment
+// patterns) appear where that map puts them, refines the best, and hands
+// the grid of the best few to gozxing's decoder. The finder patterns' sizes
+// give the dimension (modules per side), which gozxing estimates from one
+// module size for the whole code.
+
+// perspectiveCandidates is how many distinct fourth corners are decoded
+// after scoring; decoding is dearer than scoring.
+const perspectiveCandidates = 3
+
+// templateModule is one module of a fixed pattern, in module coordinates
+// (centre of the module), with the colour it must have.
+type templateModule struct {
+	x, y  float64
+	black bool
+}
+
+// fixedPatterns lists the modules of a code of the given dimension whose
+// colour is known whatever the data: the timing rows and columns and the
+// alignment patterns (those that do not touch a finder pattern).
+func fixedPatterns(dimension int) []templateModule {
+	var t []templateModule
+	for i := 8; i < dimension-8; i++ {
+		t = append(t, templateModule{float64(i) + 0.5, 6.5, i%2 == 0}, templateModule{6.5, float64(i) + 0.5, i%2 == 0})
+	}
+	version, err := decoder.Version_GetVersionForNumber((dimension - 17) / 4)
+	if err != nil {
+		return t
+	}
+	centres := version.GetAlignmentPatternCenters()
+	last := dimension - 7
+	for _, cx := range centres {
+		for _, cy := range centres {
+			if (cx == 6 && (cy == 6 || cy == last)) || (cx == last && cy == 6) {
+				continue // under a finder pattern
+			}
+			for dy := -2; dy <= 2; dy++ {
+				for dx := -2; dx <= 2; dx++ {
+					ring := max(abs(dx), abs(dy))
+					t = append(t, templateModule{float64(cx+dx) + 0.5, float64(cy+dy) + 0.5, ring != 1})
+				}
+			}
+		}
+	}
+	return t
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// perspectiveSearch holds the state of one search: the binarized frame,
+// the finder centres and the template of one dimension.
+type perspectiveSearch struct {
+	matrix     *gozxing.BitMatrix
+	tl, tr, bl gozxing.ResultPoint
+	dimension  int
+	template   []templateModule
+	points     []float64
+}
+
+// transform maps module coordinates onto the frame, with the finder centres
+// fixed and the centre of a would-be fourth finder pattern (3.5 modules in
+// from the bottom-right corner) at (x, y).
+func (s *perspectiveSearch) transform(x, y float64) *common.PerspectiveTransform {
+	far := float64(s.dimension) - 3.5
+	return common.PerspectiveTransform_QuadrilateralToQuadrilateral(
+		3.5, 3.5, far, 3.5, far, far, 3.5, far,
+		s.tl.GetX(), s.tl.GetY(), s.tr.GetX(), s.tr.GetY(), x, y, s.bl.GetX(), s.bl.GetY())
+}
+
+// score counts the template's modules that have their colour under the map
+// with the fourth corner at (x, y); modules off the frame count as wrong.
+func (s *perspectiveSearch) score(x, y float64) int {
+	t := s.transform(x, y)
+	pts := s.points[:0]
+	for _, m := range s.template {
+		pts = append(pts, m.x, m.y)
+	}
+	s.points = pts
+	t.TransformPoints(pts)
+	w, h := s.matrix.GetWidth(), s.matrix.GetHeight()
+	n := 0
+	for i, m := range s.template {
+		px, py := pts[2*i], pts[2*i+1]
+		if px < 0 || py < 0 || px >= float64(w) || py >= float64(h) || math.IsNaN(px) || math.IsNaN(py) {
+			continue
+		}
+		if s.matrix.Get(int(px), int(py)) == m.black {
+			n++
+		}
+	}
+	return n
+}
+
+// candidateDimensions returns the likely dimensions (modules per side) of
+// the code, nearest first: the distance between finder centres divided by
+// the mean module size of the two patterns, which follows perspective
+// better than one module size for the whole code.
+func candidateDimensions(tl, tr, bl *detector.FinderPattern) []int {
+	top := gozxing.ResultPoint_Distance(tl, tr) / ((tl.GetEstimatedModuleSize() + tr.GetEstimatedModuleSize()) / 2)
+	left := gozxing.ResultPoint_Distance(tl, bl) / ((tl.GetEstimatedModuleSize() + bl.GetEstimatedModuleSize()) / 2)
+	est := (top+left)/2 + 7
+	nearest := int(math.Round((est-17)/4))*4 + 17
+	dims := []int{nearest}
+	if est > float64(nearest) {
+		dims = append(dims, nearest+4, nearest-4)
+	} else {
+		dims = append(dims, nearest-4, nearest+4)
+	}
+	var ok []int
+	for _, d := range dims {
+		if d >= 21 && d <= 177 {
+			ok = append(ok, d)
+		}
+	}
+	return ok
+}
+
+// searchPerspective reads the code whose finder patterns info holds by
+// searching the projective map, as described above.
+func (d *Decoder) searchPerspective(matrix *gozxing.BitMatrix, info *detector.FinderPatternInfo, hints map[gozxing.DecodeHintType]interface{}) (string, error) {
+	tl, tr, bl := info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()
+	var lastErr error = gozxing.NewNotFoundException("no fourth corner")
+	for _, dim := range candidateDimensions(tl, tr, bl) {
+		s := &perspectiveSearch{matrix: matrix, tl: tl, tr: tr, bl: bl, dimension: dim, template: fixedPatterns(dim), points: d.points}
+		text, err := d.searchCorner(s, hints)
+		d.points = s.points
+		if err == nil {
+			return text, nil
+		}
+		lastErr = err
+	}
+	return "", lastErr
+}
+
+type corner struct {
+	x, y  float64
+	score int
+}
+
+func (d *Decoder) searchCorner(s *perspectiveSearch, hints map[gozxing.DecodeHintType]interface{}) (string, error) {
+	span := float64(s.dimension - 7)
+	// One module along each side of the code, at the top left.
+	ex := [2]float64{(s.tr.GetX() - s.tl.GetX()) / span, (s.tr.GetY() - s.tl.GetY()) / span}
+	ey := [2]float64{(s.bl.GetX() - s.tl.GetX()) / span, (s.bl.GetY() - s.tl.GetY()) / span}
+	affX := s.tr.GetX() + s.bl.GetX() - s.tl.GetX()
+	affY := s.tr.GetY() + s.bl.GetY() - s.tl.GetY()
+	at := func(a, b float64) (float64, float64) {
+		return affX + a*ex[0] + b*ey[0], affY + a*ex[1] + b*ey[1]
+	}
+	// A screen turned by 25° moves the fourth corner by up to about a
+	// sixth of the code's side; a step of one module keeps the alignment
+	// patterns (five modules wide) in sight of the scoring.
+	reach := max(4, int(math.Ceil(float64(s.dimension)/6)))
+	var best []corner
+	for b := -reach; b <= reach; b++ {
+		for a := -reach; a <= reach; a++ {
+			x, y := at(float64(a), float64(b))
+			best = keepBest(best, corner{float64(a), float64(b), s.score(x, y)})
+		}
+	}
+	var lastErr error = gozxing.NewNotFoundException("no fourth corner")
+	for _, c := range best {
+		// Refine by halving steps around the coarse corner.
+		for step := 0.5; step >= 0.125; step /= 2 {
+			improved := true
+			for improved {
+				improved = false
+				for _, n := range [8][2]float64{{-1, 0}, {1, 0}, {0, -1}, {0, 1}, {-1, -1}, {1, -1}, {1, 1}, {-1, 1}} {
+					a, b := c.x+n[0]*step, c.y+n[1]*step
+					x, y := at(a, b)
+					if sc := s.score(x, y); sc > c.score {
+						c = corner{a, b, sc}
+						improved = true
+					}
+				}
+			}
+		}
+		x, y := at(c.x, c.y)
+		bits, err := common.GridSampler_GetInstance().SampleGridWithTransform(s.matrix, s.dimension, s.dimension, s.transform(x, y))
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		res, err := d.qrDecoder.Decode(bits, hints)
+		if err == nil {
+			return res.GetText(), nil
+		}
+		lastErr = err
+	}
+	return "", lastErr
+}
+
+// keepBest keeps the perspectiveCandidates best-scoring corners, best
+// first, skipping corners next to a better one (the same peak).
+func keepBest(best []corner, c corner) []corner {
+	for i, b := range best {
+		if math.Abs(b.x-c.x) <= 1 && math.Abs(b.y-c.y) <= 1 {
+			if c.score > b.score {
+				best = append(best[:i], best[i+1:]...)
+				return keepBest(best, c)
+			}
+			return best
+		}
+	}
+	i := 0
+	for i < len(best) && best[i].score >= c.score {
+		i++
+	}
+	if i >= perspectiveCandidates {
+		return best
+	}
+	best = append(best, corner{})
+	copy(best[i+1:], best[i:])
+	best[i] = c
+	if len(best) > perspectiveCandidates {
+		best = best[:perspectiveCandidates]
+	}
+	return best
+}
