@@ -29,6 +29,7 @@ type Decoder struct {
 	qrDecoder  *decoder.Decoder
 	callback   gozxing.ResultPointCallback
 	points     []float64 // scratch for searchPerspective
+	bin        binarizer
 	blurred    []byte
 	half       []byte
 	plain      map[gozxing.DecodeHintType]interface{}
@@ -176,9 +177,51 @@ func (d *Decoder) try(gray []byte, width, height int, global bool, hints map[goz
 			text, err = "", gozxing.NewNotFoundException("too many finder-pattern candidates")
 		}
 	}()
-	src, err := gozxing.NewPlanarYUVLuminanceSource(gray, width, height, 0, 0, width, height, false)
+	matrix, err := d.binarize(gray, width, height, global)
 	if err != nil {
 		return "", err
+	}
+	// What gozxing's QRCodeReader does, in steps, so that the finder
+	// patterns it found are at hand when its affine guess fails.
+	finder := detector.NewFinderPatternFinder(matrix, d.callback)
+	info, err := finder.Find(hints)
+	if err == nil {
+		found, err := detector.NewDetector(matrix).ProcessFinderPatternInfo(info)
+		if err == nil {
+			res, err := d.qrDecoder.Decode(found.GetBits(), hints)
+			if err == nil {
+				return res.GetText(), nil
+			}
+		}
+		if text, err := d.searchPerspective(matrix, info, hints); err == nil {
+			return text, nil
+		}
+	}
+	// gozxing's choice of three finder patterns was wrong, or it found
+	// none that it accepts (it wants module sizes within 40 % of each
+	// other; a screen turned by 25° makes the near pattern larger than
+	// that): other triples of the candidates.
+	for _, other := range finderTriples(finder.GetPossibleCenters(), info) {
+		if text, err := d.searchPerspective(matrix, other, hints); err == nil {
+			return text, nil
+		}
+	}
+	if err == nil {
+		err = gozxing.NewFormatException("no triple of finder patterns gave a readable code")
+	}
+	return "", err
+}
+
+// binarize turns the frame into black and white: the hybrid (local
+// threshold) binarizer, ours where the frame is large enough for it, or
+// gozxing's global-histogram binarizer.
+func (d *Decoder) binarize(gray []byte, width, height int, global bool) (*gozxing.BitMatrix, error) {
+	if !global && width >= 5*hybridBlock && height >= 5*hybridBlock {
+		return d.bin.hybridMatrix(gray, width, height), nil
+	}
+	src, err := gozxing.NewPlanarYUVLuminanceSource(gray, width, height, 0, 0, width, height, false)
+	if err != nil {
+		return nil, err
 	}
 	var bin gozxing.Binarizer
 	if global {
@@ -186,28 +229,7 @@ func (d *Decoder) try(gray []byte, width, height int, global bool, hints map[goz
 	} else {
 		bin = gozxing.NewHybridBinarizer(src)
 	}
-	bmp, err := gozxing.NewBinaryBitmap(bin)
-	if err != nil {
-		return "", err
-	}
-	matrix, err := bmp.GetBlackMatrix()
-	if err != nil {
-		return "", err
-	}
-	// What gozxing's QRCodeReader does, in steps, so that the finder
-	// patterns it found are at hand when its affine guess fails.
-	info, err := detector.NewFinderPatternFinder(matrix, d.callback).Find(hints)
-	if err != nil {
-		return "", err
-	}
-	found, err := detector.NewDetector(matrix).ProcessFinderPatternInfo(info)
-	if err == nil {
-		res, err := d.qrDecoder.Decode(found.GetBits(), hints)
-		if err == nil {
-			return res.GetText(), nil
-		}
-	}
-	return d.searchPerspective(matrix, info, hints)
+	return bin.GetBlackMatrix()
 }
 
 func isNotFound(err error) bool {

@@ -244,3 +244,94 @@ func keepBest(best []corner, c corner) []corner {
 	}
 	return best
 }
+
+// maxTriples is how many triples of finder-pattern candidates
+// finderTriples offers beyond gozxing's own choice.
+const maxTriples = 3
+
+// finderTriples returns up to maxTriples triples of the candidates that
+// could be a code's three finder patterns, most likely first, leaving out
+// the triple tried already. A triple qualifies when its module sizes are
+// within a factor of 2 (perspective makes the near pattern larger), its
+// shape is near an isosceles right triangle, and its sides span between
+// 14 and 170 modules.
+func finderTriples(candidates []*detector.FinderPattern, tried *detector.FinderPatternInfo) []*detector.FinderPatternInfo {
+	type triple struct {
+		p    [3]*detector.FinderPattern
+		cost float64
+	}
+	var best []triple
+	n := len(candidates)
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			for k := j + 1; k < n; k++ {
+				p := [3]*detector.FinderPattern{candidates[i], candidates[j], candidates[k]}
+				if tried != nil && samePatterns(p, tried) {
+					continue
+				}
+				lo := math.Min(p[0].GetEstimatedModuleSize(), math.Min(p[1].GetEstimatedModuleSize(), p[2].GetEstimatedModuleSize()))
+				hi := math.Max(p[0].GetEstimatedModuleSize(), math.Max(p[1].GetEstimatedModuleSize(), p[2].GetEstimatedModuleSize()))
+				if lo <= 0 || hi > 2*lo {
+					continue
+				}
+				sides := [3]float64{sqDist(p[0], p[1]), sqDist(p[1], p[2]), sqDist(p[0], p[2])}
+				a, b, c := sort3(sides)
+				if c == 0 {
+					continue
+				}
+				distortion := (math.Abs(c-2*b) + math.Abs(c-2*a)) / c
+				mean := (lo + hi) / 2
+				if distortion > 0.6 || math.Sqrt(a) < 14*mean || math.Sqrt(b) > 170*mean {
+					continue
+				}
+				t := triple{p, distortion + math.Log(hi/lo)}
+				at := len(best)
+				for at > 0 && best[at-1].cost > t.cost {
+					at--
+				}
+				if at < maxTriples {
+					best = append(best, triple{})
+					copy(best[at+1:], best[at:])
+					best[at] = t
+					if len(best) > maxTriples {
+						best = best[:maxTriples]
+					}
+				}
+			}
+		}
+	}
+	infos := make([]*detector.FinderPatternInfo, len(best))
+	for i, t := range best {
+		bl, tl, tr := gozxing.ResultPoint_OrderBestPatterns(t.p[0], t.p[1], t.p[2])
+		infos[i] = detector.NewFinderPatternInfo(bl.(*detector.FinderPattern), tl.(*detector.FinderPattern), tr.(*detector.FinderPattern))
+	}
+	return infos
+}
+
+func samePatterns(p [3]*detector.FinderPattern, info *detector.FinderPatternInfo) bool {
+	for _, q := range []*detector.FinderPattern{info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()} {
+		if q != p[0] && q != p[1] && q != p[2] {
+			return false
+		}
+	}
+	return true
+}
+
+func sqDist(a, b *detector.FinderPattern) float64 {
+	dx, dy := a.GetX()-b.GetX(), a.GetY()-b.GetY()
+	return dx*dx + dy*dy
+}
+
+func sort3(v [3]float64) (a, b, c float64) {
+	a, b, c = v[0], v[1], v[2]
+	if a > b {
+		a, b = b, a
+	}
+	if b > c {
+		b, c = c, b
+	}
+	if a > b {
+		a, b = b, a
+	}
+	return a, b, c
+}
