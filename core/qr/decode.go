@@ -28,7 +28,6 @@ const minHalfFirstWidth = 1000
 type Decoder struct {
 	qrDecoder  *decoder.Decoder
 	callback   gozxing.ResultPointCallback
-	points     []float64 // scratch for searchPerspective
 	bin        binarizer
 	blurred    []byte
 	half       []byte

@@ -26,12 +26,21 @@ import (
 // give the dimension (modules per side), which gozxing estimates from one
 // module size for the whole code.
 
+// minCoarseFit and minFit are the shares (in %) of the fixed patterns'
+// modules that must have their colour for a fourth corner to be refined,
+// and then to be decoded. A right corner fits 95–100 % of them, a wrong
+// dimension or a wrong triple of finder patterns 50–75 %.
+const (
+	minCoarseFit = 65
+	minFit       = 85
+)
+
 // perspectiveCandidates is how many distinct fourth corners are decoded
 // after scoring; decoding is dearer than scoring.
 const perspectiveCandidates = 3
 
-// templateModule is one module of a fixed pattern, in module coordinates
-// (centre of the module), with the colour it must have.
+// templateModule is one module of a fixed pattern (its centre) with the
+// colour it must have.
 type templateModule struct {
 	x, y  float64
 	black bool
@@ -41,6 +50,17 @@ type templateModule struct {
 // colour is known whatever the data: the timing rows and columns and the
 // alignment patterns (those that do not touch a finder pattern).
 func fixedPatterns(dimension int) []templateModule {
+	t := fixedModules(dimension)
+	span := float64(dimension - 7)
+	for i := range t {
+		t[i].x = (t[i].x - 3.5) / span
+		t[i].y = (t[i].y - 3.5) / span
+	}
+	return t
+}
+
+// fixedModules is fixedPatterns in module coordinates.
+func fixedModules(dimension int) []templateModule {
 	var t []templateModule
 	for i := 8; i < dimension-8; i++ {
 		t = append(t, templateModule{float64(i) + 0.5, 6.5, i%2 == 0}, templateModule{6.5, float64(i) + 0.5, i%2 == 0})
@@ -75,13 +95,13 @@ func abs(v int) int {
 }
 
 // perspectiveSearch holds the state of one search: the binarized frame,
-// the finder centres and the template of one dimension.
+// the finder centres and the template of one dimension, in unit
+// coordinates (0 at the top-left finder centre, 1 at the top-right one).
 type perspectiveSearch struct {
 	matrix     *gozxing.BitMatrix
 	tl, tr, bl gozxing.ResultPoint
 	dimension  int
 	template   []templateModule
-	points     []float64
 }
 
 // transform maps module coordinates onto the frame, with the finder centres
@@ -96,22 +116,16 @@ func (s *perspectiveSearch) transform(x, y float64) *common.PerspectiveTransform
 
 // score counts the template's modules that have their colour under the map
 // with the fourth corner at (x, y); modules off the frame count as wrong.
+// It is the inner loop of the search: no allocation, one division a module.
 func (s *perspectiveSearch) score(x, y float64) int {
-	t := s.transform(x, y)
-	pts := s.points[:0]
-	for _, m := range s.template {
-		pts = append(pts, m.x, m.y)
-	}
-	s.points = pts
-	t.TransformPoints(pts)
-	w, h := s.matrix.GetWidth(), s.matrix.GetHeight()
+	m := squareToQuad([4][2]float64{{s.tl.GetX(), s.tl.GetY()}, {s.tr.GetX(), s.tr.GetY()}, {x, y}, {s.bl.GetX(), s.bl.GetY()}})
+	w, h := float64(s.matrix.GetWidth()), float64(s.matrix.GetHeight())
 	n := 0
-	for i, m := range s.template {
-		px, py := pts[2*i], pts[2*i+1]
-		if px < 0 || py < 0 || px >= float64(w) || py >= float64(h) || math.IsNaN(px) || math.IsNaN(py) {
-			continue
-		}
-		if s.matrix.Get(int(px), int(py)) == m.black {
+	for _, t := range s.template {
+		q := m[6]*t.x + m[7]*t.y + m[8]
+		px := (m[0]*t.x + m[1]*t.y + m[2]) / q
+		py := (m[3]*t.x + m[4]*t.y + m[5]) / q
+		if px >= 0 && py >= 0 && px < w && py < h && s.matrix.Get(int(px), int(py)) == t.black {
 			n++
 		}
 	}
@@ -148,9 +162,8 @@ func (d *Decoder) searchPerspective(matrix *gozxing.BitMatrix, info *detector.Fi
 	tl, tr, bl := info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()
 	var lastErr error = gozxing.NewNotFoundException("no fourth corner")
 	for _, dim := range candidateDimensions(tl, tr, bl) {
-		s := &perspectiveSearch{matrix: matrix, tl: tl, tr: tr, bl: bl, dimension: dim, template: fixedPatterns(dim), points: d.points}
+		s := &perspectiveSearch{matrix: matrix, tl: tl, tr: tr, bl: bl, dimension: dim, template: fixedPatterns(dim)}
 		text, err := d.searchCorner(s, hints)
-		d.points = s.points
 		if err == nil {
 			return text, nil
 		}
@@ -175,20 +188,24 @@ func (d *Decoder) searchCorner(s *perspectiveSearch, hints map[gozxing.DecodeHin
 		return affX + a*ex[0] + b*ey[0], affY + a*ex[1] + b*ey[1]
 	}
 	// A screen turned by 25° moves the fourth corner by up to about a
-	// sixth of the code's side; a step of one module keeps the alignment
-	// patterns (five modules wide) in sight of the scoring.
+	// sixth of the code's side. A first look every two modules keeps the
+	// alignment patterns (five modules wide) in sight of the scoring;
+	// then finer steps around the best few.
 	reach := max(4, int(math.Ceil(float64(s.dimension)/6)))
 	var best []corner
-	for b := -reach; b <= reach; b++ {
-		for a := -reach; a <= reach; a++ {
+	for b := -reach; b <= reach; b += 2 {
+		for a := -reach; a <= reach; a += 2 {
 			x, y := at(float64(a), float64(b))
 			best = keepBest(best, corner{float64(a), float64(b), s.score(x, y)})
 		}
 	}
+	n := len(s.template)
 	var lastErr error = gozxing.NewNotFoundException("no fourth corner")
 	for _, c := range best {
-		// Refine by halving steps around the coarse corner.
-		for step := 0.5; step >= 0.125; step /= 2 {
+		if c.score*100 < n*minCoarseFit {
+			break // the fixed patterns are not there: wrong dimension or triple
+		}
+		for step := 1.0; step >= 0.125; step /= 2 {
 			improved := true
 			for improved {
 				improved = false
@@ -202,6 +219,9 @@ func (d *Decoder) searchCorner(s *perspectiveSearch, hints map[gozxing.DecodeHin
 				}
 			}
 		}
+		if c.score*100 < n*minFit {
+			continue
+		}
 		x, y := at(c.x, c.y)
 		bits, err := common.GridSampler_GetInstance().SampleGridWithTransform(s.matrix, s.dimension, s.dimension, s.transform(x, y))
 		if err != nil {
@@ -209,6 +229,9 @@ func (d *Decoder) searchCorner(s *perspectiveSearch, hints map[gozxing.DecodeHin
 			continue
 		}
 		res, err := d.qrDecoder.Decode(bits, hints)
+		if debugScore != nil {
+			debugScore(s.dimension, best[0].score, c.score, len(s.template), err == nil)
+		}
 		if err == nil {
 			return res.GetText(), nil
 		}
@@ -221,7 +244,7 @@ func (d *Decoder) searchCorner(s *perspectiveSearch, hints map[gozxing.DecodeHin
 // first, skipping corners next to a better one (the same peak).
 func keepBest(best []corner, c corner) []corner {
 	for i, b := range best {
-		if math.Abs(b.x-c.x) <= 1 && math.Abs(b.y-c.y) <= 1 {
+		if math.Abs(b.x-c.x) <= 2 && math.Abs(b.y-c.y) <= 2 {
 			if c.score > b.score {
 				best = append(best[:i], best[i+1:]...)
 				return keepBest(best, c)
@@ -335,3 +358,5 @@ func sort3(v [3]float64) (a, b, c float64) {
 	}
 	return a, b, c
 }
+
+var debugScore func(dim, coarse, fine, n int, ok bool)
