@@ -35,6 +35,18 @@ const (
 	minFit       = 85
 )
 
+// maxSearches bounds the fourth-corner searches (one per triple of finder
+// patterns and dimension) in one Decode: a frame tiled with finder
+// look-alikes (a checkerboard) offers dozens of triples in every pass and
+// took 180 ms without the bound, 16 ms with it. 8 was too few: the extreme
+// corpus frames with heavy blur and noise spend some on false triples in
+// the half-size pass before the full-size pass reads them.
+const maxSearches = 20
+
+// coarseModules is about the most template modules the first look scores
+// (a version-13 code has 256).
+const coarseModules = 260
+
 // perspectiveCandidates is how many distinct fourth corners are decoded
 // after scoring; decoding is dearer than scoring.
 const perspectiveCandidates = 3
@@ -162,6 +174,10 @@ func (d *Decoder) searchPerspective(matrix *gozxing.BitMatrix, info *detector.Fi
 	tl, tr, bl := info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()
 	var lastErr error = gozxing.NewNotFoundException("no fourth corner")
 	for _, dim := range candidateDimensions(tl, tr, bl) {
+		if d.searchesLeft <= 0 {
+			return "", gozxing.NewNotFoundException("perspective search budget spent")
+		}
+		d.searchesLeft--
 		s := &perspectiveSearch{matrix: matrix, tl: tl, tr: tr, bl: bl, dimension: dim, template: fixedPatterns(dim)}
 		text, err := d.searchCorner(s, hints)
 		if err == nil {
@@ -191,21 +207,36 @@ func (d *Decoder) searchCorner(s *perspectiveSearch, hints map[gozxing.DecodeHin
 	// sixth of the code's side. A first look every two modules keeps the
 	// alignment patterns (five modules wide) in sight of the scoring;
 	// then finer steps around the best few.
+	// Codes above version 13 (and false triples that look like them) get
+	// a coarser first look and a thinned template, so that no search costs
+	// much more than one of a version-13 code.
 	reach := max(4, int(math.Ceil(float64(s.dimension)/6)))
-	var best []corner
-	for b := -reach; b <= reach; b += 2 {
-		for a := -reach; a <= reach; a += 2 {
-			x, y := at(float64(a), float64(b))
-			best = keepBest(best, corner{float64(a), float64(b), s.score(x, y)})
+	step := max(2, (reach+5)/6)
+	full := s.template
+	if thin := (len(full) + coarseModules - 1) / coarseModules; thin > 1 {
+		s.template = make([]templateModule, 0, coarseModules)
+		for i := 0; i < len(full); i += thin {
+			s.template = append(s.template, full[i])
 		}
 	}
-	n := len(s.template)
+	var best []corner
+	for b := -reach; b <= reach; b += step {
+		for a := -reach; a <= reach; a += step {
+			x, y := at(float64(a), float64(b))
+			best = keepBest(best, corner{float64(a), float64(b), s.score(x, y)}, float64(step))
+		}
+	}
+	coarseN := len(s.template)
+	s.template = full
+	n := len(full)
 	var lastErr error = gozxing.NewNotFoundException("no fourth corner")
 	for _, c := range best {
-		if c.score*100 < n*minCoarseFit {
+		if c.score*100 < coarseN*minCoarseFit {
 			break // the fixed patterns are not there: wrong dimension or triple
 		}
-		for step := 1.0; step >= 0.125; step /= 2 {
+		x, y := at(c.x, c.y)
+		c.score = s.score(x, y)
+		for step := float64(step) / 2; step >= 0.125; step /= 2 {
 			improved := true
 			for improved {
 				improved = false
@@ -222,16 +253,13 @@ func (d *Decoder) searchCorner(s *perspectiveSearch, hints map[gozxing.DecodeHin
 		if c.score*100 < n*minFit {
 			continue
 		}
-		x, y := at(c.x, c.y)
+		x, y = at(c.x, c.y)
 		bits, err := common.GridSampler_GetInstance().SampleGridWithTransform(s.matrix, s.dimension, s.dimension, s.transform(x, y))
 		if err != nil {
 			lastErr = err
 			continue
 		}
 		res, err := d.qrDecoder.Decode(bits, hints)
-		if debugScore != nil {
-			debugScore(s.dimension, best[0].score, c.score, len(s.template), err == nil)
-		}
 		if err == nil {
 			return res.GetText(), nil
 		}
@@ -242,12 +270,12 @@ func (d *Decoder) searchCorner(s *perspectiveSearch, hints map[gozxing.DecodeHin
 
 // keepBest keeps the perspectiveCandidates best-scoring corners, best
 // first, skipping corners next to a better one (the same peak).
-func keepBest(best []corner, c corner) []corner {
+func keepBest(best []corner, c corner, near float64) []corner {
 	for i, b := range best {
-		if math.Abs(b.x-c.x) <= 2 && math.Abs(b.y-c.y) <= 2 {
+		if math.Abs(b.x-c.x) <= near && math.Abs(b.y-c.y) <= near {
 			if c.score > b.score {
 				best = append(best[:i], best[i+1:]...)
-				return keepBest(best, c)
+				return keepBest(best, c, near)
 			}
 			return best
 		}
@@ -358,5 +386,3 @@ func sort3(v [3]float64) (a, b, c float64) {
 	}
 	return a, b, c
 }
-
-var debugScore func(dim, coarse, fine, n int, ok bool)
