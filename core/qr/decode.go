@@ -31,9 +31,10 @@ const minHalfFirstWidth = 1000
 // allocating per frame beyond what gozxing itself needs. A Decoder is not
 // safe for use by several goroutines at once; give each its own.
 type Decoder struct {
-	qrDecoder *decoder.Decoder
-	callback  gozxing.ResultPointCallback
-	bin       binarizer
+	qrDecoder   *decoder.Decoder
+	callback    gozxing.ResultPointCallback
+	bin         binarizer
+	readAtAngle int // codes read by the perspective search; for tests
 	// searchesLeft is what remains of maxSearches in the current Decode.
 	searchesLeft int
 	blurred      []byte

@@ -120,6 +120,12 @@ func FuzzDecodeImageBytes(f *testing.F) {
 func FuzzDecodeGray(f *testing.F) {
 	img := mustRender("MB1:FUZZ", 64)
 	f.Add(img.Pix, 64)
+	// Seeds for the steps after gozxing's: a code at an angle (perspective
+	// search), finder look-alikes (other triples, the search bound), and an
+	// odd width (the binarizer's edge blocks).
+	f.Add(tiltedSeed(), tiltedSeedWidth)
+	f.Add(finderTiles(200, 150, 3), 200)
+	f.Add(Degrade(mustRender("MB1:FUZZ", 100), 4).Pix[:251*199], 251)
 	f.Fuzz(func(t *testing.T, pix []byte, w int) {
 		if w <= 0 || w > 1024 || len(pix) > 1<<16 {
 			return
@@ -159,5 +165,25 @@ func TestDecodeGivesUpOnFinderLookalikes(t *testing.T) {
 		if d.capped == 0 {
 			t.Errorf("scale %d: no pass was cut short", scale)
 		}
+	}
+}
+
+const tiltedSeedWidth = 256
+
+// tiltedSeed is a small frame of a code on a screen turned by 25° about both
+// axes, which only the perspective search reads (TestTiltedSeedIsReadAtAngle).
+func tiltedSeed() []byte {
+	img := mustRender(testFrame(9, 60), 200)
+	return Degradation{Width: tiltedSeedWidth, Height: 240, Fill: 0.92, TiltX: 25, TiltY: -25, Noise: 1, Black: 20, White: 235}.Apply(img, 3).Pix
+}
+
+func TestTiltedSeedIsReadAtAngle(t *testing.T) {
+	d := NewDecoder()
+	got, err := d.Decode(tiltedSeed(), tiltedSeedWidth, 240)
+	if err != nil || got != testFrame(9, 60) {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	if d.readAtAngle != 1 {
+		t.Errorf("read by the %q pass, not by the perspective search: the fuzz seed no longer reaches it", d.lastPass)
 	}
 }

@@ -261,6 +261,7 @@ func (d *Decoder) searchCorner(s *perspectiveSearch, hints map[gozxing.DecodeHin
 		}
 		res, err := d.qrDecoder.Decode(bits, hints)
 		if err == nil {
+			d.readAtAngle++
 			return res.GetText(), nil
 		}
 		lastErr = err
