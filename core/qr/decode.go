@@ -17,9 +17,9 @@ var ErrNoCode = errors.New("no readable QR code in the picture: hold the other s
 // does not.
 const minContrast = 40
 
-// minPromisingCandidates is how many finder-pattern candidates the full-size
-// pass must have seen, when it could not pick three, for the dearer blurred
-// passes to run.
+// minPromisingCandidates is how many finder-pattern candidates the full- or
+// the half-size pass must have seen, when it could not pick three, for the
+// dearer blurred pass to run.
 const minPromisingCandidates = 2
 
 // minHalfFirstWidth is the frame width from which decoding starts at half
@@ -35,7 +35,7 @@ type Decoder struct {
 	callback    gozxing.ResultPointCallback
 	bin         binarizer
 	readAtAngle int // codes read by the perspective search; for tests
-	// searchesLeft is what remains of maxSearches in the current Decode.
+	// searchesLeft is what remains of maxSearches in the current pass.
 	searchesLeft int
 	blurred      []byte
 	half         []byte
@@ -94,7 +94,6 @@ func (d *Decoder) Decode(gray []byte, width, height int) (string, error) {
 		return "", ErrNoCode
 	}
 	gray = gray[:width*height]
-	d.searchesLeft = maxSearches
 	if !hasContrast(gray, width, height) {
 		return "", ErrNoCode
 	}
@@ -129,9 +128,9 @@ func (d *Decoder) Decode(gray []byte, width, height int) (string, error) {
 			d.lastPass = pass
 			return text, nil
 		}
-		// Two finder-like squares at full size and no third: noise or
-		// blur may have broken the third, which the blurred passes mend.
-		promising = promising || !isNotFound(err) || (pass == "full" && d.candidates >= minPromisingCandidates)
+		// Two finder-like squares and no third: noise or blur may have
+		// broken the third, which the blurred pass mends.
+		promising = promising || !isNotFound(err) || d.candidates >= minPromisingCandidates
 	}
 	if !promising {
 		return "", ErrNoCode
@@ -166,6 +165,7 @@ func (d *Decoder) try(gray []byte, width, height int, global bool, hints map[goz
 			text, err = "", gozxing.NewNotFoundException("too many finder-pattern candidates")
 		}
 	}()
+	d.searchesLeft = maxSearches
 	matrix, err := d.binarize(gray, width, height, global)
 	if err != nil {
 		return "", err
@@ -191,6 +191,12 @@ func (d *Decoder) try(gray []byte, width, height int, global bool, hints map[goz
 	// other; a screen turned by 25° makes the near pattern larger than
 	// that): other triples of the candidates.
 	for _, other := range finderTriples(finder.GetPossibleCenters(), info) {
+		if text, err := d.searchPerspective(matrix, other, hints); err == nil {
+			return text, nil
+		}
+	}
+	// One pattern was not found at all: look where the others say it is.
+	for _, other := range d.findThirdFinder(matrix, finder.GetPossibleCenters()) {
 		if text, err := d.searchPerspective(matrix, other, hints); err == nil {
 			return text, nil
 		}

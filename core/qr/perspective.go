@@ -36,12 +36,11 @@ const (
 )
 
 // maxSearches bounds the fourth-corner searches (one per triple of finder
-// patterns and dimension) in one Decode: a frame tiled with finder
+// patterns and dimension) in one pass: a frame tiled with finder
 // look-alikes (a checkerboard) offers dozens of triples in every pass and
-// took 180 ms without the bound, 16 ms with it. 8 was too few: the extreme
-// corpus frames with heavy blur and noise spend some on false triples in
-// the half-size pass before the full-size pass reads them.
-const maxSearches = 20
+// took 180 ms without the bound. A real code is found within the first
+// few searches of the pass that can read it.
+const maxSearches = 8
 
 // coarseModules is about the most template modules the first look scores
 // (a version-13 code has 256).
@@ -386,4 +385,105 @@ func sort3(v [3]float64) (a, b, c float64) {
 		a, b = b, a
 	}
 	return a, b, c
+}
+
+// maxPairs is how many pairs of finder-pattern candidates findThirdFinder
+// completes.
+const maxPairs = 3
+
+// findThirdFinder looks for the finder pattern that gozxing did not find
+// (too dim at the far side of a tilted screen, or never scanned because
+// gozxing stopped at a look-alike in the data): for the best pairs of
+// candidates it scans, row by row as gozxing does, the places where the
+// third pattern of a right isosceles triangle would be, widened for
+// perspective. It returns the triples that the new patterns make.
+func (d *Decoder) findThirdFinder(matrix *gozxing.BitMatrix, candidates []*detector.FinderPattern) []*detector.FinderPatternInfo {
+	if len(candidates) < 2 {
+		return nil
+	}
+	type pair struct {
+		a, b *detector.FinderPattern
+		cost float64
+	}
+	var pairs []pair
+	for i := range candidates {
+		for j := i + 1; j < len(candidates); j++ {
+			a, b := candidates[i], candidates[j]
+			lo := math.Min(a.GetEstimatedModuleSize(), b.GetEstimatedModuleSize())
+			hi := math.Max(a.GetEstimatedModuleSize(), b.GetEstimatedModuleSize())
+			if lo <= 0 || hi > 2*lo || math.Sqrt(sqDist(a, b)) < 14*lo {
+				continue
+			}
+			p := pair{a, b, math.Log(hi/lo) - 0.1*float64(min(a.GetCount(), b.GetCount()))}
+			at := len(pairs)
+			for at > 0 && pairs[at-1].cost > p.cost {
+				at--
+			}
+			if at < maxPairs {
+				pairs = append(pairs, pair{})
+				copy(pairs[at+1:], pairs[at:])
+				pairs[at] = p
+				pairs = pairs[:min(len(pairs), maxPairs)]
+			}
+		}
+	}
+	if len(pairs) == 0 {
+		return nil
+	}
+	finder := detector.NewFinderPatternFinder(matrix, d.callback)
+	for _, p := range pairs {
+		ax, ay, bx, by := p.a.GetX(), p.a.GetY(), p.b.GetX(), p.b.GetY()
+		px, py := -(by - ay), bx-ax // the pair's side turned by 90°
+		mx, my := (ax+bx)/2, (ay+by)/2
+		radius := 0.2*math.Hypot(px, py) + 4*p.a.GetEstimatedModuleSize()
+		for _, at := range [6][2]float64{
+			{ax + px, ay + py}, {ax - px, ay - py}, {bx + px, by + py}, {bx - px, by - py}, // the pair is a leg
+			{mx + px/2, my + py/2}, {mx - px/2, my - py/2}, // the pair is the hypotenuse
+		} {
+			scanForFinder(finder, matrix, at[0], at[1], radius, p.a.GetEstimatedModuleSize())
+		}
+	}
+	found := finder.GetPossibleCenters()
+	if len(found) == 0 {
+		return nil
+	}
+	return finderTriples(append(append([]*detector.FinderPattern(nil), candidates...), found...), nil)
+}
+
+// scanForFinder runs gozxing's row scan for the 1:1:3:1:1 pattern over the
+// square of the given radius around (x, y), every half module, handing
+// what it finds to finder (which cross-checks it and keeps it).
+func scanForFinder(finder *detector.FinderPatternFinder, matrix *gozxing.BitMatrix, x, y, radius, moduleSize float64) {
+	x0, x1 := max(0, int(x-radius)), min(matrix.GetWidth(), int(x+radius))
+	y0, y1 := max(0, int(y-radius)), min(matrix.GetHeight(), int(y+radius))
+	step := max(1, int(moduleSize/2))
+	var count [5]int
+	for i := y0; i < y1; i += step {
+		count = [5]int{}
+		state := 0
+		for j := x0; j < x1; j++ {
+			if matrix.Get(j, i) {
+				if state&1 == 1 {
+					state++
+				}
+				count[state]++
+				continue
+			}
+			if state&1 == 1 {
+				count[state]++
+				continue
+			}
+			if state < 4 {
+				state++
+				count[state]++
+				continue
+			}
+			if detector.FinderPatternFinder_foundPatternCross(count[:]) && finder.HandlePossibleCenter(count[:], i, j) {
+				count, state = [5]int{}, 0
+				continue
+			}
+			count = [5]int{count[2], count[3], count[4], 1, 0}
+			state = 3
+		}
+	}
 }
