@@ -1,10 +1,12 @@
 package qr
 
 import (
+	"math"
 	"testing"
 
 	"github.com/makiuchi-d/gozxing"
 	zxqr "github.com/makiuchi-d/gozxing/qrcode"
+	"github.com/makiuchi-d/gozxing/qrcode/detector"
 	qrcode "github.com/skip2/go-qrcode"
 )
 
@@ -80,5 +82,39 @@ func TestKeepBest(t *testing.T) {
 		if best[i] != want[i] {
 			t.Fatalf("got %v, want %v", best, want)
 		}
+	}
+}
+
+// TestFindThirdFinder: given two of a code's finder patterns, the third is
+// found where they say it must be.
+func TestFindThirdFinder(t *testing.T) {
+	pix := Degradation{Width: 640, Height: 480, Fill: 0.8, TiltY: 10, Noise: 2}.Apply(mustRender(testFrame(3, 200), 400), 2).Pix
+	d := NewDecoder()
+	matrix := d.bin.hybridMatrix(pix, 640, 480)
+	info, err := detector.NewFinderPatternFinder(matrix, nil).Find(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, missing := range []*detector.FinderPattern{info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()} {
+		var two []*detector.FinderPattern
+		for _, p := range []*detector.FinderPattern{info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()} {
+			if p != missing {
+				two = append(two, p)
+			}
+		}
+		found := false
+		for _, triple := range d.findThirdFinder(matrix, two) {
+			for _, p := range []*detector.FinderPattern{triple.GetTopLeft(), triple.GetTopRight(), triple.GetBottomLeft()} {
+				if math.Hypot(p.GetX()-missing.GetX(), p.GetY()-missing.GetY()) < 2*missing.GetEstimatedModuleSize() {
+					found = true
+				}
+			}
+		}
+		if !found {
+			t.Errorf("the pattern at (%.0f, %.0f) was not found again", missing.GetX(), missing.GetY())
+		}
+	}
+	if got := d.findThirdFinder(matrix, []*detector.FinderPattern{info.GetTopLeft()}); got != nil {
+		t.Errorf("one pattern alone gave triples: %v", got)
 	}
 }
