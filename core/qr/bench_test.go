@@ -2,6 +2,7 @@ package qr
 
 import (
 	"fmt"
+	"image"
 	"path/filepath"
 	"testing"
 
@@ -40,6 +41,36 @@ func BenchmarkDecode(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkDecodeNoCodeWorst decodes 720p frames without a code that look
+// promising to the decoder, so that every pass runs: an empty white window
+// on a screen (its corners pass for finder patterns) and a fine
+// checkerboard (finder look-alikes everywhere).
+func BenchmarkDecodeNoCodeWorst(b *testing.B) {
+	for name, src := range map[string]image.Image{"white-window": blankPicture(), "checkerboard": checkers(600, 7)} {
+		b.Run(name, func(b *testing.B) {
+			frame := Degrade(src, 11).Pix
+			d := NewDecoder()
+			if _, err := d.Decode(frame, 1280, 720); err == nil {
+				b.Fatal("a code read in a frame without one")
+			}
+			b.ReportAllocs()
+			cpu := cputime.Process()
+			for b.Loop() {
+				d.Decode(frame, 1280, 720)
+			}
+			cputime.Report(b, cpu)
+		})
+	}
+}
+
+func blankPicture() *image.Gray {
+	img := image.NewGray(image.Rect(0, 0, 600, 600))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff
+	}
+	return img
 }
 
 // BenchmarkCorpus decodes every picture of testdata/qr that holds a code

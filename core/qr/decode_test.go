@@ -122,6 +122,12 @@ func FuzzDecodeImageBytes(f *testing.F) {
 func FuzzDecodeGray(f *testing.F) {
 	img := mustRender("MB1:FUZZ", 64)
 	f.Add(img.Pix, 64)
+	// Seeds for the steps after gozxing's: a code at an angle (perspective
+	// search), finder look-alikes (other triples, the search bound), and an
+	// odd width (the binarizer's edge blocks).
+	f.Add(tiltedSeed(), tiltedSeedWidth)
+	f.Add(finderTiles(200, 150, 3), 200)
+	f.Add(Degrade(mustRender("MB1:FUZZ", 100), 4).Pix[:251*199], 251)
 	f.Fuzz(func(t *testing.T, pix []byte, w int) {
 		if w <= 0 || w > 1024 || len(pix) > 1<<16 {
 			return
@@ -173,7 +179,7 @@ func TestDecodeSurvivesReaderPanic(t *testing.T) {
 		_ = *p // nil pointer dereference, as a bug in the reader would
 	})
 	d.plain[gozxing.DecodeHintType_NEED_RESULT_POINT_CALLBACK] = boom
-	d.hard[gozxing.DecodeHintType_NEED_RESULT_POINT_CALLBACK] = boom
+	d.callback = boom
 	img := mustRender("MB1:PANIC", 200)
 	if _, err := d.Decode(img.Pix, 200, 200); !errors.Is(err, ErrNoCode) {
 		t.Fatalf("got %v, want ErrNoCode", err)
@@ -184,5 +190,25 @@ func TestDecodeSurvivesReaderPanic(t *testing.T) {
 	// The picture itself is fine: a reader without the fault reads it.
 	if text, err := NewDecoder().Decode(img.Pix, 200, 200); err != nil || text != "MB1:PANIC" {
 		t.Fatalf("a normal decode after: %q %v", text, err)
+	}
+}
+
+const tiltedSeedWidth = 256
+
+// tiltedSeed is a small frame of a code on a screen turned by 25° about both
+// axes, which only the perspective search reads (TestTiltedSeedIsReadAtAngle).
+func tiltedSeed() []byte {
+	img := mustRender(testFrame(9, 60), 200)
+	return Degradation{Width: tiltedSeedWidth, Height: 240, Fill: 0.92, TiltX: 25, TiltY: -25, Noise: 1, Black: 20, White: 235}.Apply(img, 3).Pix
+}
+
+func TestTiltedSeedIsReadAtAngle(t *testing.T) {
+	d := NewDecoder()
+	got, err := d.Decode(tiltedSeed(), tiltedSeedWidth, 240)
+	if err != nil || got != testFrame(9, 60) {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	if d.readAtAngle != 1 {
+		t.Errorf("read by the %q pass, not by the perspective search: the fuzz seed no longer reaches it", d.lastPass)
 	}
 }

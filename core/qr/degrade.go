@@ -19,6 +19,8 @@ type Degradation struct {
 	OffsetY       float64 // centre offset as a fraction of the frame height
 	Rotate        float64 // in-plane rotation, degrees
 	Perspective   float64 // corner displacement as a fraction of the picture side (screen tilted)
+	TiltX, TiltY  float64 // the screen turned about its horizontal and vertical axis, degrees (keystone between two laptops)
+	FOV           float64 // the camera's horizontal field of view in degrees, for the tilt (default 65)
 	Blur          int     // box-blur radius in pixels, applied twice (out of focus, motion)
 	Noise         float64 // standard deviation of sensor noise, in gray levels
 	Light         float64 // uneven light: 0 even, 0.5 half as bright on the dark side
@@ -67,6 +69,75 @@ func RealisticDegradation(seed uint64) Degradation {
 	return d
 }
 
+// FieldDegradation picks, from seed, a degradation from the whole range a
+// webcam meets in use, wider than RealisticDegradation: a 1280×720 or
+// 640×480 frame, the partner's screen turned by up to 25° (two laptops that
+// are not parallel), rotation up to ±12°, the picture filling 35–90 % of
+// the frame height, blur, sensor noise, uneven light and glare, a dim or
+// washed-out screen (contrast down to 70 gray levels), moiré and MJPEG
+// quality 45–90. modules is the side of the shown picture in modules (the
+// code with its quiet zone): the fill is raised where needed to keep 3.2
+// pixels per module, as a person moves the camera closer until the preview
+// shows the code plainly. The whole picture stays in view.
+func FieldDegradation(seed uint64, modules int) Degradation {
+	r := rand.New(rand.NewPCG(seed, 0xbb67ae8584caa73b))
+	between := func(lo, hi float64) float64 { return lo + r.Float64()*(hi-lo) }
+	d := Degradation{Width: 1280, Height: 720, FOV: between(55, 75)}
+	if r.IntN(2) == 1 {
+		d.Width, d.Height = 640, 480
+	}
+	d.Fill = between(0.35, 0.90)
+	tilt, azimuth := between(0, 25), between(0, 2*math.Pi)
+	d.TiltX, d.TiltY = tilt*math.Cos(azimuth), tilt*math.Sin(azimuth)
+	d.Rotate = between(-12, 12)
+	d.Perspective = between(0, 0.01)
+	d.Noise = between(1, 10)
+	d.Light = between(0, 0.5)
+	d.Glare = between(0, 35)
+	d.Black = uint8(between(10, 70))
+	d.White = uint8(between(float64(d.Black)+70, 245))
+	d.Moire = between(0, 8)
+	d.JPEGQuality = 45 + r.IntN(46)
+	pxPerModule := func() float64 { return d.Fill * float64(d.Height) / float64(modules) }
+	if modules > 0 && pxPerModule() < 3.2 {
+		d.Fill = 3.2 * float64(modules) / float64(d.Height)
+	}
+	// Out of focus by up to about a third of a module.
+	if modules > 0 {
+		d.Blur = r.IntN(1 + int(pxPerModule()/3))
+	}
+	// Shrink until the screen (picture and margin) fits, then place it.
+	for d.Fill > 0.05 {
+		lo, hi := d.extent()
+		if hi[0]-lo[0] <= float64(d.Width)-4 && hi[1]-lo[1] <= float64(d.Height)-4 {
+			d.OffsetX = (between(-1, 1)*(float64(d.Width)-4-(hi[0]-lo[0]))/2 - (hi[0]+lo[0])/2) / float64(d.Width)
+			d.OffsetY = (between(-1, 1)*(float64(d.Height)-4-(hi[1]-lo[1]))/2 - (hi[1]+lo[1])/2) / float64(d.Height)
+			break
+		}
+		d.Fill *= 0.97
+	}
+	return d
+}
+
+// extent bounds the screen (the picture with its margin and the largest
+// perspective jitter) relative to the centre of the frame, before the
+// offset: lowest and highest x and y.
+func (d Degradation) extent() (lo, hi [2]float64) {
+	side := d.Fill * float64(d.Height)
+	sin, cos := math.Sincos(d.Rotate * math.Pi / 180)
+	lo, hi = [2]float64{math.Inf(1), math.Inf(1)}, [2]float64{math.Inf(-1), math.Inf(-1)}
+	for _, c := range d.tiltedCorners(side * 1.16) {
+		for _, j := range [4][2]float64{{-1, -1}, {1, -1}, {1, 1}, {-1, 1}} {
+			px := c[0] + j[0]*d.Perspective*side
+			py := c[1] + j[1]*d.Perspective*side
+			x, y := px*cos-py*sin, px*sin+py*cos
+			lo[0], hi[0] = math.Min(lo[0], x), math.Max(hi[0], x)
+			lo[1], hi[1] = math.Min(lo[1], y), math.Max(hi[1], y)
+		}
+	}
+	return lo, hi
+}
+
 // Apply renders src as the camera would see it under d. seed fixes the
 // noise and the tilt direction.
 func (d Degradation) Apply(src image.Image, seed uint64) *image.Gray {
@@ -88,9 +159,10 @@ func (d Degradation) Apply(src image.Image, seed uint64) *image.Gray {
 	cy := float64(h)/2 + d.OffsetY*float64(h)
 	sin, cos := math.Sincos(d.Rotate * math.Pi / 180)
 	var quad [4][2]float64
-	for i, c := range [4][2]float64{{-0.5, -0.5}, {0.5, -0.5}, {0.5, 0.5}, {-0.5, 0.5}} {
-		px := c[0]*side + (r.Float64()*2-1)*d.Perspective*side
-		py := c[1]*side + (r.Float64()*2-1)*d.Perspective*side
+	tilted := d.tiltedCorners(side)
+	for i := range quad {
+		px := tilted[i][0] + (r.Float64()*2-1)*d.Perspective*side
+		py := tilted[i][1] + (r.Float64()*2-1)*d.Perspective*side
 		quad[i] = [2]float64{cx + px*cos - py*sin, cy + px*sin + py*cos}
 	}
 	inv := invert3(squareToQuad(quad))
@@ -175,6 +247,38 @@ func (d Degradation) Apply(src image.Image, seed uint64) *image.Gray {
 		jpegRoundTrip(out, screen, d.JPEGQuality)
 	}
 	return out
+}
+
+// tiltedCorners returns the corners of the picture (clockwise from the top
+// left, relative to its centre, in pixels) as a pinhole camera sees a
+// square of side pixels at the centre of view once the screen is turned by
+// TiltX and TiltY: the near edge grows, the far edge shrinks. Without tilt
+// it is the plain square.
+func (d Degradation) tiltedCorners(side float64) [4][2]float64 {
+	corners := [4][2]float64{{-0.5, -0.5}, {0.5, -0.5}, {0.5, 0.5}, {-0.5, 0.5}}
+	for i := range corners {
+		corners[i][0] *= side
+		corners[i][1] *= side
+	}
+	if d.TiltX == 0 && d.TiltY == 0 {
+		return corners
+	}
+	fov := d.FOV
+	if fov <= 0 {
+		fov = 65
+	}
+	// Focal length in pixels; the screen stands at that distance, so an
+	// untilted picture keeps its side.
+	f := float64(d.Width) / 2 / math.Tan(fov/2*math.Pi/180)
+	sa, ca := math.Sincos(d.TiltX * math.Pi / 180)
+	sb, cb := math.Sincos(d.TiltY * math.Pi / 180)
+	for i, c := range corners {
+		x, y, z := c[0], c[1], 0.0
+		y, z = y*ca-z*sa, y*sa+z*ca  // about the horizontal axis
+		x, z = x*cb+z*sb, -x*sb+z*cb // about the vertical axis
+		corners[i] = [2]float64{f * x / (f + z), f * y / (f + z)}
+	}
+	return corners
 }
 
 // tables holds the per-column and per-row factors of Apply.
