@@ -7,6 +7,10 @@ import (
 	"time"
 )
 
+// readOnlyKeyMessage marks the KindNotSiteAdmin error of a key Login
+// recognised as read-only.
+const readOnlyKeyMessage = "read-only key"
+
 // Settings the app reads at login.
 const (
 	SettingHostOrgID        = "MISP.host_org_id"
@@ -56,9 +60,11 @@ type LoginInfo struct {
 // is a *Error of KindNotSiteAdmin.
 func (c *Client) Login(ctx context.Context) (*LoginInfo, error) {
 	info, err := c.login(ctx)
-	// users/view/me may show the user's full role for a read-only key, whose
-	// effective rights are nil: the next admin call is then refused. Say
-	// what that means instead of "forbidden".
+	// users/view/me shows the user's full role for a read-only key (171),
+	// whose effective rights are nil. getVersion's perm_sync gives it away
+	// when the role has sync rights (173); otherwise the next admin call
+	// is refused (getInstanceUUID, 175; getSetting, 172). Say what that
+	// means instead of "forbidden".
 	var e *Error
 	if errors.As(err, &e) && e.Kind == KindForbidden {
 		return nil, &Error{Kind: KindNotSiteAdmin, Op: e.Op, Host: e.Host, Status: e.Status, Message: e.Message}
@@ -79,6 +85,11 @@ func (c *Client) login(ctx context.Context) (*LoginInfo, error) {
 	v, err := c.Version(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if bool(me.Role.PermSync) && !bool(v.PermSync) {
+		// A read-only key: users/view/me shows the user's full role (171),
+		// but getVersion reports the key's effective rights, none (173).
+		return nil, &Error{Kind: KindNotSiteAdmin, Op: "GET /servers/getVersion", Host: c.base.Host, Status: 200, Message: readOnlyKeyMessage}
 	}
 	info.Version = v.Version
 	if info.InstanceUUID, err = c.InstanceUUID(ctx); err != nil {
