@@ -228,6 +228,16 @@ func runChecks(ctx context.Context, r *reporter, e env, bin, data string) error 
 		if err := reEnableForeignDisabledUser(ctx, r, p[0], st, keep); err != nil {
 			return err
 		}
+		// An entry the kept store did not make would be reused, and
+		// removal rightly keeps what the app did not make; deleting it
+		// here lets every run check that removal deletes the entry the
+		// app made.
+		for _, s := range st.servers {
+			if err := p[0].c.DeleteServer(ctx, s.Server.ID); err != nil {
+				return fmt.Errorf("deleting the earlier server entry %s on %s: %w", s.Server.ID, p[0].name, err)
+			}
+			r.ok("set-up "+p[0].name, "deleted the earlier server entry %s to %s (made before this run), so that this run's pairing makes it", s.Server.ID, s.Server.URL)
+		}
 	}
 
 	// 1. Pairing from the kept store.
