@@ -134,6 +134,9 @@ func baseline(ctx context.Context, r *reporter, e env, dir string, pass []byte, 
 		return nil, err
 	}
 	defer lp.close()
+	if err := reEnableSyncUsers(ctx, r, lp); err != nil {
+		return nil, err
+	}
 	if err := forgetOnB(ctx, r, lp); err != nil {
 		return nil, err
 	}

@@ -206,3 +206,24 @@ func sideChoices(base session.Choices, partnerOrgUUID string) session.Choices {
 	}
 	return base
 }
+
+// reEnableSyncUsers re-enables, as the admin, sync users an earlier removal
+// (by another store: the check run's) left disabled, which the app rightly
+// will not re-enable for a store that did not disable them.
+func reEnableSyncUsers(ctx context.Context, r *reporter, lp *localPair) error {
+	a := &instance{name: "A", c: lp.sides[0].Client, login: lp.sides[0].Login}
+	b := &instance{name: "B", c: lp.sides[1].Client, login: lp.sides[1].Login}
+	for _, p := range [][2]*instance{{a, b}, {b, a}} {
+		st, err := snapshot(ctx, p[0], p[1])
+		if err != nil {
+			return err
+		}
+		if u := st.user(); u != nil && bool(u.User.Disabled) {
+			if _, err := p[0].c.SetUserDisabled(ctx, u.User.ID, false); err != nil {
+				return err
+			}
+			r.ok("set-up "+p[0].name, "re-enabled the sync user %s (id %s) an earlier removal disabled", u.User.Email, u.User.ID)
+		}
+	}
+	return nil
+}

@@ -33,6 +33,9 @@ func runTiming(ctx context.Context, r *reporter, e env, data string) error {
 		xs := lp.px[i].exchanges()
 		r.ok("login "+name, "%d requests, MISP time %s: %s", len(xs), sumTook(xs).Round(time.Millisecond), describe(xs))
 	}
+	if err := reEnableSyncUsers(ctx, r, lp); err != nil {
+		return err
+	}
 	lp.px[0].reset(nil)
 	lp.px[1].reset(nil)
 	r.head("one pairing (a re-pairing when the pair is used)")
