@@ -54,8 +54,9 @@ type LoginInfo struct {
 }
 
 // Login checks the key and gathers what the pairing needs about our MISP:
-// users/view/me (site admin required), getVersion, getInstanceUUID and the
-// settings host_org_id, external_baseurl, baseurl and advanced_authkeys.
+// users/view/me (site admin required), getVersion (with the instance UUID;
+// getInstanceUUID only when getVersion hides it) and the settings
+// host_org_id, external_baseurl, baseurl and advanced_authkeys.
 // A key that is not a site admin's, or is read-only (no effective rights),
 // is a *Error of KindNotSiteAdmin.
 func (c *Client) Login(ctx context.Context) (*LoginInfo, error) {
@@ -92,11 +93,14 @@ func (c *Client) login(ctx context.Context) (*LoginInfo, error) {
 		return nil, &Error{Kind: KindNotSiteAdmin, Op: "GET /servers/getVersion", Host: c.base.Host, Status: 200, Message: readOnlyKeyMessage}
 	}
 	info.Version = v.Version
-	if info.InstanceUUID, err = c.InstanceUUID(ctx); err != nil {
+	// getVersion carries the instance UUID for a key with sync rights, as a
+	// site admin's has (recording 07 and the real pair): getInstanceUUID
+	// (08) would say the same, so it is asked only when getVersion showed
+	// "-" (a role without perm_sync, 106).
+	if isUUID(v.UUID) {
+		info.InstanceUUID = strings.ToLower(v.UUID)
+	} else if info.InstanceUUID, err = c.InstanceUUID(ctx); err != nil {
 		return nil, err
-	}
-	if info.InstanceUUID == "" {
-		info.InstanceUUID = v.UUID
 	}
 
 	hostOrg, err := c.optionalSetting(ctx, SettingHostOrgID)
@@ -152,4 +156,24 @@ func (c *Client) optionalSetting(ctx context.Context, name string) (string, erro
 		return "", err
 	}
 	return strings.TrimSpace(string(s.Value)), nil
+}
+
+// isUUID reports the 8-4-4-4-12 hex form.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if r != '-' {
+				return false
+			}
+		default:
+			if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -35,9 +35,10 @@ func TestLoginFreshInstance(t *testing.T) {
 	if info.AnnounceURL != rp.URL || info.AnnounceURLSource != AnnounceFromLoginURL {
 		t.Errorf("announce %q from %s", info.AnnounceURL, info.AnnounceURLSource)
 	}
-	// me, version, uuid, host_org_id, external_baseurl, baseurl, advanced_authkeys
-	if info.Requests != 7 {
-		t.Errorf("login took %d requests, want 7", info.Requests)
+	// me, version (with the instance UUID, 07: no getInstanceUUID),
+	// host_org_id, external_baseurl, baseurl, advanced_authkeys
+	if info.Requests != 6 {
+		t.Errorf("login took %d requests, want 6", info.Requests)
 	}
 }
 
@@ -47,7 +48,7 @@ func TestLoginHostOrgSameAsAdmin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !info.HostOrgSet || info.HostOrg.ID != "1" || info.Requests != 7 {
+	if !info.HostOrgSet || info.HostOrg.ID != "1" || info.Requests != 6 {
 		t.Errorf("host org %+v set=%v requests=%d", info.HostOrg, info.HostOrgSet, info.Requests)
 	}
 	if info.AnnounceURL != "https://misp-a.example.org" || info.AnnounceURLSource != SettingBaseURL {
@@ -62,7 +63,7 @@ func TestLoginHostOrgDifferent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.HostOrg.ID != "3" || info.Org.ID != "1" || info.Requests != 7 {
+	if info.HostOrg.ID != "3" || info.Org.ID != "1" || info.Requests != 6 {
 		t.Errorf("host %+v own %+v requests %d", info.HostOrg, info.Org, info.Requests)
 	}
 	if info.AnnounceURL != "https://misp-a.public.example" || info.AnnounceURLSource != SettingExternalBaseURL {
@@ -162,5 +163,17 @@ func TestLoginAdvancedAuthkeysRecorded(t *testing.T) {
 	info, err := newTestClient(t, rp.URL).Login(ctx)
 	if err != nil || !info.AdvancedAuthkeys {
 		t.Fatalf("advanced authkeys not seen in 125: %v %v", info, err)
+	}
+}
+
+// getVersion hides the instance UUID ("-") from a key without sync rights
+// (106); Login then asks getInstanceUUID (08), one request more.
+func TestLoginAsksInstanceUUIDWhenGetVersionHidesIt(t *testing.T) {
+	rp := loginReplay(t, `"0"`, `""`, `""`, `true`)
+	rp.add("GET", "/servers/getVersion", 200, `{"version":"2.5.1","perm_sync":false,"uuid":"-","request_encoding":["gzip"]}`)
+	rp.byReq["GET /users/view/me"] = withRolePermSyncOff(t, rp.byReq["GET /users/view/me"])
+	info, err := newTestClient(t, rp.URL).Login(ctx)
+	if err != nil || info.InstanceUUID != "eebb37fe-7c12-4972-bc52-28095cdba0eb" || info.Requests != 7 {
+		t.Fatalf("%+v %v", info, err)
 	}
 }
