@@ -17,7 +17,7 @@ import (
 
 type faultOptions struct {
 	stopFor, clientTimeout time.Duration
-	only                   int
+	first, last            int // the faults to run, by their place in the list (1-based; 0: no bound)
 }
 
 // step is one MISP request of a pairing at which B's web server is stopped.
@@ -114,11 +114,11 @@ func runFaults(ctx context.Context, r *reporter, e env, data string, o faultOpti
 	if err != nil {
 		return err
 	}
-	for _, s := range steps {
-		if o.only != 0 && !(s.side == 1 && s.n == o.only) && !(s.side == 0 && -s.n == o.only) {
+	for i, s := range steps {
+		if (o.first > 0 && i+1 < o.first) || (o.last > 0 && i+1 > o.last) {
 			continue
 		}
-		r.head(fmt.Sprintf("B's web server stopped for %s before %s", o.stopFor, s))
+		r.head(fmt.Sprintf("fault %d of %d: B's web server stopped for %s before %s", i+1, len(steps), o.stopFor, s))
 		faultStep(ctx, r, e, dir, pass, o, ch, st, s)
 	}
 	return nil
@@ -157,10 +157,10 @@ func baseline(ctx context.Context, r *reporter, e env, dir string, pass []byte, 
 		}
 	}
 	var names []string
-	for _, s := range steps {
-		names = append(names, s.what)
+	for i, s := range steps {
+		names = append(names, fmt.Sprintf("%d. %s", i+1, s))
 	}
-	r.ok("baseline", "paired in %d ms; B's steps: %s", rep.ElapsedMS, strings.Join(names, ", "))
+	r.ok("baseline", "paired in %d ms; faults to inject: %s", rep.ElapsedMS, strings.Join(names, ", "))
 	return steps, nil
 }
 

@@ -58,7 +58,8 @@ func main() {
 	data := flag.String("data", filepath.Join(os.TempDir(), "mispbump-real-misp"), "folder kept between runs for the demo's stores (a used pair is paired again from the same store)")
 	stopFor := flag.Duration("stop-for", 8*time.Second, "faults: how long B's web server stays stopped (longer than -client-timeout)")
 	clientTimeout := flag.Duration("client-timeout", 4*time.Second, "faults: the MISP client's timeout per request")
-	only := flag.Int("step", 0, "faults: only stop B before this request of its pairing (1-based; 0 = every step in turn)")
+	first := flag.Int("first", 0, "faults: start at this fault of the list the baseline prints (1-based), to split a long run")
+	last := flag.Int("last", 0, "faults: stop after this fault (0: run to the end)")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: realmisp [flags] check|faults|timing")
 		flag.PrintDefaults()
@@ -84,7 +85,7 @@ func main() {
 	case "check":
 		err = runChecks(ctx, r, e, *bin, *data)
 	case "faults":
-		err = runFaults(ctx, r, e, *data, faultOptions{stopFor: *stopFor, clientTimeout: *clientTimeout, only: *only})
+		err = runFaults(ctx, r, e, *data, faultOptions{stopFor: *stopFor, clientTimeout: *clientTimeout, first: *first, last: *last})
 	case "timing":
 		err = runTiming(ctx, r, e, *data)
 	default:
