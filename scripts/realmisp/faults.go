@@ -213,6 +213,23 @@ func faultStep(ctx context.Context, r *reporter, e env, dir string, pass []byte,
 			r.fail(name, "stopping B: %v", err)
 		}
 	})
+	// Pending pairings left by earlier runs are not this fault's.
+	var earlier [2]map[string]bool
+	for i, side := range lp.sides {
+		earlier[i] = map[string]bool{}
+		for _, p := range pendingOf(side.Store) {
+			earlier[i][p.ID] = true
+		}
+	}
+	newPending := func(i int) []store.PendingPairing {
+		var out []store.PendingPairing
+		for _, p := range pendingOf(lp.sides[i].Store) {
+			if !earlier[i][p.ID] {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
 	rep, _ := session.PairLocally(ctx, lp.sides[0], lp.sides[1], session.LocalOptions{Timeout: 90 * time.Second})
 	st.wait()
 	lp.px[s.side].reset(nil)
@@ -240,7 +257,7 @@ func faultStep(ctx context.Context, r *reporter, e env, dir string, pass []byte,
 	r.ok(name+" other side", "side %s: stage %s; %s", strings.ToUpper([]string{"b", "a"}[s.side]), other.Stage, orText(firstLine(other.Error), "no error"))
 
 	// Resumable state: the hung side keeps a pending pairing.
-	pend := pendingOf(lp.sides[s.side].Store)
+	pend := newPending(s.side)
 	if len(pend) == 0 {
 		r.check(false, name+" resumable", "side %s keeps no pending pairing", strings.ToUpper(hung))
 	} else {
@@ -249,21 +266,34 @@ func faultStep(ctx context.Context, r *reporter, e env, dir string, pass []byte,
 	}
 	time.Sleep(time.Second) // B's MISP finishes what it was doing when stopped
 
-	// Resume (finish alone when we hold the partner's key) or re-run.
+	// Resume: each side that holds the partner's key finishes alone (the
+	// side whose MISP hung, and the other one when its connection test to
+	// the stopped B failed too); a side that still needs the partner's key
+	// gets a new face-to-face session (a re-run of the pairing).
 	finish := func() (bool, string) {
-		if len(pend) > 0 && session.ResumeCase(pend[len(pend)-1]) == session.ResumeFinishAlone {
-			side := lp.sides[s.side]
-			res, err := session.FinishAlone(ctx, side.Client, side.Login, side.Store, pend[len(pend)-1].ID, side.Choices)
-			if err == nil && res != nil && res.OK {
-				return true, "finished alone (server entry and connection test)"
+		var done []string
+		needRun := false
+		for i, side := range lp.sides {
+			for _, p := range newPending(i) {
+				if session.ResumeCase(p) != session.ResumeFinishAlone {
+					needRun = true
+					continue
+				}
+				res, err := session.FinishAlone(ctx, side.Client, side.Login, side.Store, p.ID, side.Choices)
+				if err != nil || res == nil || !res.OK {
+					return false, fmt.Sprintf("side %s finishing alone failed: %v", []string{"A", "B"}[i], errText(err, res))
+				}
+				done = append(done, []string{"A", "B"}[i]+" finished alone")
 			}
-			return false, fmt.Sprintf("finishing alone failed: %v", errText(err, res))
 		}
-		rep, _ := session.PairLocally(ctx, lp.sides[0], lp.sides[1], session.LocalOptions{Timeout: 2 * time.Minute})
-		if rep.OK {
-			return true, fmt.Sprintf("re-run paired in %d ms", rep.ElapsedMS)
+		if needRun || len(done) == 0 {
+			rep, _ := session.PairLocally(ctx, lp.sides[0], lp.sides[1], session.LocalOptions{Timeout: 2 * time.Minute})
+			if !rep.OK {
+				return false, "re-run failed: " + rep.Error
+			}
+			done = append(done, fmt.Sprintf("re-run paired in %d ms", rep.ElapsedMS))
 		}
-		return false, "re-run failed: " + rep.Error
+		return true, strings.Join(done, "; ")
 	}
 	okDone, how := finish()
 	if !okDone {
@@ -274,6 +304,18 @@ func faultStep(ctx context.Context, r *reporter, e env, dir string, pass []byte,
 		how = "after one retry: " + how
 	}
 	r.check(okDone, name+" finishes", "%s", how)
+	// Keys a side finishing alone could only mark pending revocation (it
+	// never heard the partner confirm the new key) are revoked as the admin
+	// does once both connection tests pass ("Revoke old keys").
+	for i, side := range lp.sides {
+		for _, p := range side.Store.Snapshot().Partners {
+			if len(p.KeysPendingRevocation) == 0 {
+				continue
+			}
+			gone, err := session.RevokePendingKeys(ctx, side.Client, side.Store, p.ID)
+			r.check(err == nil, name+" "+[]string{"A", "B"}[i]+" pending keys", "keys marked pending revocation (the partner's confirmation never came) revoked by the admin: %v %s", gone, errOrOK(err))
+		}
+	}
 	checkNoDuplicates(ctx, r, name, lp)
 }
 
