@@ -15,7 +15,7 @@ BUILD_PKGS := gcc pkg-config libgl-dev libegl-dev libx11-dev libxcursor-dev \
 SCREENSHOT_PKGS := xvfb xdotool imagemagick
 WINDOWS_PKGS := gcc-mingw-w64-x86-64-win32
 
-.PHONY: run build test vet staticcheck cross-windows package screenshots fuzz bench deps clean
+.PHONY: run build test vet staticcheck cross-windows package screenshots fuzz bench deps clean test-real-misp test-real-misp-faults test-real-misp-timing
 
 run: build
 	./$(APP)
@@ -56,6 +56,25 @@ package: deps
 screenshots: deps
 	@$(MAKE) --no-print-directory apt PKGS="$(SCREENSHOT_PKGS)"
 	./scripts/screenshots.sh
+
+# test-real-misp pairs two REAL MISPs (MISP_A_URL/KEY, MISP_B_URL/KEY) through
+# the headless demo and checks both as an admin would (scripts/realmisp; not
+# part of `make test` or CI). Without the variables it says how to get a pair.
+# MISP_PAIR_LOCK, when set, is a lock file held for the run (a shared pair).
+REALMISP = $(GO) run ./scripts/realmisp -bin $(APP)
+LOCKED   = $(if $(MISP_PAIR_LOCK),flock $(MISP_PAIR_LOCK))
+
+test-real-misp: build
+	$(LOCKED) $(REALMISP) check
+
+# Faults: B's web server stopped (SIGSTOP, its process group from
+# MISP_B_PIDFILE, default /opt/misp-pair/b.pid) at each MISP step in turn.
+test-real-misp-faults: build
+	$(LOCKED) $(REALMISP) faults
+
+# Timing: one pairing in process, wall time split into ours and MISP's.
+test-real-misp-timing: build
+	$(LOCKED) $(REALMISP) timing
 
 fuzz:
 	./.ci/fuzz

@@ -224,6 +224,9 @@ func printDemoSummary(w io.Writer, r *session.LocalReport) {
 		if s.Error != "" {
 			fmt.Fprintf(w, "  problem: %s\n", s.Error)
 		}
+		if s.OwnKeyError != "" {
+			fmt.Fprintf(w, "  note: %s\n", s.OwnKeyError)
+		}
 	}
 	verdict := "OK"
 	if !r.OK {

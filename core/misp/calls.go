@@ -309,7 +309,11 @@ func (c *Client) DeleteAuthKey(ctx context.Context, id ID) error {
 }
 
 // ResetAuthKey replaces the single key of a user when advanced authkeys are
-// off (POST /users/resetauthkey/{id}); MISP answers "Authkey updated: <key>".
+// off (POST /users/resetauthkey/{id}); MISP answers "Authkey updated: <key>"
+// (recording 109). With advanced authkeys on, MISP makes a new key and
+// expires EVERY older key of the user at once (110), keys someone else made
+// included, so the app calls it only with advanced authkeys off and uses
+// AddAuthKey otherwise.
 func (c *Client) ResetAuthKey(ctx context.Context, userID ID) (string, error) {
 	const op = "POST /users/resetauthkey"
 	p, err := pathID(op, userID)

@@ -244,13 +244,13 @@ func TestAuthKeys(t *testing.T) {
 	}
 }
 
+// users/resetauthkey as recorded (109): the key is in the message.
 func TestResetAuthKey(t *testing.T) {
-	rp := newReplay(t)
-	rp.add("POST", "/users/resetauthkey/9", 200, `{"saved":true,"success":true,"name":"Authkey updated: NEWKEYxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx","message":"Authkey updated: NEWKEYxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx","url":"/users/resetauthkey/9","id":"9"}`)
+	rp := newReplay(t, "109")
 	rp.add("POST", "/users/resetauthkey/10", 200, `{"saved":true,"success":true,"name":"ok","message":"ok","url":"/users/resetauthkey/10","id":"10"}`)
 	c := newTestClient(t, rp.URL)
-	k, err := c.ResetAuthKey(ctx, "9")
-	if err != nil || k != "NEWKEYxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" {
+	k, err := c.ResetAuthKey(ctx, "4")
+	if err != nil || k != "KEYRESET1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" {
 		t.Fatalf("%q %v", k, err)
 	}
 	if _, err := c.ResetAuthKey(ctx, "10"); !IsKind(err, KindBadResponse) {
@@ -350,8 +350,14 @@ func TestRemoteUser(t *testing.T) {
 		t.Fatalf("%+v %v", u, err)
 	}
 	u, err = c.RemoteUser(ctx, "10")
-	if err != nil || u.ErrorStatus != "403" || !strings.Contains(u.Describe(), "refused") {
+	if err != nil || u.ErrorStatus != "403" || u.Unreachable() || !strings.Contains(u.Describe(), "refused") {
 		t.Fatalf("%+v %v", u, err)
+	}
+	// An unreachable partner (111): HTTP 200 with a text, not a status.
+	u, err = newTestClient(t, newReplay(t, "111").URL).RemoteUser(ctx, "3")
+	if err != nil || !u.Unreachable() || u.CanSync() || !strings.Contains(u.Describe(), "could not reach the partner") ||
+		strings.Contains(u.Describe(), "HTTP Could") {
+		t.Fatalf("%+v %v: %s", u, err, u.Describe())
 	}
 }
 

@@ -109,6 +109,9 @@ func (e *Error) Error() string {
 	case KindBadKey:
 		return where + " refused the authkey" + op + ": check that you pasted the whole key, that it has not expired or been deleted, and that its user is not disabled."
 	case KindNotSiteAdmin:
+		if e.Message == readOnlyKeyMessage {
+			return "The authkey works on " + where + " and belongs to a site admin, but it is a read-only key: MISP lets it read only, so the app could not create anything. Make a new key for the site admin without the read-only flag (My profile → Auth keys) and log in with that."
+		}
 		return "The authkey works on " + where + ", but it is not a site admin's, or it is a read-only key: MISPbump needs the key of a site admin without the read-only flag."
 	case KindForbidden:
 		return where + " refused this request" + op + ": " + orDefault(e.Message, "access denied") + "."

@@ -7,6 +7,10 @@ import (
 	"time"
 )
 
+// readOnlyKeyMessage marks the KindNotSiteAdmin error of a key Login
+// recognised as read-only.
+const readOnlyKeyMessage = "read-only key"
+
 // Settings the app reads at login.
 const (
 	SettingHostOrgID        = "MISP.host_org_id"
@@ -50,15 +54,18 @@ type LoginInfo struct {
 }
 
 // Login checks the key and gathers what the pairing needs about our MISP:
-// users/view/me (site admin required), getVersion, getInstanceUUID and the
-// settings host_org_id, external_baseurl, baseurl and advanced_authkeys.
+// users/view/me (site admin required), getVersion (with the instance UUID;
+// getInstanceUUID only when getVersion hides it) and the settings
+// host_org_id, external_baseurl, baseurl and advanced_authkeys.
 // A key that is not a site admin's, or is read-only (no effective rights),
 // is a *Error of KindNotSiteAdmin.
 func (c *Client) Login(ctx context.Context) (*LoginInfo, error) {
 	info, err := c.login(ctx)
-	// users/view/me may show the user's full role for a read-only key, whose
-	// effective rights are nil: the next admin call is then refused. Say
-	// what that means instead of "forbidden".
+	// users/view/me shows the user's full role for a read-only key (171),
+	// whose effective rights are nil. getVersion's perm_sync gives it away
+	// when the role has sync rights (173); otherwise the next admin call
+	// is refused (getInstanceUUID, 175; getSetting, 172). Say what that
+	// means instead of "forbidden".
 	var e *Error
 	if errors.As(err, &e) && e.Kind == KindForbidden {
 		return nil, &Error{Kind: KindNotSiteAdmin, Op: e.Op, Host: e.Host, Status: e.Status, Message: e.Message}
@@ -80,12 +87,20 @@ func (c *Client) login(ctx context.Context) (*LoginInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	info.Version = v.Version
-	if info.InstanceUUID, err = c.InstanceUUID(ctx); err != nil {
-		return nil, err
+	if bool(me.Role.PermSync) && !bool(v.PermSync) {
+		// A read-only key: users/view/me shows the user's full role (171),
+		// but getVersion reports the key's effective rights, none (173).
+		return nil, &Error{Kind: KindNotSiteAdmin, Op: "GET /servers/getVersion", Host: c.base.Host, Status: 200, Message: readOnlyKeyMessage}
 	}
-	if info.InstanceUUID == "" {
-		info.InstanceUUID = v.UUID
+	info.Version = v.Version
+	// getVersion carries the instance UUID for a key with sync rights, as a
+	// site admin's has (recording 07 and the real pair): getInstanceUUID
+	// (08) would say the same, so it is asked only when getVersion showed
+	// "-" (a role without perm_sync, 106).
+	if isUUID(v.UUID) {
+		info.InstanceUUID = strings.ToLower(v.UUID)
+	} else if info.InstanceUUID, err = c.InstanceUUID(ctx); err != nil {
+		return nil, err
 	}
 
 	hostOrg, err := c.optionalSetting(ctx, SettingHostOrgID)
@@ -141,4 +156,24 @@ func (c *Client) optionalSetting(ctx context.Context, name string) (string, erro
 		return "", err
 	}
 	return strings.TrimSpace(string(s.Value)), nil
+}
+
+// isUUID reports the 8-4-4-4-12 hex form.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if r != '-' {
+				return false
+			}
+		default:
+			if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+				return false
+			}
+		}
+	}
+	return true
 }

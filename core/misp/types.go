@@ -305,8 +305,10 @@ type Saved struct {
 }
 
 // RemoteUser is servers/getRemoteUser: the partner's users/view/me for the
-// key stored in a server entry, summarised by MISP. ErrorStatus is the HTTP
-// status the partner answered when MISP could not read the user (e.g. 403).
+// key stored in a server entry, summarised by MISP. ErrorStatus is MISP's
+// "error": the HTTP status the partner answered when it refused the key
+// (a number, 403 in recording 42), or a text when our MISP could not reach
+// the partner at all ("Could not fetch remote user account.", 111).
 type RemoteUser struct {
 	Email       string `json:"User"`
 	RoleName    string `json:"Role name"`
@@ -317,8 +319,21 @@ type RemoteUser struct {
 // CanSync reports whether the partner says the user has the sync permission.
 func (u RemoteUser) CanSync() bool { return strings.EqualFold(u.SyncFlag, "yes") }
 
+// Unreachable reports the text form of the error (111): our MISP got no
+// answer from the partner's, so nothing is known about the key.
+func (u RemoteUser) Unreachable() bool {
+	if u.ErrorStatus == "" || u.ErrorStatus == "0" {
+		return false
+	}
+	_, err := strconv.Atoi(string(u.ErrorStatus))
+	return err != nil
+}
+
 // Describe says in words what the partner's MISP reports about the user.
 func (u RemoteUser) Describe() string {
+	if u.Unreachable() {
+		return fmt.Sprintf("Our MISP could not reach the partner's MISP to ask which user the stored key belongs to (MISP said: %q): check that the partner's MISP is running and reachable from ours.", string(u.ErrorStatus))
+	}
 	if u.ErrorStatus != "" && u.ErrorStatus != "0" {
 		return fmt.Sprintf("The partner's MISP refused the stored key (HTTP %s): the key is wrong, expired or its user is disabled.", u.ErrorStatus)
 	}

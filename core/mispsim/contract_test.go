@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mispbump/mispbump-desktop/core/internal/recordings"
 )
@@ -170,7 +171,7 @@ var placeholderRE = regexp.MustCompile(`^KEY[A-Z0-9]+x+$`)
 // pathModels names the model of the numeric argument of a path.
 var pathModels = []struct{ prefix, model string }{
 	{"/auth_keys/add/", "User"}, {"/auth_keys/index/", "User"}, {"/auth_keys/delete/", "AuthKey"},
-	{"/admin/users/delete/", "User"}, {"/admin/users/edit/", "User"},
+	{"/admin/users/delete/", "User"}, {"/admin/users/edit/", "User"}, {"/users/resetauthkey/", "User"},
 	{"/servers/edit/", "Server"}, {"/servers/delete/", "Server"}, {"/servers/testConnection/", "Server"},
 	{"/servers/getRemoteUser/", "Server"},
 	{"/events/publish/", "Event"}, {"/events/view/", "Event"}, {"/events/edit/", "Event"}, {"/events/protect/", "Event"},
@@ -366,6 +367,15 @@ func (p *replayer) check(r recording) []string {
 	if wantCT != "" && r.Request.Method != http.MethodHead && got.header.Get("Content-Type") != wantCT {
 		diffs = append(diffs, fmt.Sprintf("Content-Type %q, recorded %q", got.header.Get("Content-Type"), wantCT))
 	}
+	// The key-expiry header (108, 179, 180): sent with the same instant when
+	// recorded, never sent when the recording has none.
+	if want, got := r.Response.Headers["X-Auth-Key-Expiration"], got.header.Get("X-Auth-Key-Expiration"); want != got {
+		wt, werr := time.Parse(time.RFC3339, want)
+		gt, gerr := time.Parse(time.RFC3339, got)
+		if want == "" || got == "" || werr != nil || gerr != nil || !wt.Equal(gt) {
+			diffs = append(diffs, fmt.Sprintf("X-Auth-Key-Expiration %q, recorded %q", got, want))
+		}
+	}
 	if loc := r.Response.Headers["Location"]; loc != "" && !strings.HasSuffix(got.header.Get("Location"), "/users/login") {
 		diffs = append(diffs, fmt.Sprintf("Location %q, recorded %q", got.header.Get("Location"), loc))
 	}
@@ -468,8 +478,11 @@ func shapeDiffMode(path string, want, got any, typesOnly bool) []string {
 	return diffs
 }
 
+// equalScalar compares two values as text; a key inside a message
+// ("Authkey updated: <key>", 109) is a placeholder in the recording and a
+// real key in the answer, so keys are compared by shape only.
 func equalScalar(a, b any) bool {
-	return fmt.Sprint(a) == fmt.Sprint(b)
+	return keyLikeRE.ReplaceAllString(fmt.Sprint(a), "<key>") == keyLikeRE.ReplaceAllString(fmt.Sprint(b), "<key>")
 }
 
 func jsonType(v any) string {
@@ -521,6 +534,9 @@ func TestContractReplaysRecordings(t *testing.T) {
 		if reason, skip := contractSkips[r.Num]; skip {
 			t.Logf("skip %s: %s", r.File, reason)
 			continue
+		}
+		if secondPairRecordings[r.Num] {
+			continue // TestContractSecondPair
 		}
 		if seed := contractSeeds[r.Num]; seed != nil {
 			seed(p)

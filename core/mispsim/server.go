@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // RequestRecord is one request the simulator answered.
@@ -26,6 +27,10 @@ type response struct {
 	location     string
 	noBody       bool // HEAD
 	alwaysPretty bool
+	// keyExpiry is the expiration (Unix seconds) of the key the request
+	// came with; MISP then sends X-Auth-Key-Expiration on every
+	// authenticated answer, errors included (108, 179, 180).
+	keyExpiry int64
 }
 
 // call is one authenticated API request on its way through the handlers.
@@ -86,6 +91,10 @@ func (s *Sim) write(w http.ResponseWriter, r *http.Request, resp response) {
 	h.Set("Set-Cookie", "CAKEPHP="+randomHex(13)+"; path=/; HttpOnly; SameSite=Lax")
 	if resp.location != "" {
 		h.Set("Location", resp.location)
+	}
+	if resp.keyExpiry > 0 {
+		// PHP's date('c'): "+00:00", not "Z".
+		h.Set("X-Auth-Key-Expiration", time.Unix(resp.keyExpiry, 0).UTC().Format("2006-01-02T15:04:05-07:00"))
 	}
 	var payload []byte
 	switch {
@@ -202,22 +211,29 @@ func (s *Sim) handle(r *http.Request) response {
 	s.mu.Lock()
 	user, role, okAuth := s.authenticateLocked(requestKey(r))
 	readOnly := false
+	var expiry int64
 	if okAuth {
 		readOnly = s.keyIsReadOnlyLocked(requestKey(r))
+		expiry = s.keyExpiryLocked(requestKey(r))
 	}
 	s.mu.Unlock()
 	if !okAuth {
 		return errorResp(http.StatusForbidden, authFailed, c.path)
 	}
 	c.user, c.role, c.readOnly = user, role, readOnly
+	var resp response
 	if r.Method == http.MethodPost || r.Method == http.MethodPut {
 		body, err := readBody(r.Body, r.Header.Get("Content-Encoding"))
 		if err != nil {
-			return invalidJSON(c.path)
+			resp = invalidJSON(c.path)
+			resp.keyExpiry = expiry
+			return resp
 		}
 		c.body = body
 	}
-	return s.route(c)
+	resp = s.route(c)
+	resp.keyExpiry = expiry
+	return resp
 }
 
 func invalidJSON(url string) response {
@@ -266,6 +282,15 @@ func (s *Sim) authenticateLocked(raw string) (User, Role, bool) {
 		}
 	}
 	return *u, eff, true
+}
+
+// keyExpiryLocked is the expiration of an advanced authkey, 0 when it has
+// none (or advanced authkeys are off).
+func (s *Sim) keyExpiryLocked(raw string) int64 {
+	if id, ok := s.keyByRaw[raw]; ok && s.advanced() {
+		return s.keys[id].Expiration
+	}
+	return 0
 }
 
 func (s *Sim) keyIsReadOnlyLocked(raw string) bool {

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -289,7 +288,9 @@ func (s *Sim) serversGetRemoteUser(c *call) response {
 	}
 	body, err := s.remoteUser(c.r.Context(), sv)
 	if err != nil {
-		return errorResp(http.StatusInternalServerError, "An Internal Error Has Occurred.", c.path)
+		// An unreachable partner: HTTP 200 with the reason as text (111),
+		// unlike a refused key, whose error is the partner's status (42).
+		return ok(object{{"error", "Could not fetch remote user account."}})
 	}
 	return ok(body)
 }

@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -356,7 +357,8 @@ func (s *Sim) usersDelete(c *call) response {
 }
 
 // usersResetAuthkey is users/resetauthkey/{id|me}: a new key replaces the
-// user's key (advanced authkeys off) or is added (on). MISP's REST answer
+// user's key (advanced authkeys off) or is added while all the user's other
+// keys are expired (on, 109, 110). MISP's REST answer
 // carries the key in the message: "Authkey updated: <key>".
 func (s *Sim) usersResetAuthkey(c *call) response {
 	s.mu.Lock()
@@ -372,6 +374,17 @@ func (s *Sim) usersResetAuthkey(c *call) response {
 	}
 	if id != c.user.ID && !c.role.Perms[siteAdmin] {
 		return notAllowed("Invalid user.", c.path)
+	}
+	if s.advanced() {
+		// With advanced authkeys on, MISP expires every older key of the
+		// user at the reset (recording 110: expiration set to the reset
+		// time), keys someone else made included.
+		now := s.now()
+		for _, k := range s.keys {
+			if k.UserID == id && (k.Expiration == 0 || k.Expiration > now) {
+				k.Expiration = now
+			}
+		}
 	}
 	key := s.mintKeyLocked(id, "", false, 0)
 	return saveSuccess("Authkey updated: "+key, "/users/resetauthkey/"+idStr(id), idStr(id))
@@ -415,8 +428,8 @@ func (s *Sim) authKeysAdd(c *call) response {
 	}
 	comment, _ := bodyString(m, "comment")
 	readOnly, _ := bodyBool(m, "read_only")
-	exp, _ := bodyInt(m, "expiration")
-	raw := s.mintKeyLocked(userID, comment, readOnly, int64(exp))
+	exp := keyExpiration(m["expiration"])
+	raw := s.mintKeyLocked(userID, comment, readOnly, exp)
 	k := s.keys[s.keyByRaw[raw]]
 	return ok(object{{"AuthKey", append(authKeyObject(k), field{"authkey_raw", raw})}})
 }
@@ -486,4 +499,17 @@ func (s *Sim) gpgASC(r *http.Request) response {
 		return response{status: http.StatusNotFound, raw: []byte("Not Found"), contentType: "text/html; charset=UTF-8"}
 	}
 	return response{status: http.StatusOK, raw: []byte(s.cfg.GPGKeyArmored), contentType: "application/pgp-keys"}
+}
+
+// keyExpiration reads auth_keys/add's expiration: a date ("2027-06-30",
+// recording 107, answered as that day's midnight UTC in Unix seconds) or a
+// Unix timestamp; anything else means no expiry.
+func keyExpiration(v any) int64 {
+	if str, ok := v.(string); ok {
+		if t, err := time.Parse("2006-01-02", strings.TrimSpace(str)); err == nil {
+			return t.Unix()
+		}
+	}
+	n, _ := looseInt(v)
+	return int64(n)
 }

@@ -912,7 +912,7 @@ func (e *engine) partnerFailedEarly(d pairing.Done) {
 	}
 	e.savePending()
 	e.fillSummary()
-	e.result.Err = &Error{Kind: KindStep, Detail: "the partner's MISP step failed: " + doneWords(d)}
+	e.result.Err = &Error{Kind: KindStep, Detail: doneWords(d)}
 	e.result.Advice = "the partner fixes the problem on their MISP; then start a new face-to-face pairing"
 	e.finish(StageFailed, e.result.Err.Error())
 }

@@ -65,7 +65,14 @@ func (e *Error) Error() string {
 	case KindTimeout:
 		s = "the pairing made no progress for too long and was stopped; start again"
 	case KindStep:
-		s = fmt.Sprintf("the MISP step %q failed", stepWords(e.Step))
+		if e.Step == "" {
+			// The partner's side failed before sending its key; its DONE
+			// says which of its steps (seen on the real pair as `the MISP
+			// step "" failed`).
+			s = "the partner's MISP step failed"
+		} else {
+			s = fmt.Sprintf("the MISP step %q failed", stepWords(e.Step))
+		}
 	case KindProtocol:
 		s = "the pairing could not go on"
 	case KindStore:

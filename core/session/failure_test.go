@@ -75,6 +75,10 @@ func TestMISPFailureAtEachStepAndResume(t *testing.T) {
 				if res[1].OK {
 					t.Errorf("B finished without A's key")
 				}
+				// B says whose step failed, and which (not `the MISP step "" failed`).
+				if msg := res[1].Err.Error(); !strings.HasPrefix(msg, "the partner's MISP step failed: ") || strings.Contains(msg, `""`) || !strings.Contains(msg, stepWords(tc.step)) {
+					t.Errorf("B's error: %s", msg)
+				}
 				pendB := stB.Snapshot().Pending
 				if len(pendB) != 1 || ResumeCase(pendB[0]) != ResumeNewSession {
 					t.Fatalf("B pending %+v", pendB)

@@ -91,6 +91,9 @@ type LocalSideReport struct {
 	KeyAlarm              string `json:"key_alarm,omitempty"`
 	// Identity is what this side checked of the partner's claims.
 	Identity *ReportIdentity `json:"identity,omitempty"`
+	// OwnKeyError says why this side's own instance key could not be read
+	// (it then went without one in INFO); empty when read or absent.
+	OwnKeyError string `json:"own_key_error,omitempty"`
 }
 
 // ReportIdentity is the check of the partner's claims in a report.
@@ -194,10 +197,21 @@ func PairLocally(ctx context.Context, a, b LocalSide, opts LocalOptions) (*Local
 
 	report := &LocalReport{FramesRead: map[string]int64{}, Sides: map[string]LocalSideReport{}}
 	var results [2]*Result
+	var ownKeyErr [2]string
 	for i := range 2 {
 		if sides[i].PGPKey == "" && sides[i].PGPFingerprint == "" && sides[i].Client != nil {
-			// No key is no reason not to pair: OwnPGPKey's error only leaves INFO without one.
-			sides[i].PGPKey, sides[i].PGPFingerprint, _ = OwnPGPKey(ctx, sides[i].Client)
+			// No key is no reason not to pair: OwnPGPKey's error only leaves
+			// INFO without one. But a MISP that did not answer is said in
+			// the report (the real pair, stopped at /gpg.asc, paired silently
+			// without the key).
+			var err error
+			sides[i].PGPKey, sides[i].PGPFingerprint, err = OwnPGPKey(ctx, sides[i].Client)
+			if err != nil {
+				ownKeyErr[i] = "our instance key (/gpg.asc) could not be read, so the partner got none and cannot relay protected events to us: " + err.Error()
+				if opts.OnEvent != nil {
+					opts.OnEvent(sides[i].Name, Event{Message: ownKeyErr[i]})
+				}
+			}
 		}
 		cfg := Config{
 			Client: sides[i].Client, Login: sides[i].Login, Store: sides[i].Store, ProfileID: sides[i].ProfileID,
@@ -241,7 +255,7 @@ func PairLocally(ctx context.Context, a, b LocalSide, opts LocalOptions) (*Local
 		name := sides[i].Name
 		report.FramesRead[name] = stats[i]()
 		r := results[i]
-		sr := LocalSideReport{URL: sides[i].Client.BaseURL(), Requests: sides[i].Client.Requests(), Stage: sessions[i].Stage().String()}
+		sr := LocalSideReport{URL: sides[i].Client.BaseURL(), Requests: sides[i].Client.Requests(), Stage: sessions[i].Stage().String(), OwnKeyError: ownKeyErr[i]}
 		switch {
 		case r == nil:
 			report.OK = false

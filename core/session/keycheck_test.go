@@ -3,6 +3,8 @@ package session
 import (
 	"context"
 	"errors"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -98,5 +100,38 @@ func TestPGPKeyMismatchRaisesAlarm(t *testing.T) {
 	// A's check of B's honest key matches.
 	if k := res[0].PartnerKey; k == nil || k.Verdict != "match" {
 		t.Errorf("A's check: %+v", k)
+	}
+}
+
+// A MISP that fails on /gpg.asc (on the real pair: B stopped past the
+// client's timeout) does not stop the pairing, but the report says so for
+// that side (own_key_error) instead of pairing silently without the key.
+func TestOwnKeyNotReadIsReported(t *testing.T) {
+	a, b := startSimWithKey(t, "A", 0), startSimWithKey(t, "B", 1)
+	b.sim.InjectFault(mispsim.Fault{Kind: mispsim.FaultStatus500, PathPrefix: "/gpg.asc"})
+	sa := LocalSide{Name: "a", Client: a.client, Login: a.login, Store: newStore(t), ProfileID: "pa", Choices: DefaultChoices()}
+	sb := LocalSide{Name: "b", Client: b.client, Login: b.login, Store: newStore(t), ProfileID: "pb", Choices: DefaultChoices()}
+	var noted bool
+	var mu sync.Mutex
+	rep, _ := PairLocally(context.Background(), sa, sb, LocalOptions{Timeout: 60 * time.Second, OnEvent: func(side string, ev Event) {
+		if side == "b" && strings.Contains(ev.Message, "/gpg.asc") {
+			mu.Lock()
+			noted = true
+			mu.Unlock()
+		}
+	}})
+	if !rep.OK {
+		t.Fatalf("report %+v", rep)
+	}
+	if e := rep.Sides["b"].OwnKeyError; !strings.Contains(e, "could not be read") || !strings.Contains(e, "internal error") {
+		t.Errorf("B's own_key_error: %q", e)
+	}
+	if rep.Sides["a"].OwnKeyError != "" || rep.Sides["a"].PartnerPGPFingerprint != "" {
+		t.Errorf("A: %+v", rep.Sides["a"])
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !noted {
+		t.Error("no event said B's key could not be read")
 	}
 }

@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"time"
 
@@ -160,43 +159,25 @@ func (m *mispSteps) OldKeys(ctx context.Context, userID, keepID string) ([]store
 }
 
 // RevokeOld revokes, once the partner confirmed the new key, the earlier
-// app-made keys of this session's sync user with syncsetup.RevokeOldKeys
-// (keys listed by OldKeys are passed on, so a key recorded earlier is
-// revoked even if its comment was changed). Without this session's sync user
-// (a resume) it deletes the listed keys. It returns the ids now gone.
+// app-made keys OldKeys listed (with syncsetup's rule) after this session's
+// connection test, and any carried over from an earlier failed attempt. It
+// deletes exactly those, by id: listing the user's keys again, as
+// syncsetup.RevokeOldKeys does, would be a second auth_keys/index a few
+// seconds after the first, which the real MISP does not need (issue 14: the
+// pair showed it, one request per side). Keys already gone count as revoked.
+// It returns the ids now gone.
 func (m *mispSteps) RevokeOld(ctx context.Context, keys []store.MintedKey) ([]string, error) {
-	if m.res == nil || m.res.User == nil || !m.res.User.KeyID.Valid() {
-		if err := m.Revoke(ctx, keys); err != nil {
-			return nil, err
-		}
-		return keyIDs(keys), nil
-	}
-	var also []misp.ID
+	var gone []string
 	for _, k := range keys {
-		if k.UserID == "" || k.UserID == m.res.User.ID.String() {
-			also = append(also, misp.ID(k.ID))
+		if k.ID == "" {
+			continue
 		}
-	}
-	revoked, err := m.setupWith(m.res.Policy).RevokeOldKeys(ctx, m.res, also...)
-	gone := make([]string, 0, len(keys))
-	for _, id := range revoked {
-		gone = addIDs(gone, id.String())
-	}
-	if err != nil {
-		return gone, err
-	}
-	// Listed keys of another user (an earlier sync user), and keys already
-	// gone from MISP, are deleted or confirmed gone one by one.
-	var rest []store.MintedKey
-	for _, k := range keys {
-		if !slices.Contains(gone, k.ID) {
-			rest = append(rest, k)
+		if err := m.c.DeleteAuthKey(ctx, misp.ID(k.ID)); err != nil && !misp.IsKind(err, misp.KindNotFound) {
+			return gone, err
 		}
+		gone = addIDs(gone, k.ID)
 	}
-	if err := m.Revoke(ctx, rest); err != nil {
-		return gone, err
-	}
-	return addIDs(gone, keyIDs(rest)...), nil
+	return gone, nil
 }
 
 func (m *mispSteps) Revoke(ctx context.Context, keys []store.MintedKey) error {
