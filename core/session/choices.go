@@ -5,6 +5,7 @@ import (
 
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/store"
+	"github.com/mispbump/mispbump-desktop/core/syncsetup"
 )
 
 // Policies for a server entry that already points at the partner, and for a
@@ -61,6 +62,14 @@ type Choices struct {
 	// Notifications are how our organisation wants to be notified
 	// (optional, IntelMQ IEP005).
 	Notifications *pairing.NotificationSettings
+	// Rules are what flows over our server entry (a preset or custom
+	// filters); they go on a new entry and, told to the partner, into
+	// INFO. RulesChanged says the admin changed them in Prepare, so an
+	// existing entry updated under "update key only" gets them too.
+	Rules        syncsetup.Rules
+	RulesChanged bool
+	// SharingGroup asks for a bilateral sharing group (off by default).
+	SharingGroup bool
 }
 
 // DefaultChoices are the brief's defaults: pull on, push off,
@@ -86,9 +95,34 @@ func ChoicesFromPreferences(p store.PrepareDefaults) Choices {
 	if p.NameClash != "" {
 		c.NameClash = p.NameClash
 	}
+	c.Rules = syncsetup.Rules{Preset: p.RulesPreset, Push: p.PushFilter, Pull: p.PullFilter}
+	if c.Rules.Preset == "" {
+		c.Rules.Preset = syncsetup.PresetEverything
+	}
+	c.SharingGroup = p.SharingGroup
 	c.Timeout = time.Duration(p.FaceToFaceTimeoutSeconds) * time.Second
 	c.RemoteTimeout = time.Duration(p.RemoteTimeoutSeconds) * time.Second
 	return c
+}
+
+// RememberRules writes the choices' rules and sharing-group choice into
+// Prepare's defaults, so the next pairing starts from them.
+func RememberRules(c Choices, p *store.PrepareDefaults) {
+	p.RulesPreset, p.PushFilter, p.PullFilter, p.SharingGroup = c.Rules.Preset, c.Rules.Push, c.Rules.Pull, c.SharingGroup
+}
+
+// WithPreset sets the rules (and, for "Nothing pushed yet", push off) from
+// a preset; RulesChanged is set, as by a choice in Prepare.
+func (c *Choices) WithPreset(name string) error {
+	r, pushOff, err := syncsetup.PresetRules(name)
+	if err != nil {
+		return &Error{Kind: KindBadChoice, Detail: err.Error()}
+	}
+	c.Rules, c.RulesChanged = r, true
+	if pushOff {
+		c.Push = false
+	}
+	return nil
 }
 
 // timeout is the inactivity limit the choices imply.
@@ -115,6 +149,9 @@ func (c Choices) validate() error {
 	case "", NameClashSuffixUUID, NameClashStop:
 	default:
 		return &Error{Kind: KindBadChoice, Detail: "the name-clash policy must be " + NameClashSuffixUUID + " or " + NameClashStop}
+	}
+	if err := c.Rules.Validate(); err != nil {
+		return &Error{Kind: KindBadChoice, Detail: err.Error()}
 	}
 	if !c.Push && !c.Pull {
 		return &Error{Kind: KindBadChoice, Detail: "choose push, pull or both: a server entry that does neither syncs nothing"}
