@@ -82,6 +82,7 @@ func DefaultChoices() Choices {
 		PublishWithoutEmail: true,
 		ExistingServer:      ExistingServerUpdateKey,
 		NameClash:           NameClashSuffixUUID,
+		Rules:               syncsetup.Rules{Preset: syncsetup.PresetEverything},
 	}
 }
 

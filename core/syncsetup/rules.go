@@ -127,7 +127,7 @@ func ResolveRules(ctx context.Context, c *misp.Client, r Rules) (*ResolvedRules,
 			if id, ok := ids[strings.ToLower(name)]; ok {
 				out.Push.Tags.NOT = append(out.Push.Tags.NOT, id.String())
 			} else {
-				out.Notes = append(out.Notes, fmt.Sprintf("Our MISP has no tag %q, so no event of ours carries it; it is not needed in the push rules.", name))
+				out.Notes = append(out.Notes, fmt.Sprintf("Our MISP has no tag %q, so no event of ours carries it now and the push rule leaves it out (MISP matches push rules by tag id). If the tag is created later, set the rules again in the partner's details.", name))
 			}
 		}
 	}
