@@ -300,11 +300,14 @@ func (p Preview) Text() string {
 	if p.Count == 1 {
 		noun = "event"
 	}
-	return fmt.Sprintf("With these push rules, %d of our published %s would be pushed now (before distribution: events limited to our organisation never leave).", p.Count, noun)
+	return fmt.Sprintf("With these push rules, up to %d of our published %s would be pushed now: those among them shared with connected or all communities, or in a sharing group that holds the partner's entry (MISP never pushes events limited to our organisation or this community).", p.Count, noun)
 }
 
 // PreviewPush counts our published events the push filter selects, with
-// one metadata-only search that reads MISP's count (misp
+// an upper bound on what a push sends: restSearch cannot filter by
+// distribution, and MISP pushes only distribution 2, 3 and 4-with-the-entry
+// (Event::checkDistributionForPush, recording 154). It uses one
+// metadata-only search that reads MISP's count (misp
 // CountPublishedEvents): quick on a MISP with many events. Tags go by name
 // (restSearch resolves names itself) and orgs by UUID.
 func PreviewPush(ctx context.Context, c *misp.Client, f pairing.FlowFilter) Preview {
