@@ -25,6 +25,8 @@ type partnerDetails struct {
 	revokeButton *widget.Button
 	testResult   *widget.Label
 	revokeResult *widget.Label
+	rulesResult  *widget.Label
+	rulesButton  *widget.Button
 	// column scrolls the details; laid out again when a result message
 	// changes length (setMessage).
 	column *container.Scroll
@@ -67,6 +69,7 @@ func (d *partnerDetails) content() fyne.CanvasObject {
 		)),
 		newNotificationsView(p.NotificationSettings),
 	)
+	sections = append(sections, d.rulesCard())
 	d.column = container.NewVScroll(container.NewVBox(sections...))
 	return d.column
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/session"
+	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
 // Exchange modes offered in Prepare.
@@ -30,6 +31,8 @@ type prepareStep struct {
 	existingServer, nameClash       *widget.Select
 	internal                        *widget.Check
 	internalWarning                 *widget.Label
+	rules                           *rulesEditor
+	sharingGroup                    *widget.Check
 	mode                            *widget.RadioGroup
 	start, cancel                   *widget.Button
 	message                         *widget.Label
@@ -82,6 +85,17 @@ func (w *wizard) showPrepare() {
 		p.internalWarning.Hidden = true
 		internalNote = "Not available: MISP.host_org_id is not set on this MISP (MISP keeps a server entry internal only when it is)."
 	}
+	p.rules = newRulesEditor(w.login.client, c.Rules, w.opts.background, w.opts.ui)
+	p.rules.onPreset = func(_ string, pushOff bool) {
+		if pushOff {
+			p.push.SetChecked(false)
+		}
+	}
+	ourOrg, theirOrg := "our organisation", "the partner's"
+	if login != nil {
+		ourOrg = login.HostOrg.Name
+	}
+	p.sharingGroup = &widget.Check{Text: "Make a bilateral sharing group \"" + ourOrg + " ↔ " + theirOrg + "\" on our MISP", Checked: c.SharingGroup}
 	mode := modeFaceToFace
 	if c.Remote {
 		mode = modeRemote
@@ -116,6 +130,12 @@ func (w *wizard) showPrepare() {
 			p.publishWithoutEmail,
 			explain("Without it a first pull publishes every pulled event and MISP mails every user about each one."),
 		)},
+		&widget.Card{Subtitle: "What flows", Content: container.NewVBox(
+			p.rules.content(true),
+			explain("The rules go on our server entry (MISP's push_rules and pull_rules), and the partner is told them. An existing entry updated under \"update its key only\" keeps its rules unless you change them here. MISP pushes only events shared with connected or all communities, or in a sharing group that holds the entry."),
+			p.sharingGroup,
+			explain("Off by default. With both organisations and our server entry in it, events shared in the group flow to the partner only. Kept when the partner is removed, unless you ask."),
+		)},
 		partnerCard(finishAlone, &widget.Form{Items: []*widget.FormItem{
 			{Text: "Our MISP's URL", Widget: p.announceURL, HintText: "the address the partner's MISP will use to reach ours." + source},
 			{Text: "Connects from", Widget: p.egress, HintText: "addresses our MISP connects from, for the partner's firewall"},
@@ -139,6 +159,7 @@ func (w *wizard) showPrepare() {
 		p.start.Text = "Finish now"
 		p.start.OnTapped = w.onFinishAlone
 	}
+	p.rules.load(w.ctx)
 	buttons := container.NewBorder(nil, nil, p.cancel, p.start, container.NewVBox(p.progress, p.message))
 	w.setStep(0, container.NewBorder(nil, container.NewPadded(buttons), nil, nil,
 		container.NewVScroll(container.NewVBox(sections...))))
@@ -214,6 +235,11 @@ func (w *wizard) choicesFromForm() (session.Choices, error) {
 	// The timeouts stay those of the preferences; the mode picks which.
 	c.Remote = p.mode.Selected == modeRemote
 	c.EgressAddresses = strings.FieldsFunc(p.egress.Text, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
+	rules, err := p.rules.rules()
+	if err != nil {
+		return c, fmt.Errorf("what flows: %w", err)
+	}
+	c.Rules, c.RulesChanged, c.SharingGroup = rules, p.rules.changed, p.sharingGroup.Checked
 	if !c.Pull && !c.Push {
 		return c, errors.New("choose pull, push or both: a server entry that does neither syncs nothing")
 	}
@@ -246,6 +272,11 @@ func (w *wizard) onStart() {
 		return
 	}
 	w.choices = c
+	// What flows is remembered as Prepare's default, like the settings.
+	_ = w.vault.Update(func(d *store.Data) error {
+		session.RememberRules(c, &d.Preferences.Prepare)
+		return nil
+	})
 	if w.login.knownOwnKey != nil {
 		if key := w.login.knownOwnKey(); key != nil {
 			w.startSession(key, nil)

@@ -113,6 +113,13 @@ func (w *wizard) resultSections(res *session.Result, stage session.Stage) []fyne
 		"The partner's to us", w.partnerTestText(res, stage),
 	)))
 	out = append(out, card("On our MISP", writtenForm(res)))
+	if f := res.Partner; f.OurFlows != nil || f.PartnerFlows != nil {
+		group := f.SharingGroupName
+		if f.SharingGroupProblem != "" {
+			group = "not made: " + f.SharingGroupProblem
+		}
+		out = append(out, flowsCard(f.OurFlows, f.PartnerFlows, group))
+	}
 
 	p, known := w.partnerRecord(res)
 	if known {
