@@ -300,7 +300,7 @@ func (e *rulesEditor) load(ctx context.Context) {
 			case oerr != nil:
 				e.status.SetText("The organisations could not be read: " + oerr.Error())
 			default:
-				e.status.SetText(fmt.Sprintf("Our MISP knows %d tags and %d organisations.", len(names), len(orgs)))
+				e.status.SetText(fmt.Sprintf("Our MISP knows %s and %s.", plural(len(names), "tag"), plural(len(orgs), "organisation")))
 			}
 		})
 	})
@@ -346,4 +346,11 @@ func flowsCard(ours, theirs *pairing.Flows, sharingGroup string) *widget.Card {
 		pairs = append(pairs, "Sharing group", sharingGroup)
 	}
 	return card("What flows", fieldForm(pairs...))
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -91,11 +91,11 @@ func (w *wizard) showPrepare() {
 			p.push.SetChecked(false)
 		}
 	}
-	ourOrg, theirOrg := "our organisation", "the partner's"
+	ourOrg := "our organisation"
 	if login != nil {
 		ourOrg = login.HostOrg.Name
 	}
-	p.sharingGroup = &widget.Check{Text: "Make a bilateral sharing group \"" + ourOrg + " ↔ " + theirOrg + "\" on our MISP", Checked: c.SharingGroup}
+	p.sharingGroup = &widget.Check{Text: "Make a bilateral sharing group \"" + ourOrg + " ↔ partner\" on our MISP", Checked: c.SharingGroup}
 	mode := modeFaceToFace
 	if c.Remote {
 		mode = modeRemote

@@ -296,11 +296,14 @@ func (p Preview) Text() string {
 	if p.Count < 0 {
 		return "How many events these rules would push cannot be known now: " + p.Why
 	}
+	if p.Count == 0 {
+		return "With these push rules, none of our published events would be pushed now."
+	}
 	noun := "events"
 	if p.Count == 1 {
 		noun = "event"
 	}
-	return fmt.Sprintf("With these push rules, up to %d of our published %s would be pushed now: those among them shared with connected or all communities, or in a sharing group that holds the partner's entry (MISP never pushes events limited to our organisation or this community).", p.Count, noun)
+	return fmt.Sprintf("With these push rules, up to %d of our published %s would be pushed now: MISP pushes only those shared with connected or all communities, or in a sharing group that holds the partner's entry.", p.Count, noun)
 }
 
 // PreviewPush counts our published events the push filter selects, with
