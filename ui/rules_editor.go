@@ -336,6 +336,8 @@ func flowsCard(ours, theirs *pairing.Flows, sharingGroup string) *widget.Card {
 	pairs := []string{}
 	if ours != nil {
 		pairs = append(pairs, "We push", ours.DescribePush(), "We pull", ours.DescribePull())
+	} else {
+		pairs = append(pairs, "We", "not recorded for this pairing (made before MISPbump recorded rules); \"Edit our rules…\" reads them from our MISP")
 	}
 	if theirs != nil {
 		pairs = append(pairs, "They will push", theirs.DescribePush(), "They will pull", theirs.DescribePull())
