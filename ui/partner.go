@@ -217,9 +217,13 @@ func (d *partnerDetails) onRelay() {
 func (d *partnerDetails) onRemove() {
 	w := d.shell.window
 	deleteUser := &widget.Check{Text: "Delete the sync user instead of disabling it"}
+	deleteGroup := &widget.Check{Text: "Also delete the sharing group this app made"}
 	plan := &widget.Label{Wrapping: fyne.TextWrapWord}
-	update := func() { plan.SetText(strings.Join(removalPlan(d.partner, deleteUser.Checked), "\n")) }
+	update := func() {
+		plan.SetText(strings.Join(append(removalPlan(d.partner, deleteUser.Checked), sharingGroupPlan(d.partner, deleteGroup.Checked)...), "\n"))
+	}
 	deleteUser.OnChanged = func(bool) { update() }
+	deleteGroup.OnChanged = func(bool) { update() }
 	update()
 	content := container.NewVBox(
 		&widget.Label{Text: "Removing " + d.partner.Org.Name + " will:", Wrapping: fyne.TextWrapWord},
@@ -228,9 +232,12 @@ func (d *partnerDetails) onRemove() {
 	if d.partner.OnOurMISP.SyncUser.ID != "" {
 		content.Add(deleteUser)
 	}
+	if g := d.partner.OnOurMISP.SharingGroup; g.ID != "" && g.Outcome == store.Created {
+		content.Add(deleteGroup)
+	}
 	confirm := dialog.NewCustomConfirm("Remove partner", "Remove", "Cancel", content, func(ok bool) {
 		if ok {
-			d.remove(deleteUser.Checked)
+			d.removeAll(deleteUser.Checked, deleteGroup.Checked)
 		}
 	}, w)
 	confirm.Resize(fyne.NewSize(520, 0))

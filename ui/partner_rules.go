@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mispbump/mispbump-desktop/core/session"
+	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
 // rulesCard is the partner's "What flows": both directions in words, the
@@ -97,6 +99,46 @@ func (d *partnerDetails) saveRules(editor *rulesEditor) {
 			}
 			setMessage(d.rulesResult, widget.SuccessImportance, msg, d.column)
 			d.shell.partners.reload()
+		})
+	})
+}
+
+// sharingGroupPlan says what removing the partner does with its bilateral
+// sharing group: kept unless the admin asks (and the app made it).
+func sharingGroupPlan(p store.Partner, deleteGroup bool) []string {
+	g := p.OnOurMISP.SharingGroup
+	switch {
+	case g.ID == "":
+		return nil
+	case deleteGroup && g.Outcome == store.Created:
+		return []string{"• delete sharing group #" + g.ID + " (" + p.OnOurMISP.SharingGroupName + "), which this app created"}
+	default:
+		return []string{"• keep sharing group #" + g.ID + " (" + p.OnOurMISP.SharingGroupName + "): events shared in it stay where they are"}
+	}
+}
+
+// removeAll removes the partner, first deleting its sharing group when
+// asked (the record that names the group goes with the removal).
+func (d *partnerDetails) removeAll(deleteUser, deleteGroup bool) {
+	g := d.partner.OnOurMISP.SharingGroup
+	if !deleteGroup || g.ID == "" || g.Outcome != store.Created {
+		d.remove(deleteUser)
+		return
+	}
+	client, err := d.shell.profiles.clientFor(d.partner.ProfileID)
+	if err != nil {
+		dialog.ShowError(err, d.shell.window)
+		return
+	}
+	id := d.partner.ID
+	d.shell.background(func() {
+		err := session.RemoveSharingGroup(context.Background(), client, d.shell.vault.store, id)
+		fyne.Do(func() {
+			if err != nil {
+				dialog.ShowError(fmt.Errorf("the sharing group was not deleted, so the partner was not removed: %w", err), d.shell.window)
+				return
+			}
+			d.remove(deleteUser)
 		})
 	})
 }

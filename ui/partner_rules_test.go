@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -65,5 +66,50 @@ func TestPartnerDetailsEditRules(t *testing.T) {
 	}
 	if f := s.vault.Snapshot().Partners[0].OurFlows; f == nil || len(f.PullFilter.TagsOR) != 3 {
 		t.Errorf("record not updated: %+v", f)
+	}
+}
+
+// Removing a partner keeps its sharing group unless the admin asks, and
+// then deletes only a group the app made.
+func TestRemovePartnerKeepsSharingGroupUnlessAsked(t *testing.T) {
+	sim, simURL := startSim(t, mispsim.Config{Name: "ours"})
+	profile := store.Profile{ID: "internal", Name: "Internal", URL: simURL, Authkey: sim.AdminKey()}
+	c, err := misp.New(simURL, sim.AdminKey(), misp.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var partners []store.Partner
+	for _, name := range []string{"kept", "deleted"} {
+		p, _, _, _ := pairedOnSim(sim, profile.ID, store.Created)
+		p.ID, p.Org.Name = "p-"+name, "Partner "+name
+		g, err := c.AddSharingGroup(context.Background(), misp.NewSharingGroup{Name: "Ours ↔ " + name, Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.OnOurMISP.SharingGroup = store.ObjectRef{ID: g.SharingGroup.ID.String(), Outcome: store.Created}
+		p.OnOurMISP.SharingGroupName = g.SharingGroup.Name
+		partners = append(partners, p)
+	}
+	if got := strings.Join(sharingGroupPlan(partners[0], false), ""); !strings.Contains(got, "keep sharing group") {
+		t.Errorf("plan %q", got)
+	}
+	dir := t.TempDir()
+	seedStore(t, dir, []store.Profile{profile}, partners)
+	s := newTestShell(t, dir, testPassphrase)
+
+	d := newPartnerDetails(s, partners[0])
+	d.content()
+	d.removeAll(false, false)
+	if len(sim.SharingGroups()) != 2 {
+		t.Fatalf("a group went unasked: %d left", len(sim.SharingGroups()))
+	}
+	d = newPartnerDetails(s, partners[1])
+	d.content()
+	d.removeAll(false, true)
+	if gs := sim.SharingGroups(); len(gs) != 1 || gs[0].Name != "Ours ↔ kept" {
+		t.Fatalf("groups left: %+v", gs)
+	}
+	if n := len(s.vault.Snapshot().Partners); n != 0 {
+		t.Errorf("%d partners left", n)
 	}
 }
