@@ -25,6 +25,8 @@ type partnerDetails struct {
 	revokeButton *widget.Button
 	testResult   *widget.Label
 	revokeResult *widget.Label
+	rulesResult  *widget.Label
+	rulesButton  *widget.Button
 	// column scrolls the details; laid out again when a result message
 	// changes length (setMessage).
 	column *container.Scroll
@@ -68,6 +70,7 @@ func (d *partnerDetails) content() fyne.CanvasObject {
 		)),
 		newNotificationsView(p.NotificationSettings),
 	)
+	sections = append(sections, d.rulesCard())
 	d.column = container.NewVScroll(container.NewVBox(sections...))
 	return d.column
 }
@@ -215,9 +218,13 @@ func (d *partnerDetails) onRelay() {
 func (d *partnerDetails) onRemove() {
 	w := d.shell.window
 	deleteUser := &widget.Check{Text: "Delete the sync user instead of disabling it"}
+	deleteGroup := &widget.Check{Text: "Also delete the sharing group this app made"}
 	plan := &widget.Label{Wrapping: fyne.TextWrapWord}
-	update := func() { plan.SetText(strings.Join(removalPlan(d.partner, deleteUser.Checked), "\n")) }
+	update := func() {
+		plan.SetText(strings.Join(append(removalPlan(d.partner, deleteUser.Checked), sharingGroupPlan(d.partner, deleteGroup.Checked)...), "\n"))
+	}
 	deleteUser.OnChanged = func(bool) { update() }
+	deleteGroup.OnChanged = func(bool) { update() }
 	update()
 	content := container.NewVBox(
 		&widget.Label{Text: "Removing " + d.partner.Org.Name + " will:", Wrapping: fyne.TextWrapWord},
@@ -226,9 +233,12 @@ func (d *partnerDetails) onRemove() {
 	if d.partner.OnOurMISP.SyncUser.ID != "" {
 		content.Add(deleteUser)
 	}
+	if g := d.partner.OnOurMISP.SharingGroup; g.ID != "" && g.Outcome == store.Created {
+		content.Add(deleteGroup)
+	}
 	confirm := dialog.NewCustomConfirm("Remove partner", "Remove", "Cancel", content, func(ok bool) {
 		if ok {
-			d.remove(deleteUser.Checked)
+			d.removeAll(deleteUser.Checked, deleteGroup.Checked)
 		}
 	}, w)
 	confirm.Resize(fyne.NewSize(520, 0))

@@ -15,6 +15,7 @@ import (
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/session"
+	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
 // Exchange modes offered in Prepare.
@@ -31,6 +32,8 @@ type prepareStep struct {
 	internal                        *widget.Check
 	internalWarning                 *widget.Label
 	allowLocal, keepUnverified      *widget.Check
+	rules                           *rulesEditor
+	sharingGroup                    *widget.Check
 	mode                            *widget.RadioGroup
 	start, cancel                   *widget.Button
 	message                         *widget.Label
@@ -91,6 +94,17 @@ func (w *wizard) showPrepare() {
 	}
 	p.allowLocal = &widget.Check{Text: "Allow a partner URL on this machine or its own network segment (loopback, link-local)", Checked: c.AllowLocalAddresses}
 	p.keepUnverified = &widget.Check{Text: "Keep an existing server entry whose TLS verification is off when the partner sends no certificate", Checked: c.KeepUnverifiedEntry}
+	p.rules = newRulesEditor(w.login.client, c.Rules, w.opts.background, w.opts.ui)
+	p.rules.onPreset = func(_ string, pushOff bool) {
+		if pushOff {
+			p.push.SetChecked(false)
+		}
+	}
+	ourOrg := "our organisation"
+	if login != nil {
+		ourOrg = login.HostOrg.Name
+	}
+	p.sharingGroup = &widget.Check{Text: "Make a bilateral sharing group \"" + ourOrg + " ↔ partner\" on our MISP", Checked: c.SharingGroup}
 	mode := modeFaceToFace
 	if c.Remote {
 		mode = modeRemote
@@ -131,6 +145,12 @@ func (w *wizard) showPrepare() {
 			p.publishWithoutEmail,
 			explain("Without it a first pull publishes every pulled event and MISP mails every user about each one."),
 		)},
+		&widget.Card{Subtitle: "What flows", Content: container.NewVBox(
+			p.rules.content(true),
+			explain("The rules go on our server entry (MISP's push_rules and pull_rules), and the partner is told them. An existing entry updated under \"update its key only\" keeps its rules unless you change them here. MISP pushes only events shared with connected or all communities, or in a sharing group that holds the entry."),
+			p.sharingGroup,
+			explain("Off by default. With both organisations and our server entry in it, events shared in the group flow to the partner only. Kept when the partner is removed, unless you ask."),
+		)},
 		partnerCard(finishAlone, &widget.Form{Items: []*widget.FormItem{
 			{Text: "Our MISP's URL", Widget: p.announceURL, HintText: "the address the partner's MISP will use to reach ours." + source},
 			{Text: "Connects from", Widget: p.egress, HintText: "addresses our MISP connects from, for the partner's firewall"},
@@ -160,6 +180,7 @@ func (w *wizard) showPrepare() {
 		p.start.Text = "Finish now"
 		p.start.OnTapped = w.onFinishAlone
 	}
+	p.rules.load(w.ctx)
 	buttons := container.NewBorder(nil, nil, p.cancel, p.start, container.NewVBox(p.progress, p.message))
 	w.setStep(0, container.NewBorder(nil, container.NewPadded(buttons), nil, nil,
 		container.NewVScroll(container.NewVBox(sections...))))
@@ -236,6 +257,11 @@ func (w *wizard) choicesFromForm() (session.Choices, error) {
 	// The timeouts stay those of the preferences; the mode picks which.
 	c.Remote = p.mode.Selected == modeRemote
 	c.EgressAddresses = strings.FieldsFunc(p.egress.Text, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
+	rules, err := p.rules.rules()
+	if err != nil {
+		return c, fmt.Errorf("what flows: %w", err)
+	}
+	c.Rules, c.RulesChanged, c.SharingGroup = rules, p.rules.changed, p.sharingGroup.Checked
 	if !c.Pull && !c.Push {
 		return c, errors.New("choose pull, push or both: a server entry that does neither syncs nothing")
 	}
@@ -268,6 +294,11 @@ func (w *wizard) onStart() {
 		return
 	}
 	w.choices = c
+	// What flows is remembered as Prepare's default, like the settings.
+	_ = w.vault.Update(func(d *store.Data) error {
+		session.RememberRules(c, &d.Preferences.Prepare)
+		return nil
+	})
 	if w.login.knownOwnKey != nil {
 		if key := w.login.knownOwnKey(); key != nil {
 			w.startSession(key, nil)

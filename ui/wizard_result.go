@@ -116,6 +116,13 @@ func (w *wizard) resultSections(res *session.Result, stage session.Stage) []fyne
 	if id := res.Identity; id != nil && len(id.Checked) > 0 {
 		out = append(out, card("What was checked of the partner's claims", &widget.Label{Text: checkedText(id), Wrapping: fyne.TextWrapWord}))
 	}
+	if f := res.Partner; f.OurFlows != nil || f.PartnerFlows != nil {
+		group := f.SharingGroupName
+		if f.SharingGroupProblem != "" {
+			group = "not made: " + f.SharingGroupProblem
+		}
+		out = append(out, flowsCard(f.OurFlows, f.PartnerFlows, group))
+	}
 
 	p, known := w.partnerRecord(res)
 	if known {

@@ -51,6 +51,8 @@ type demoFlags struct {
 	reuseExisting, keepUnverified   bool
 	dataDir, passphraseFile         string
 	timeout, partInterval           time.Duration
+	rules                           demoRules
+	pushGiven                       bool
 }
 
 func parseDemoFlags(args []string, out io.Writer) (*demoFlags, error) {
@@ -78,6 +80,7 @@ func parseDemoFlags(args []string, out io.Writer) (*demoFlags, error) {
 	fs.StringVar(&f.passphraseFile, "passphrase-file", "", "file holding the stores' passphrase (else $"+store.PassphraseEnv+"; needed with --data-dir)")
 	fs.DurationVar(&f.timeout, "timeout", 2*time.Minute, "give up after this long")
 	fs.DurationVar(&f.partInterval, "part-interval", 150*time.Millisecond, "how long each part of a multi-part code stays on a screen")
+	f.rules.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(out, `Usage: mispbump demo [--headless [--json]] [flags]
 
@@ -96,6 +99,7 @@ one per side, and you confirm the codes in each.
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
+	fs.Visit(func(fl *flag.Flag) { f.pushGiven = f.pushGiven || fl.Name == "push" })
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (keys are read from files or the environment, never from the command line)", fs.Arg(0))
 	}
@@ -119,6 +123,9 @@ func (f *demoFlags) choices() (session.Choices, error) {
 		c.ExistingServer = session.ExistingServerCreateNew
 	default:
 		return c, fmt.Errorf("--existing-server must be update or new, not %q", f.existingServer)
+	}
+	if err := f.rules.apply(&c, f.pushGiven); err != nil {
+		return c, err
 	}
 	return c, nil
 }
@@ -221,6 +228,7 @@ func printDemoSummary(w io.Writer, r *session.LocalReport) {
 		if s.TestConnection != nil {
 			fmt.Fprintf(w, "  connection test to the partner: status %d, %s\n", s.TestConnection.Status, s.TestConnection.Message)
 		}
+		printRules(w, name, s)
 		if s.Error != "" {
 			fmt.Fprintf(w, "  problem: %s\n", s.Error)
 		}

@@ -359,9 +359,15 @@ type NewServer struct {
 	PublishWithoutEmail bool   `json:"publish_without_email"`
 	SubmittedCert       string `json:"submitted_cert,omitempty"`
 	Internal            bool   `json:"internal,omitempty"`
+	// PullRules and PushRules are strings on purpose: MISP stores them as
+	// JSON text and answers 500 to an object (recordings 112, 114). Fill
+	// them with PullRules.Encode and PushRules.Encode; empty sends none.
+	PullRules string `json:"pull_rules,omitempty"`
+	PushRules string `json:"push_rules,omitempty"`
 }
 
-// AddServer creates a sync server entry (POST /servers/add, recordings 31–33).
+// AddServer creates a sync server entry (POST /servers/add, recordings 31–33,
+// 112 with rules).
 func (c *Client) AddServer(ctx context.Context, s NewServer) (*Server, error) {
 	const op = "POST /servers/add"
 	if s.RemoteOrgID <= 0 {
@@ -399,9 +405,14 @@ type ServerChanges struct {
 	// verification of an entry back on against the partner's certificate.
 	SelfSigned    *bool   `json:"self_signed,omitempty"`
 	SubmittedCert *string `json:"submitted_cert,omitempty"`
+	// PullRules and PushRules replace the entry's rules (strings, as in
+	// NewServer; recording 113).
+	PullRules *string `json:"pull_rules,omitempty"`
+	PushRules *string `json:"push_rules,omitempty"`
 }
 
-// EditServer changes a server entry (POST /servers/edit/{id}, recordings 35, 53).
+// EditServer changes a server entry (POST /servers/edit/{id}, recordings 35,
+// 53, 113 for rules).
 func (c *Client) EditServer(ctx context.Context, id ID, ch ServerChanges) (*Server, error) {
 	p, err := pathID("POST /servers/edit", id)
 	if err != nil {

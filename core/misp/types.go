@@ -255,6 +255,10 @@ type Server struct {
 	Internal            Flag   `json:"internal"`
 	CertFile            Text   `json:"cert_file"`
 	Priority            Text   `json:"priority"`
+	// PullRules and PushRules are JSON-encoded strings (recording 115);
+	// read them with ParsePullRules and ParsePushRules.
+	PullRules RulesText `json:"pull_rules"`
+	PushRules RulesText `json:"push_rules"`
 }
 
 // ServerEntry is one row of servers/index: the entry, its local owner and the

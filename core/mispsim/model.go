@@ -123,6 +123,8 @@ type Event struct {
 	CreatorEmail      string
 	Attributes        []Attribute
 	CryptographicKeys []CryptoKey
+	// Tags are the event's tag names (restSearch, tags/index counts).
+	Tags []string
 }
 
 // Attribute is one attribute of an event.
@@ -231,6 +233,7 @@ func cloneEvent(e Event) Event {
 	c := e
 	c.Attributes = append([]Attribute(nil), e.Attributes...)
 	c.CryptographicKeys = append([]CryptoKey(nil), e.CryptographicKeys...)
+	c.Tags = append([]string(nil), e.Tags...)
 	if e.Protected != nil {
 		p := *e.Protected
 		c.Protected = &p

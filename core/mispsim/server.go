@@ -31,6 +31,7 @@ type response struct {
 	// came with; MISP then sends X-Auth-Key-Expiration on every
 	// authenticated answer, errors included (108, 179, 180).
 	keyExpiry int64
+	headers      map[string]string // extra response headers (X-Result-Count)
 }
 
 // call is one authenticated API request on its way through the handlers.
@@ -117,6 +118,9 @@ func (s *Sim) write(w http.ResponseWriter, r *http.Request, resp response) {
 		}
 	}
 	h.Set("Content-Type", ct)
+	for k, v := range resp.headers {
+		h.Set(k, v)
+	}
 	h.Set("Content-Length", strconv.Itoa(len(payload)))
 	w.WriteHeader(resp.status)
 	if r.Method != http.MethodHead && !resp.noBody {
@@ -360,37 +364,47 @@ const (
 
 func (s *Sim) routes() map[string]route {
 	return map[string]route{
-		"users/view":                 {"", "", s.usersView},
-		"users/resetauthkey":         {http.MethodPost, "perm_auth", s.usersResetAuthkey},
-		"servers/getversion":         {"", "", s.serversGetVersion},
-		"servers/getinstanceuuid":    {"", "", s.serversGetInstanceUUID},
-		"servers/getsetting":         {"", siteAdmin, s.serversGetSetting},
-		"servers/serversettingsedit": {http.MethodPost, siteAdmin, s.serversSettingsEdit},
-		"servers/index":              {"", siteAdmin, s.serversIndex},
-		"servers/add":                {http.MethodPost, siteAdmin, s.serversAdd},
-		"servers/edit":               {http.MethodPost, siteAdmin, s.serversEdit},
-		"servers/delete":             {http.MethodPost, siteAdmin, s.serversDelete},
-		"servers/testconnection":     {http.MethodPost, siteAdmin, s.serversTestConnection},
-		"servers/getremoteuser":      {"", siteAdmin, s.serversGetRemoteUser},
-		"servers/posttest":           {http.MethodPost, "", s.serversPostTest},
-		"organisations/view":         {"", "", s.orgsView},
-		"organisations/index":        {"", "", s.orgsIndex},
-		"admin/organisations/add":    {http.MethodPost, siteAdmin, s.orgsAdd},
-		"roles/index":                {"", "", s.rolesIndex},
-		"admin/users/index":          {"", siteAdmin, s.usersIndex},
-		"admin/users/add":            {http.MethodPost, siteAdmin, s.usersAdd},
-		"admin/users/edit":           {http.MethodPost, siteAdmin, s.usersEdit},
-		"admin/users/delete":         {http.MethodPost, siteAdmin, s.usersDelete},
-		"auth_keys/add":              {http.MethodPost, "perm_auth", s.authKeysAdd},
-		"auth_keys/index":            {"", "perm_auth", s.authKeysIndex},
-		"auth_keys/delete":           {http.MethodPost, "perm_auth", s.authKeysDelete},
-		"events/index":               {"", "", s.eventsIndex},
-		"events/view":                {"", "", s.eventsView},
-		"events/add":                 {http.MethodPost, "perm_add", s.eventsAdd},
-		"events/edit":                {http.MethodPost, "perm_modify", s.eventsEdit},
-		"events/publish":             {http.MethodPost, "perm_publish", s.eventsPublish},
-		"events/protect":             {http.MethodPost, "perm_modify", s.eventsProtect},
-		"cryptographickeys/add":      {http.MethodPost, "perm_add", s.cryptoKeysAdd},
-		"users/getgpgpublickey":      {"", "", s.usersGetGpgPublicKey},
+		"users/view":                  {"", "", s.usersView},
+		"users/resetauthkey":          {http.MethodPost, "perm_auth", s.usersResetAuthkey},
+		"servers/getversion":          {"", "", s.serversGetVersion},
+		"servers/getinstanceuuid":     {"", "", s.serversGetInstanceUUID},
+		"servers/getsetting":          {"", siteAdmin, s.serversGetSetting},
+		"servers/serversettingsedit":  {http.MethodPost, siteAdmin, s.serversSettingsEdit},
+		"servers/index":               {"", siteAdmin, s.serversIndex},
+		"servers/add":                 {http.MethodPost, siteAdmin, s.serversAdd},
+		"servers/edit":                {http.MethodPost, siteAdmin, s.serversEdit},
+		"servers/delete":              {http.MethodPost, siteAdmin, s.serversDelete},
+		"servers/testconnection":      {http.MethodPost, siteAdmin, s.serversTestConnection},
+		"servers/getremoteuser":       {"", siteAdmin, s.serversGetRemoteUser},
+		"servers/posttest":            {http.MethodPost, "", s.serversPostTest},
+		"organisations/view":          {"", "", s.orgsView},
+		"organisations/index":         {"", "", s.orgsIndex},
+		"admin/organisations/add":     {http.MethodPost, siteAdmin, s.orgsAdd},
+		"roles/index":                 {"", "", s.rolesIndex},
+		"admin/users/index":           {"", siteAdmin, s.usersIndex},
+		"admin/users/add":             {http.MethodPost, siteAdmin, s.usersAdd},
+		"admin/users/edit":            {http.MethodPost, siteAdmin, s.usersEdit},
+		"admin/users/delete":          {http.MethodPost, siteAdmin, s.usersDelete},
+		"auth_keys/add":               {http.MethodPost, "perm_auth", s.authKeysAdd},
+		"auth_keys/index":             {"", "perm_auth", s.authKeysIndex},
+		"auth_keys/delete":            {http.MethodPost, "perm_auth", s.authKeysDelete},
+		"events/index":                {"", "", s.eventsIndex},
+		"events/view":                 {"", "", s.eventsView},
+		"events/add":                  {http.MethodPost, "perm_add", s.eventsAdd},
+		"events/edit":                 {http.MethodPost, "perm_modify", s.eventsEdit},
+		"events/publish":              {http.MethodPost, "perm_publish", s.eventsPublish},
+		"events/protect":              {http.MethodPost, "perm_modify", s.eventsProtect},
+		"cryptographickeys/add":       {http.MethodPost, "perm_add", s.cryptoKeysAdd},
+		"users/getgpgpublickey":       {"", "", s.usersGetGpgPublicKey},
+		"events/restsearch":           {http.MethodPost, "", s.eventsRestSearch},
+		"tags/index":                  {"", "", s.tagsIndex},
+		"tags/search":                 {"", "", s.tagsSearch},
+		"sharing_groups/add":          {http.MethodPost, "perm_sharing_group", s.sharingGroupsAdd},
+		"sharing_groups/view":         {"", "", s.sharingGroupsView},
+		"sharing_groups/index":        {"", "", s.sharingGroupsIndex},
+		"sharing_groups/delete":       {http.MethodPost, "perm_sharing_group", s.sharingGroupsDelete},
+		"sharing_groups/addorg":       {http.MethodPost, "perm_sharing_group", s.sharingGroupsAddOrg},
+		"sharing_groups/addserver":    {http.MethodPost, "perm_sharing_group", s.sharingGroupsAddServer},
+		"sharing_groups/removeserver": {http.MethodPost, "perm_sharing_group", s.sharingGroupsRemoveServer},
 	}
 }

@@ -203,6 +203,9 @@ func (s *Sim) serversAdd(c *call) response {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if rulesNotStrings(m) {
+		return internalError(c.path)
+	}
 	if _, has := m["remote_org_id"]; !has {
 		return notAllowed("No remote org ID set. Please pass it as remote_org_id", c.path)
 	}
@@ -236,6 +239,9 @@ func (s *Sim) serversEdit(c *call) response {
 	cur := s.servers[id]
 	if cur == nil {
 		return notFound("Invalid server", c.path)
+	}
+	if rulesNotStrings(m) {
+		return internalError(c.path)
 	}
 	next := *cur
 	if f, msg := s.applyServerFields(&next, m); f != "" {

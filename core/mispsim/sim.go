@@ -66,6 +66,8 @@ type Sim struct {
 	legacy   map[int]string // user id -> key, with advanced authkeys off
 	servers  map[int]*Server
 	events   map[int]*Event
+	tags     map[int]*Tag
+	sgs      map[int]*SharingGroup
 	settings map[string]any
 	next     map[string]int
 	hostOrg  int
@@ -118,6 +120,8 @@ func New(cfg Config) *Sim {
 		legacy:   map[int]string{},
 		servers:  map[int]*Server{},
 		events:   map[int]*Event{},
+		tags:     map[int]*Tag{},
+		sgs:      map[int]*SharingGroup{},
 		settings: map[string]any{},
 		next:     map[string]int{},
 		baseURL:  strings.TrimRight(cfg.BaseURL, "/"),
@@ -182,6 +186,10 @@ func (s *Sim) idTaken(kind string, id int) bool {
 		_, taken = s.servers[id]
 	case "event":
 		_, taken = s.events[id]
+	case "tag":
+		_, taken = s.tags[id]
+	case "sharinggroup":
+		_, taken = s.sgs[id]
 	}
 	return taken
 }
@@ -595,6 +603,9 @@ func (s *Sim) addEventLocked(e Event) Event {
 		if k.Type == "" {
 			k.Type = "pgp"
 		}
+	}
+	for _, name := range e.Tags {
+		s.tagLocked(name)
 	}
 	c := cloneEvent(e)
 	s.events[e.ID] = &c

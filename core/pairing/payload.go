@@ -52,6 +52,8 @@ type Info struct {
 	Notifications   *NotificationSettings `json:"notifications,omitempty"`
 	// Internal declares same-organisation mode: org-only data will flow.
 	Internal bool `json:"internal,omitempty"`
+	// Flows says, for information, what our entry will push and pull.
+	Flows *Flows `json:"flows,omitempty"`
 }
 
 // NotificationSettings is how an organisation wants to be notified (IntelMQ IEP005).
@@ -191,6 +193,11 @@ func decodePayload(round Round, data []byte) (any, error) {
 	}
 	if info, ok := v.(*Info); ok && info.Notifications != nil {
 		if err := checkVersion(info.Notifications.Version, "notification settings"); err != nil {
+			return nil, err
+		}
+	}
+	if info, ok := v.(*Info); ok && info.Flows != nil {
+		if err := checkFlows(info.Flows); err != nil {
 			return nil, err
 		}
 	}

@@ -757,6 +757,11 @@ func (s *Side) Confirm(info Info) error {
 		n.Version = NotificationVersion
 		info.Notifications = &n
 	}
+	if info.Flows != nil && info.Flows.Version == "" {
+		f := *info.Flows
+		f.Version = FlowsVersion
+		info.Flows = &f
+	}
 	plain := marshalPayload(info)
 	if len(plain) > maxInflated {
 		return errorf(KindTooLarge, "our INFO is larger than 64 KiB")

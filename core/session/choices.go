@@ -6,6 +6,7 @@ import (
 	"github.com/mispbump/mispbump-desktop/core/ident"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/store"
+	"github.com/mispbump/mispbump-desktop/core/syncsetup"
 )
 
 // Policies for a server entry that already points at the partner, and for a
@@ -75,6 +76,14 @@ type Choices struct {
 	// entry to the partner (self_signed) when the partner sent no
 	// certificate; off, that step stops and says so.
 	KeepUnverifiedEntry bool
+	// Rules are what flows over our server entry (a preset or custom
+	// filters); they go on a new entry and, told to the partner, into
+	// INFO. RulesChanged says the admin changed them in Prepare, so an
+	// existing entry updated under "update key only" gets them too.
+	Rules        syncsetup.Rules
+	RulesChanged bool
+	// SharingGroup asks for a bilateral sharing group (off by default).
+	SharingGroup bool
 }
 
 // DefaultChoices are the brief's defaults: pull on, push off,
@@ -87,6 +96,7 @@ func DefaultChoices() Choices {
 		PublishWithoutEmail: true,
 		ExistingServer:      ExistingServerUpdateKey,
 		NameClash:           NameClashSuffixUUID,
+		Rules:               syncsetup.Rules{Preset: syncsetup.PresetEverything},
 	}
 }
 
@@ -100,9 +110,34 @@ func ChoicesFromPreferences(p store.PrepareDefaults) Choices {
 	if p.NameClash != "" {
 		c.NameClash = p.NameClash
 	}
+	c.Rules = syncsetup.Rules{Preset: p.RulesPreset, Push: p.PushFilter, Pull: p.PullFilter}
+	if c.Rules.Preset == "" {
+		c.Rules.Preset = syncsetup.PresetEverything
+	}
+	c.SharingGroup = p.SharingGroup
 	c.Timeout = time.Duration(p.FaceToFaceTimeoutSeconds) * time.Second
 	c.RemoteTimeout = time.Duration(p.RemoteTimeoutSeconds) * time.Second
 	return c
+}
+
+// RememberRules writes the choices' rules and sharing-group choice into
+// Prepare's defaults, so the next pairing starts from them.
+func RememberRules(c Choices, p *store.PrepareDefaults) {
+	p.RulesPreset, p.PushFilter, p.PullFilter, p.SharingGroup = c.Rules.Preset, c.Rules.Push, c.Rules.Pull, c.SharingGroup
+}
+
+// WithPreset sets the rules (and, for "Nothing pushed yet", push off) from
+// a preset; RulesChanged is set, as by a choice in Prepare.
+func (c *Choices) WithPreset(name string) error {
+	r, pushOff, err := syncsetup.PresetRules(name)
+	if err != nil {
+		return &Error{Kind: KindBadChoice, Detail: err.Error()}
+	}
+	c.Rules, c.RulesChanged = r, true
+	if pushOff {
+		c.Push = false
+	}
+	return nil
 }
 
 // timeout is the inactivity limit the choices imply.
@@ -132,6 +167,9 @@ func (c Choices) validate() error {
 	}
 	if c.ReuseOrgUUID != "" && !ident.IsCanonicalUUID(c.ReuseOrgUUID) {
 		return &Error{Kind: KindBadChoice, Detail: "the organisation to pair again with must be named by its UUID in lower case"}
+	}
+	if err := c.Rules.Validate(); err != nil {
+		return &Error{Kind: KindBadChoice, Detail: err.Error()}
 	}
 	if !c.Push && !c.Pull {
 		return &Error{Kind: KindBadChoice, Detail: "choose push, pull or both: a server entry that does neither syncs nothing"}

@@ -993,6 +993,16 @@ func (e *engine) fillSummary() {
 	p.OrgID, p.OrgCreated, p.OrgNameUsed = e.org.ID, e.org.Created, e.org.Name
 	p.SyncUserID, p.UserCreated, p.SyncUserEmail = e.user.ID, e.user.Created, e.user.Email
 	p.ServerID, p.ServerCreated = e.server.ID, e.server.Created
+	p.ServerPushRules, p.ServerPullRules = e.server.PushRules, e.server.PullRules
+	if g := e.server.SharingGroup; g != nil {
+		p.SharingGroupID, p.SharingGroupName = g.ID, g.Name
+	}
+	p.SharingGroupProblem = e.server.SharingGroupProblem
+	p.OurFlows = e.cfg.Choices.Rules.Flows(e.cfg.Choices.Push, e.cfg.Choices.Pull)
+	if info, ok := e.side.PartnerInfo(); ok && info.Flows != nil {
+		f := *info.Flows
+		p.PartnerFlows = &f
+	}
 	if e.minted != nil {
 		p.MintedKeyID = e.minted.ID
 	}
@@ -1042,6 +1052,7 @@ func (e *engine) ourInfo() pairing.Info {
 		EgressAddresses: e.cfg.Choices.EgressAddresses,
 		Notifications:   notifications,
 		Internal:        e.cfg.Choices.Internal,
+		Flows:           e.cfg.Choices.Rules.Flows(e.cfg.Choices.Push, e.cfg.Choices.Pull),
 	}
 }
 

@@ -170,4 +170,13 @@ type PartnerSummary struct {
 	// PGPFingerprint is the partner's instance key's fingerprint once
 	// checked; KeyAlarm is set when the check found a mismatch.
 	PGPFingerprint, KeyAlarm string
+	// OurFlows is what our entry pushes and pulls; PartnerFlows what the
+	// partner's INFO said theirs does (nil when it said nothing).
+	OurFlows, PartnerFlows *pairing.Flows
+	// ServerPushRules and ServerPullRules are our entry's rules as MISP
+	// holds them (JSON text in MISP's shape).
+	ServerPushRules, ServerPullRules string
+	// SharingGroupID and SharingGroupName are the bilateral group on our
+	// MISP; SharingGroupProblem says why it could not be made.
+	SharingGroupID, SharingGroupName, SharingGroupProblem string
 }

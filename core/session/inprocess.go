@@ -94,6 +94,17 @@ type LocalSideReport struct {
 	// OwnKeyError says why this side's own instance key could not be read
 	// (it then went without one in INFO); empty when read or absent.
 	OwnKeyError string `json:"own_key_error,omitempty"`
+	// PushRules and PullRules are this side's server entry's rules as its
+	// MISP holds them; Flows says them in words (ours), PartnerFlows what
+	// the partner's INFO said about its own entry.
+	PushRules    string       `json:"push_rules,omitempty"`
+	PullRules    string       `json:"pull_rules,omitempty"`
+	Flows        *ReportFlows `json:"flows,omitempty"`
+	PartnerFlows *ReportFlows `json:"partner_flows,omitempty"`
+	// SharingGroup is the bilateral group made or reused on this side.
+	SharingGroup        string `json:"sharing_group,omitempty"`
+	SharingGroupID      string `json:"sharing_group_id,omitempty"`
+	SharingGroupProblem string `json:"sharing_group_problem,omitempty"`
 }
 
 // ReportIdentity is the check of the partner's claims in a report.
@@ -112,6 +123,20 @@ type ReportIdentity struct {
 	// checked, in words.
 	Pause   []string `json:"pause,omitempty"`
 	Checked []string `json:"checked,omitempty"`
+}
+
+// ReportFlows is one side's rules in a report: structured and in words.
+type ReportFlows struct {
+	pairing.Flows
+	PushWords string `json:"push_words"`
+	PullWords string `json:"pull_words"`
+}
+
+func reportFlows(f *pairing.Flows) *ReportFlows {
+	if f == nil {
+		return nil
+	}
+	return &ReportFlows{Flows: *f, PushWords: f.DescribePush(), PullWords: f.DescribePull()}
 }
 
 // ReportTest is a connection test in a report.
@@ -268,6 +293,9 @@ func PairLocally(ctx context.Context, a, b LocalSide, opts LocalOptions) (*Local
 			sr.PartnerOrgID, sr.PartnerOrgUUID = p.OrgID, p.OrgUUID
 			sr.SyncUserID, sr.SyncUserEmail, sr.ServerID = p.SyncUserID, p.SyncUserEmail, p.ServerID
 			sr.KeysRevoked = p.KeysRevoked
+			sr.PushRules, sr.PullRules = p.ServerPushRules, p.ServerPullRules
+			sr.Flows, sr.PartnerFlows = reportFlows(p.OurFlows), reportFlows(p.PartnerFlows)
+			sr.SharingGroup, sr.SharingGroupID, sr.SharingGroupProblem = p.SharingGroupName, p.SharingGroupID, p.SharingGroupProblem
 			for _, c := range []struct {
 				what    string
 				created bool

@@ -37,7 +37,8 @@ func (m *mispSteps) Requests() int64 { return m.c.Requests() }
 
 func policy(ch Choices) syncsetup.Policy {
 	p := syncsetup.Policy{Push: ch.Push, Pull: ch.Pull, PublishWithoutEmail: ch.PublishWithoutEmail, SameOrganisation: ch.Internal,
-		ServerName: ch.ServerName, AllowLocalAddresses: ch.AllowLocalAddresses, KeepUnverifiedEntry: ch.KeepUnverifiedEntry}
+		ServerName: ch.ServerName, AllowLocalAddresses: ch.AllowLocalAddresses, KeepUnverifiedEntry: ch.KeepUnverifiedEntry,
+		Rules: ch.Rules, ApplyRules: ch.RulesChanged, SharingGroup: ch.SharingGroup}
 	if ch.NameClash == NameClashStop {
 		p.NameClash = syncsetup.NameClashFail
 	}
@@ -103,11 +104,23 @@ func (m *mispSteps) Server(ctx context.Context, partner pairing.Info, creds pair
 	if res.Org == nil {
 		res.Org = &syncsetup.OrgResult{ID: misp.ID(org.ID), Name: org.Name, Created: org.Created}
 	}
-	err := m.setup(ch).EnsureServer(ctx, res, syncsetup.Creds{Authkey: syncsetup.Secret(creds.SyncAuthkey), Email: creds.SyncUserEmail})
+	setup := m.setup(ch)
+	err := setup.EnsureServer(ctx, res, syncsetup.Creds{Authkey: syncsetup.Secret(creds.SyncAuthkey), Email: creds.SyncUserEmail})
 	if res.Server == nil {
 		return serverResult{}, err
 	}
-	return serverResult{ID: res.Server.ID.String(), Created: res.Server.Created}, err
+	out := serverResult{ID: res.Server.ID.String(), Created: res.Server.Created, PushRules: res.Server.PushRules, PullRules: res.Server.PullRules}
+	if err == nil && ch.SharingGroup {
+		// The entry works without the group: a failure here is reported,
+		// not a failed pairing.
+		if gerr := setup.EnsureSharingGroup(ctx, res); gerr != nil {
+			out.SharingGroupProblem = gerr.Error()
+		}
+		if g := res.SharingGroup; g != nil {
+			out.SharingGroup = &sharingGroupResult{ID: g.ID.String(), UUID: g.UUID, Name: g.Name, Created: g.Created}
+		}
+	}
+	return out, err
 }
 
 func (m *mispSteps) Test(ctx context.Context, serverID string, partner pairing.Info) (pairing.TestResult, error) {

@@ -37,6 +37,11 @@ func partnerFromInfo(info pairing.Info, profileID string, ch Choices) store.Part
 		n := *info.Notifications
 		p.NotificationSettings = &n
 	}
+	if info.Flows != nil {
+		f := *info.Flows
+		p.PartnerFlows = &f
+	}
+	p.OurFlows = ch.Rules.Flows(ch.Push, ch.Pull)
 	return p
 }
 
@@ -94,6 +99,19 @@ func (e *engine) recordSoFar(earlier store.Partner) store.Partner {
 	}
 	if p.OnOurMISP.Server.ID == "" {
 		p.OnOurMISP.Server = earlier.OnOurMISP.Server
+	}
+	if g := e.server.SharingGroup; g != nil {
+		p.OnOurMISP.SharingGroup = ref(g.ID, g.Created, earlier.OnOurMISP.SharingGroup)
+		p.OnOurMISP.SharingGroupName, p.OnOurMISP.SharingGroupUUID = g.Name, g.UUID
+	} else {
+		p.OnOurMISP.SharingGroup = earlier.OnOurMISP.SharingGroup
+		p.OnOurMISP.SharingGroupName, p.OnOurMISP.SharingGroupUUID = earlier.OnOurMISP.SharingGroupName, earlier.OnOurMISP.SharingGroupUUID
+	}
+	if !e.cfg.Choices.RulesChanged && earlier.OurFlows != nil && e.server.ID != "" && !e.server.Created {
+		// A key-only update kept the entry's earlier rules.
+		f := *earlier.OurFlows
+		f.Push, f.Pull = p.Push, p.Pull
+		p.OurFlows = &f
 	}
 	p.MintedKeys = slices.Clone(earlier.MintedKeys)
 	if e.minted != nil {

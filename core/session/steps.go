@@ -55,4 +55,15 @@ type userResult struct {
 type serverResult struct {
 	ID      string
 	Created bool
+	// PushRules and PullRules are the entry's rules as MISP holds them.
+	PushRules, PullRules string
+	// SharingGroup is the bilateral group (nil when none was asked for or
+	// it could not be made: SharingGroupProblem says why).
+	SharingGroup        *sharingGroupResult
+	SharingGroupProblem string
+}
+
+type sharingGroupResult struct {
+	ID, UUID, Name string
+	Created        bool
 }

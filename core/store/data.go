@@ -90,6 +90,10 @@ type Partner struct {
 	// NotificationSettings is how the partner wants to be notified (IEP005),
 	// as their INFO carried it; nil when they sent none.
 	NotificationSettings *pairing.NotificationSettings `json:"notification_settings,omitempty"`
+	// PartnerFlows is what the partner's INFO said its entry pushes and
+	// pulls (for information, validated); OurFlows what ours was set to.
+	PartnerFlows *pairing.Flows `json:"partner_flows,omitempty"`
+	OurFlows     *pairing.Flows `json:"our_flows,omitempty"`
 
 	// OnOurMISP says what the pairing created or reused on our MISP.
 	OnOurMISP OnOurMISP `json:"on_our_misp"`
@@ -167,6 +171,11 @@ type OnOurMISP struct {
 	SyncUserEmail string    `json:"sync_user_email"`
 	// Server is our sync server entry pointing at the partner.
 	Server ObjectRef `json:"server"`
+	// SharingGroup is the bilateral sharing group, when one was asked for;
+	// removing the partner keeps it unless the admin asks.
+	SharingGroup     ObjectRef `json:"sharing_group,omitempty"`
+	SharingGroupName string    `json:"sharing_group_name,omitempty"`
+	SharingGroupUUID string    `json:"sharing_group_uuid,omitempty"`
 }
 
 // MintedKey is an authkey this app minted on our MISP: its id and comment,
@@ -248,6 +257,13 @@ type PrepareDefaults struct {
 	// Timeouts without progress, in seconds.
 	FaceToFaceTimeoutSeconds int `json:"face_to_face_timeout_seconds"`
 	RemoteTimeoutSeconds     int `json:"remote_timeout_seconds"`
+	// RulesPreset and the filters are what flows (core/syncsetup presets;
+	// "" is "everything"); SharingGroup asks for a bilateral group. Prepare
+	// remembers the last choice here.
+	RulesPreset  string             `json:"rules_preset,omitempty"`
+	PushFilter   pairing.FlowFilter `json:"push_filter,omitempty"`
+	PullFilter   pairing.FlowFilter `json:"pull_filter,omitempty"`
+	SharingGroup bool               `json:"sharing_group,omitempty"`
 }
 
 // DefaultPreferences are the preferences of a new store (PAIRING.md "Defaults").

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -72,7 +73,7 @@ func TestMigrationFromV0(t *testing.T) {
 		t.Fatalf("partner not migrated: %+v", p)
 	}
 	if d.Preferences.CameraDevice != "/dev/video0" || d.Preferences.MirrorPreview ||
-		d.Preferences.Prepare != DefaultPreferences().Prepare {
+		!reflect.DeepEqual(d.Preferences.Prepare, DefaultPreferences().Prepare) {
 		t.Fatalf("preferences not migrated: %+v", d.Preferences)
 	}
 

@@ -64,3 +64,32 @@ func BenchmarkRepair(b *testing.B) {
 	}
 	b.ReportMetric(float64(reqs)/float64(b.N), "requests/op")
 }
+
+// BenchmarkPreviewPush measures the push preview on a simulator holding
+// 5000 published events: one metadata-only search whatever the number of
+// events, and only one event's metadata in the answer (the count comes from
+// X-Result-Count).
+func BenchmarkPreviewPush(b *testing.B) {
+	sim := mispsim.New(mispsim.Config{HostOrgName: "Org-A"})
+	for i := 0; i < 5000; i++ {
+		tag := "tlp:green"
+		if i%5 == 0 {
+			tag = "tlp:red"
+		}
+		sim.AddEvent(mispsim.Event{Info: "e", Published: true, Distribution: 2, Tags: []string{tag}})
+	}
+	url, err := sim.Start()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sim.Close()
+	c, _ := misp.New(url, sim.AdminKey(), misp.Options{})
+	tlp, _, _ := PresetRules(PresetTLPClearGreen)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if p := PreviewPush(ctx, c, tlp.Push); p.Count != 4000 {
+			b.Fatalf("preview %+v", p)
+		}
+	}
+	b.ReportMetric(float64(c.Requests())/float64(b.N), "requests/op")
+}

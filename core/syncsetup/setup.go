@@ -560,6 +560,19 @@ func (s *Setup) ensureServer(ctx context.Context, run *stepRun, res *Result, cre
 	if target != nil {
 		key := creds.Authkey.Reveal()
 		changes := misp.ServerChanges{Authkey: &key}
+		var resolved *ResolvedRules
+		if s.Policy.ApplyRules {
+			r, err := ResolveRules(ctx, s.Client, s.Policy.Rules)
+			if err != nil {
+				return err
+			}
+			resolved = r
+			push, pull := r.Push.Encode(), r.Pull.Encode()
+			changes.PushRules, changes.PullRules = &push, &pull
+			for _, n := range r.Notes {
+				run.note("%s", n)
+			}
+		}
 		// Same-organisation mode needs the entry internal; an existing entry
 		// that is not gets internal:true with its new key, nothing else.
 		askInternal := s.Policy.SameOrganisation && !bool(target.Server.Internal)
@@ -592,13 +605,22 @@ func (s *Setup) ensureServer(ctx context.Context, run *stepRun, res *Result, cre
 			internal = bool(answer.Internal)
 		}
 		created := res.Server != nil && res.Server.Created && res.Server.ID == target.Server.ID
-		res.Server = &ServerResult{ID: target.Server.ID, Name: target.Server.Name, URL: target.Server.URL, Created: created, KeyUpdated: true, Internal: internal}
+		res.Server = &ServerResult{ID: target.Server.ID, Name: target.Server.Name, URL: target.Server.URL, Created: created, KeyUpdated: true, Internal: internal,
+			PushRules: string(target.Server.PushRules), PullRules: string(target.Server.PullRules)}
+		if resolved != nil {
+			res.Server.PushRules, res.Server.PullRules, res.Server.RulesSet = string(answer.PushRules), string(answer.PullRules), true
+			if res.Server.PushRules == "" {
+				res.Server.PushRules, res.Server.PullRules = resolved.Push.Encode(), resolved.Pull.Encode()
+			}
+		}
 		run.reused("server entry %s %q", target.Server.ID, target.Server.Name)
 		if verifyOn {
 			run.note("The existing server entry %s had TLS verification off (self_signed); it now verifies the partner against the certificate the partner sent (self_signed: false).", target.Server.ID)
 		}
 		if !created {
-			if askInternal {
+			if resolved != nil {
+				run.note("The existing server entry %s got its new key and the rules chosen in Prepare.", target.Server.ID)
+			} else if askInternal {
 				run.note("The existing server entry %s keeps its push/pull settings and rules; its key was replaced and it was made internal (same-organisation mode).", target.Server.ID)
 			} else {
 				run.note("The existing server entry %s keeps its push/pull settings and rules; only its key was replaced.", target.Server.ID)
@@ -622,6 +644,16 @@ func (s *Setup) ensureServer(ctx context.Context, run *stepRun, res *Result, cre
 		RemoteOrgID: mustInt(res.Org.ID), Push: s.Policy.Push, Pull: s.Policy.Pull,
 		PublishWithoutEmail: s.Policy.PublishWithoutEmail, Internal: s.Policy.SameOrganisation,
 	}
+	resolved, err := ResolveRules(ctx, s.Client, s.Policy.Rules)
+	if err != nil {
+		return err
+	}
+	for _, n := range resolved.Notes {
+		run.note("%s", n)
+	}
+	if !resolved.Push.Empty() || !resolved.Pull.Empty() {
+		ns.PushRules, ns.PullRules = resolved.Push.Encode(), resolved.Pull.Encode()
+	}
 	if p.CertificatePEM != "" {
 		ns.SubmittedCert = base64.StdEncoding.EncodeToString([]byte(p.CertificatePEM))
 		run.note("The partner's certificate was stored with the entry so our MISP verifies the partner against it (self_signed stays off).")
@@ -638,7 +670,8 @@ func (s *Setup) ensureServer(ctx context.Context, run *stepRun, res *Result, cre
 		srv = found
 		run.note("Adding the server entry failed (%s), but servers/index shows it was saved; it is used and not added again.", kindOf(err))
 	}
-	res.Server = &ServerResult{ID: srv.ID, Name: srv.Name, URL: srv.URL, Created: true, Internal: bool(srv.Internal)}
+	res.Server = &ServerResult{ID: srv.ID, Name: srv.Name, URL: srv.URL, Created: true, Internal: bool(srv.Internal),
+		PushRules: string(srv.PushRules), PullRules: string(srv.PullRules), RulesSet: ns.PushRules != ""}
 	run.created("server entry %s %q", srv.ID, srv.Name)
 	if s.Policy.SameOrganisation && !bool(srv.Internal) {
 		return &InternalNotKeptError{ServerID: srv.ID, OrgID: res.Org.ID}
@@ -703,6 +736,9 @@ func (s *Setup) test(ctx context.Context, run *stepRun, res *Result) error {
 type RemoveOptions struct {
 	// DeleteUser deletes the sync user instead of disabling it.
 	DeleteUser bool
+	// DeleteSharingGroup deletes the bilateral sharing group the app made;
+	// by default it is kept (events shared in it stay readable).
+	DeleteSharingGroup bool
 }
 
 // Remove undoes a pairing on our MISP as far as the app may: it deletes the
@@ -738,6 +774,17 @@ func (s *Setup) remove(ctx context.Context, run *stepRun, res *Result, opts Remo
 			run.note("Disabled the sync user %s (its keys stop working).", res.User.Email)
 		}
 	}
+	if g := res.SharingGroup; g != nil && g.ID.Valid() {
+		switch {
+		case opts.DeleteSharingGroup && g.Created:
+			if err := s.Client.DeleteSharingGroup(ctx, g.ID); err != nil && !misp.IsKind(err, misp.KindNotFound) {
+				return err
+			}
+			run.note("Deleted the sharing group %q that MISPbump had created.", g.Name)
+		default:
+			run.note("Kept the sharing group %q (events shared in it stay where they are).", g.Name)
+		}
+	}
 	if res.Org != nil {
 		run.note("Kept the organisation %q: MISPbump never deletes organisations.", res.Org.Name)
 	}
@@ -766,6 +813,11 @@ func (s *Setup) AfterCreds(ctx context.Context, res *Result, creds Creds) error 
 	}
 	if err := s.EnsureServer(ctx, res, creds); err != nil {
 		return err
+	}
+	if s.Policy.SharingGroup {
+		if err := s.EnsureSharingGroup(ctx, res); err != nil {
+			return err
+		}
 	}
 	return s.TestConnection(ctx, res)
 }

@@ -77,6 +77,14 @@ type Policy struct {
 	// entry that has self_signed: true when the partner sent no
 	// certificate; off, the setup stops there and says so.
 	KeepUnverifiedEntry bool `json:"keep_unverified_entry,omitempty"`
+	// Rules are what flows over a new server entry (rules.go). An existing
+	// entry updated under ServerUpdateKey keeps its own rules unless
+	// ApplyRules is set: the admin changed the rules in Prepare.
+	Rules      Rules `json:"rules"`
+	ApplyRules bool  `json:"apply_rules,omitempty"`
+	// SharingGroup asks for a bilateral sharing group "<our org> ↔
+	// <partner org>" with both organisations and our server entry.
+	SharingGroup bool `json:"sharing_group,omitempty"`
 }
 
 // DefaultPolicy is the brief's defaults: pull on, push off,
@@ -161,6 +169,21 @@ type ServerResult struct {
 	Created    bool    `json:"created"`
 	KeyUpdated bool    `json:"key_updated,omitempty"`
 	Internal   bool    `json:"internal,omitempty"`
+	// PushRules and PullRules are the entry's rules as MISP holds them
+	// after this step (JSON text, MISP's shape).
+	PushRules string `json:"push_rules,omitempty"`
+	PullRules string `json:"pull_rules,omitempty"`
+	// RulesSet is true when this step wrote the rules (a new entry, or
+	// an existing one whose rules the admin changed).
+	RulesSet bool `json:"rules_set,omitempty"`
+}
+
+// SharingGroupResult is the bilateral sharing group on our MISP.
+type SharingGroupResult struct {
+	ID      misp.ID `json:"id"`
+	UUID    string  `json:"uuid"`
+	Name    string  `json:"name"`
+	Created bool    `json:"created"`
 }
 
 // TestResult is the connection test through our server entry.
@@ -183,7 +206,9 @@ type Result struct {
 	User    *UserResult   `json:"user,omitempty"`
 	Server  *ServerResult `json:"server,omitempty"`
 	Test    *TestResult   `json:"test,omitempty"`
-	Steps   []Step        `json:"steps"`
+	// SharingGroup is the bilateral group, when the policy asked for one.
+	SharingGroup *SharingGroupResult `json:"sharing_group,omitempty"`
+	Steps        []Step              `json:"steps"`
 }
 
 // Requests adds up the requests of all steps.
@@ -263,6 +288,8 @@ const (
 	StepTest    = "connection test"
 	StepRevoke  = "revoke old keys"
 	StepRemove  = "remove partner"
+	StepSharing = "sharing group"
+	StepRules   = "rules"
 	emailDomain = "mispbump.invalid"
 )
 

@@ -1,0 +1,104 @@
+package session
+
+import (
+	"context"
+
+	"github.com/mispbump/mispbump-desktop/core/misp"
+	"github.com/mispbump/mispbump-desktop/core/pairing"
+	"github.com/mispbump/mispbump-desktop/core/store"
+	"github.com/mispbump/mispbump-desktop/core/syncsetup"
+)
+
+// partnerServer returns a saved partner's server entry id on our MISP.
+func partnerServer(st *store.Store, partnerID string) (*store.Partner, misp.ID, error) {
+	data := st.Snapshot()
+	p, ok := data.Partner(partnerID)
+	if !ok {
+		return nil, "", &Error{Kind: KindNoPending, Detail: "no such partner"}
+	}
+	id := misp.ID(p.OnOurMISP.Server.ID)
+	if !id.Valid() {
+		return p, "", &Error{Kind: KindBadChoice, Detail: "this partner has no server entry on our MISP (the pairing did not get that far)"}
+	}
+	return p, id, nil
+}
+
+// PartnerEntryRules reads the rules of our server entry to a saved partner
+// from our MISP (servers/index), as the editor shows them; push and pull
+// say whether the entry pushes and pulls at all.
+func PartnerEntryRules(ctx context.Context, c *misp.Client, st *store.Store, partnerID string) (r syncsetup.Rules, push, pull bool, err error) {
+	_, id, err := partnerServer(st, partnerID)
+	if err != nil {
+		return r, false, false, err
+	}
+	entries, err := c.Servers(ctx)
+	if err != nil {
+		return r, false, false, err
+	}
+	for _, e := range entries {
+		if e.Server.ID == id {
+			r, err = syncsetup.ReadEntryRules(ctx, c, e.Server)
+			return r, bool(e.Server.Push), bool(e.Server.Pull), err
+		}
+	}
+	return r, false, false, &Error{Kind: KindBadChoice, Detail: "our server entry " + string(id) + " to this partner is gone from our MISP"}
+}
+
+// EditPartnerRules sets new rules on our server entry to a saved partner
+// (servers/edit) and records them as what we push and pull. It returns
+// notes on what could not be resolved (tags our MISP lacks).
+func EditPartnerRules(ctx context.Context, c *misp.Client, st *store.Store, partnerID string, r syncsetup.Rules) ([]string, error) {
+	if err := r.Validate(); err != nil {
+		return nil, &Error{Kind: KindBadChoice, Detail: err.Error()}
+	}
+	p, id, err := partnerServer(st, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	sv, notes, err := syncsetup.EditEntryRules(ctx, c, id, r)
+	if err != nil {
+		return notes, err
+	}
+	flows := r.Flows(bool(sv.Push), bool(sv.Pull))
+	return notes, st.Update(func(d *store.Data) error {
+		for i := range d.Partners {
+			if d.Partners[i].ID == p.ID {
+				d.Partners[i].OurFlows = flows
+			}
+		}
+		return nil
+	})
+}
+
+// PreviewPush counts our published events the push filter would select
+// now (one metadata-only search); see syncsetup.PreviewPush.
+func PreviewPush(ctx context.Context, c *misp.Client, f pairing.FlowFilter) syncsetup.Preview {
+	return syncsetup.PreviewPush(ctx, c, f)
+}
+
+// RemoveSharingGroup deletes the bilateral sharing group of a saved partner
+// when the app created it (the admin asked, on removing the partner or
+// later); a group that existed before is kept.
+func RemoveSharingGroup(ctx context.Context, c *misp.Client, st *store.Store, partnerID string) error {
+	data := st.Snapshot()
+	p, ok := data.Partner(partnerID)
+	if !ok {
+		return &Error{Kind: KindNoPending, Detail: "no such partner"}
+	}
+	g := p.OnOurMISP.SharingGroup
+	if g.ID == "" || g.Outcome != store.Created {
+		return nil
+	}
+	if err := c.DeleteSharingGroup(ctx, misp.ID(g.ID)); err != nil && !misp.IsKind(err, misp.KindNotFound) {
+		return err
+	}
+	return st.Update(func(d *store.Data) error {
+		for i := range d.Partners {
+			if d.Partners[i].ID == partnerID {
+				d.Partners[i].OnOurMISP.SharingGroup = store.ObjectRef{}
+				d.Partners[i].OnOurMISP.SharingGroupName, d.Partners[i].OnOurMISP.SharingGroupUUID = "", ""
+			}
+		}
+		return nil
+	})
+}
