@@ -36,7 +36,7 @@ func TestRoundTripThroughSession(t *testing.T) {
 			t.Fatal(err)
 		}
 		st, _ := storetest.New(t)
-		return session.LocalSide{Name: name, Client: c, Login: login, Store: st, ProfileID: "p" + name, Choices: session.DefaultChoices()}
+		return session.LocalSide{Name: name, Client: c, Login: login, Store: st, ProfileID: "p" + name, Choices: session.DemoChoices()}
 	}
 	a, b := side("a"), side("b")
 	settings := Normalize(sample())

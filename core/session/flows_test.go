@@ -20,12 +20,12 @@ func TestPairingCarriesRulesBothWays(t *testing.T) {
 	for _, tag := range []string{"tlp:red", "tlp:amber"} {
 		a.sim.AddTag(tag)
 	}
-	chA := DefaultChoices()
+	chA := DemoChoices()
 	chA.Push = true
 	if err := chA.WithPreset(syncsetup.PresetTLPClearGreen); err != nil {
 		t.Fatal(err)
 	}
-	chB := DefaultChoices()
+	chB := DemoChoices()
 	chB.Rules = syncsetup.Rules{Preset: syncsetup.PresetCustom, Pull: pairing.FlowFilter{TagsNOT: []string{"tlp:red"}}}
 	chB.RulesChanged, chB.SharingGroup = true, true
 	stA, stB := newStore(t), newStore(t)

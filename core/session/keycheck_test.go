@@ -109,8 +109,8 @@ func TestPGPKeyMismatchRaisesAlarm(t *testing.T) {
 func TestOwnKeyNotReadIsReported(t *testing.T) {
 	a, b := startSimWithKey(t, "A", 0), startSimWithKey(t, "B", 1)
 	b.sim.InjectFault(mispsim.Fault{Kind: mispsim.FaultStatus500, PathPrefix: "/gpg.asc"})
-	sa := LocalSide{Name: "a", Client: a.client, Login: a.login, Store: newStore(t), ProfileID: "pa", Choices: DefaultChoices()}
-	sb := LocalSide{Name: "b", Client: b.client, Login: b.login, Store: newStore(t), ProfileID: "pb", Choices: DefaultChoices()}
+	sa := LocalSide{Name: "a", Client: a.client, Login: a.login, Store: newStore(t), ProfileID: "pa", Choices: DemoChoices()}
+	sb := LocalSide{Name: "b", Client: b.client, Login: b.login, Store: newStore(t), ProfileID: "pb", Choices: DemoChoices()}
 	var noted bool
 	var mu sync.Mutex
 	rep, _ := PairLocally(context.Background(), sa, sb, LocalOptions{Timeout: 60 * time.Second, OnEvent: func(side string, ev Event) {
