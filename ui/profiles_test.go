@@ -120,7 +120,7 @@ func TestLogin(t *testing.T) {
 		{"not a site admin", simURL, userKey, "not a site admin"},
 		// core/misp maps the 403 of the admin calls after users/view/me to
 		// KindNotSiteAdmin, whose message names the read-only flag.
-		{"read-only key", simURL, sim.ReadOnlyKey(), "or it is a read-only key"},
+		{"read-only key", simURL, sim.ReadOnlyKey(), "it is a read-only key"},
 		{"unreachable", closedURL, sim.AdminKey(), "cannot be reached"},
 		{"redirect to login", stripAccept.URL, sim.AdminKey(), "redirect to its login page"},
 		{"not a URL", "misp.example.org", sim.AdminKey(), "not a MISP address"},
