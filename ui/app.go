@@ -123,8 +123,15 @@ func (s *shell) showMain() {
 	main := container.NewBorder(container.NewPadded(top), nil, nil, nil, s.tabs)
 	s.window.SetContent(container.New(minSize{fyne.NewSize(720, 480)}, main))
 
-	s.window.Canvas().AddShortcut(shortcutFind, s.focusSearch)
-	s.window.Canvas().AddShortcut(shortcutNewPairing, func(fyne.Shortcut) { s.newPairing() })
+	c := s.window.Canvas()
+	addWindowShortcut(c, shortcutFind, s.focusSearch)
+	addWindowShortcut(c, shortcutNewPairing, func(fyne.Shortcut) { s.newPairing() })
+	for _, sc := range shortcutNextTab {
+		addWindowShortcut(c, sc, func(fyne.Shortcut) { s.switchTab(+1) })
+	}
+	for _, sc := range shortcutPreviousTab {
+		addWindowShortcut(c, sc, func(fyne.Shortcut) { s.switchTab(-1) })
+	}
 
 	if s.profiles.activeNeedsLogin() {
 		s.tabs.Select(s.tabs.Items[1])
@@ -165,6 +172,13 @@ func (s *shell) newPairing() {
 func (s *shell) focusSearch(fyne.Shortcut) {
 	s.tabs.SelectIndex(0)
 	s.window.Canvas().Focus(s.partners.search)
+}
+
+// switchTab (Ctrl+Tab, Ctrl+Page Down; with Shift or Page Up backwards)
+// selects the next or previous tab, round the end.
+func (s *shell) switchTab(step int) {
+	n := len(s.tabs.Items)
+	s.tabs.SelectIndex((s.tabs.SelectedIndex() + step + n) % n)
 }
 
 // refreshStatus writes the active MISP login into the bar above the tabs.

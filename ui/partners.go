@@ -20,7 +20,7 @@ import (
 type partnersTab struct {
 	shell *shell
 
-	search  *widget.Entry
+	search  *escEntry
 	list    *widget.List
 	empty   *widget.Label
 	details *fyne.Container
@@ -38,7 +38,7 @@ func newPartnersTab(s *shell) *partnersTab {
 	t := &partnersTab{shell: s}
 	// The search matches organisation name and UUID, e-mail, domain, URL and
 	// address; the placeholder stays short enough not to be cut off.
-	t.search = &widget.Entry{PlaceHolder: "Search partners (Ctrl+F)"}
+	t.search = newEscEntry(false, "Search partners (Ctrl+F)")
 	t.search.OnChanged = func(string) { t.filter() }
 	t.search.ActionItem = &widget.Button{Icon: theme.SearchIcon(), Importance: widget.LowImportance,
 		OnTapped: func() { s.window.Canvas().Focus(t.search) }}

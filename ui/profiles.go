@@ -36,8 +36,8 @@ type profilesTab struct {
 	profiles []store.Profile
 	selected string // id of the profile in the form; "" for a new one
 
-	name, url *widget.Entry
-	authkey   *widget.Entry
+	name, url *escEntry
+	authkey   *escEntry
 	remember  *widget.Check
 	login     *widget.Button
 	remove    *widget.Button
@@ -68,16 +68,16 @@ func newProfilesTab(s *shell) *profilesTab {
 		t.adoptActiveProfilePreference()
 	}
 
-	t.name = &widget.Entry{PlaceHolder: "A name for this MISP, e.g. Internal or DMZ"}
-	t.url = &widget.Entry{PlaceHolder: "https://misp.example.org"}
-	t.authkey = &widget.Entry{Password: true, PlaceHolder: "Site-admin authkey"}
+	t.name = newEscEntry(false, "A name for this MISP, e.g. Internal or DMZ")
+	t.url = newEscEntry(false, "https://misp.example.org")
+	t.authkey = newEscEntry(true, "Site-admin authkey")
 	t.remember = &widget.Check{Text: "Remember the authkey (encrypted in the store); otherwise ask at every login", Checked: true}
 	t.login = &widget.Button{Text: "Log in", Icon: theme.LoginIcon(), Importance: widget.HighImportance, OnTapped: t.onLogin}
 	t.remove = &widget.Button{Text: "Delete profile…", Icon: theme.DeleteIcon(), OnTapped: t.onDelete}
 	t.notify = &widget.Button{Text: "How we want to be notified…", Icon: theme.MailComposeIcon(), OnTapped: t.onNotifications}
 	t.message = &widget.Label{Wrapping: fyne.TextWrapWord}
 	t.info = &widget.Form{}
-	for _, e := range []*widget.Entry{t.name, t.url, t.authkey} {
+	for _, e := range []*escEntry{t.name, t.url, t.authkey} {
 		e.OnSubmitted = func(string) { t.onLogin() }
 	}
 

@@ -331,11 +331,12 @@ func (p *cameraPanel) onPaste() {
 	entry.MultiLine = true
 	entry.Wrapping = fyne.TextWrapBreak
 	entry.SetMinRowsVisible(6)
-	d := dialog.NewCustomConfirm("Paste your partner's code", "Read it", "Cancel", entry, func(ok bool) {
+	d := dialog.NewCustomConfirm("Paste your partner's code", "Read it (Ctrl+Enter)", "Cancel", entry, func(ok bool) {
 		if ok {
 			p.paste(entry.Text)
 		}
 	}, p.w.window)
+	entry.onCtrlEnter = d.Confirm // Enter itself starts a new line
 	d.Resize(fyne.NewSize(560, 0))
 	showWithEscape(d, p.w.window, entry)
 }
