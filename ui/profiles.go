@@ -41,6 +41,11 @@ type profilesTab struct {
 	remember  *widget.Check
 	login     *widget.Button
 	remove    *widget.Button
+	// cancelLogin shows while a login runs; it cancels the login's
+	// requests (a server that accepts and never answers would otherwise
+	// hold the form until the client's timeout).
+	cancelLogin *widget.Button
+	loginCancel context.CancelFunc
 	notify    *widget.Button
 	message   *widget.Label
 	info      *widget.Form
@@ -74,6 +79,8 @@ func newProfilesTab(s *shell) *profilesTab {
 	t.remember = &widget.Check{Text: "Remember the authkey (encrypted in the store); otherwise ask at every login", Checked: true}
 	t.login = &widget.Button{Text: "Log in", Icon: theme.LoginIcon(), Importance: widget.HighImportance, OnTapped: t.onLogin}
 	t.remove = &widget.Button{Text: "Delete profile…", Icon: theme.DeleteIcon(), OnTapped: t.onDelete}
+	t.cancelLogin = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: t.onCancelLogin}
+	t.cancelLogin.Hide()
 	t.notify = &widget.Button{Text: "How we want to be notified…", Icon: theme.MailComposeIcon(), OnTapped: t.onNotifications}
 	t.message = &widget.Label{Wrapping: fyne.TextWrapWord}
 	t.info = &widget.Form{}
@@ -137,7 +144,7 @@ func (t *profilesTab) tabItem() *container.TabItem {
 		{Text: "", Widget: t.remember},
 	}}
 	t.column = container.NewVScroll(container.NewVBox(
-		&widget.Card{Title: "Log in to your MISP", Content: container.NewVBox(form, container.NewHBox(t.login, t.remove, t.notify), t.message)},
+		&widget.Card{Title: "Log in to your MISP", Content: container.NewVBox(form, container.NewHBox(t.login, t.cancelLogin, t.remove, t.notify), t.message)},
 		&widget.Card{Subtitle: "Logged in as", Content: t.info},
 	))
 	split := container.NewHSplit(left, t.column)
@@ -216,6 +223,9 @@ func (t *profilesTab) onLogin() {
 	t.authkey.SetText("")
 	t.login.Disable()
 	t.say(widget.MediumImportance, "Logging in to "+hostOf(rawURL)+"…")
+	ctx, cancel := context.WithCancel(context.Background())
+	t.loginCancel = cancel
+	t.cancelLogin.Show()
 
 	v := t.shell.vault
 	t.shell.background(func() {
@@ -225,7 +235,7 @@ func (t *profilesTab) onLogin() {
 		var client *misp.Client
 		var info *misp.LoginInfo
 		if err == nil {
-			client, info, err = loginToMISP(context.Background(), rawURL, key, pin)
+			client, info, err = loginToMISP(ctx, rawURL, key, pin)
 		}
 		var recordErr error
 		sess := &mispSession{client: client, login: info}
@@ -240,6 +250,8 @@ func (t *profilesTab) onLogin() {
 			})
 		}
 		fyne.Do(func() {
+			cancel()
+			t.cancelLogin.Hide()
 			t.login.Enable()
 			t.reload()
 			if err != nil {
@@ -273,6 +285,14 @@ func (t *profilesTab) onLogin() {
 			}
 		})
 	})
+}
+
+// onCancelLogin (the Cancel button while "Logging in…" shows) cancels the
+// login's request; the login then ends as failed, "canceled".
+func (t *profilesTab) onCancelLogin() {
+	if t.loginCancel != nil {
+		t.loginCancel()
+	}
 }
 
 // errProfileUnchanged ends a profile save that would change nothing: every
@@ -353,6 +373,10 @@ func (t *profilesTab) onLoginFailed(id, rawURL, key string, err error) {
 	if errors.As(err, &me) && me.Kind == misp.KindTLS && me.CertSHA256 != "" {
 		t.fail("The MISP's certificate is not trusted by this computer. Check it and choose whether to trust it.")
 		t.offerTrust(id, rawURL, key)
+		return
+	}
+	if errors.As(err, &me) && me.Kind == misp.KindCanceled {
+		t.say(widget.MediumImportance, "Login to "+hostOf(rawURL)+" canceled.")
 		return
 	}
 	t.fail(err.Error())

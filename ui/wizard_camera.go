@@ -36,6 +36,9 @@ type cameraPanel struct {
 	message  *widget.Label
 	fallback *widget.Label
 	cameras  []choice
+	// readNote tells that fallback says "Read the pasted code." (or the
+	// opened image's) and the session has not answered it yet.
+	readNote bool
 
 	// stop ends the running camera's goroutines.
 	stop context.CancelFunc
@@ -243,9 +246,21 @@ func (p *cameraPanel) say(msg string, imp widget.Importance) {
 }
 
 func (p *cameraPanel) note(msg string, imp widget.Importance) {
+	p.readNote = false
 	p.fallback.Importance = imp
 	p.fallback.SetText(msg)
 	p.fallback.Show()
+}
+
+// replaceReadNote puts the session's refusal of a pasted or opened code in
+// place of the "Read the pasted code." note that announced it, and tells
+// whether there was such a note.
+func (p *cameraPanel) replaceReadNote(problem string) bool {
+	if !p.readNote {
+		return false
+	}
+	p.note(problem, widget.DangerImportance)
+	return true
 }
 
 // cameraErrorText says in words what is wrong with the camera and that the
@@ -350,6 +365,7 @@ func (p *cameraPanel) paste(text string) {
 	if p.w.session != nil {
 		p.w.session.Paste(text)
 		p.note("Read the pasted code.", widget.MediumImportance)
+		p.readNote = true
 	}
 }
 
@@ -380,6 +396,7 @@ func (p *cameraPanel) openImage(path string) {
 			if p.w.session != nil {
 				p.w.session.Paste(text)
 				p.note("Read the code in "+filepath.Base(path)+".", widget.MediumImportance)
+				p.readNote = true
 			}
 		})
 	})
