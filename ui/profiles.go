@@ -46,9 +46,9 @@ type profilesTab struct {
 	// hold the form until the client's timeout).
 	cancelLogin *widget.Button
 	loginCancel context.CancelFunc
-	notify    *widget.Button
-	message   *widget.Label
-	info      *widget.Form
+	notify      *widget.Button
+	message     *widget.Label
+	info        *widget.Form
 
 	// sessions are the logged-in MISPs by profile id; only touched on the UI goroutine.
 	sessions map[string]*mispSession
