@@ -41,14 +41,15 @@ type profilesTab struct {
 	remember  *widget.Check
 	login     *widget.Button
 	remove    *widget.Button
+	notify    *widget.Button
+	message   *widget.Label
+	info      *widget.Form
+
 	// cancelLogin shows while a login runs; it cancels the login's
 	// requests (a server that accepts and never answers would otherwise
 	// hold the form until the client's timeout).
 	cancelLogin *widget.Button
 	loginCancel context.CancelFunc
-	notify      *widget.Button
-	message     *widget.Label
-	info        *widget.Form
 
 	// sessions are the logged-in MISPs by profile id; only touched on the UI goroutine.
 	sessions map[string]*mispSession
