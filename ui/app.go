@@ -3,7 +3,9 @@
 package ui
 
 import (
+	"runtime/debug"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -99,6 +101,10 @@ func (s *shell) showUnlock() {
 	}
 }
 
+// startupSettled is how long after the main screen appears the start-up's
+// garbage is handed back to the system.
+const startupSettled = 15 * time.Second
+
 // showMain builds the tabs once the store is open.
 func (s *shell) showMain() {
 	// The store holds the theme; Fyne's preferences only cache it for the
@@ -121,7 +127,19 @@ func (s *shell) showMain() {
 
 	top := container.NewBorder(nil, nil, &widget.Icon{Resource: theme.ComputerIcon()}, nil, s.status)
 	main := container.NewBorder(container.NewPadded(top), nil, nil, nil, s.tabs)
+	// The passphrase field had the focus. SetContent replaces the canvas's
+	// focus manager without telling the field, which then kept its cursor
+	// blinking out of sight: an animation that repainted the whole window
+	// at 60 frames a second, 5–9 % of a core on software GL while the app
+	// sat idle (docs/PERFORMANCE-UI.md). Unfocusing first ends it.
+	s.window.Canvas().Unfocus()
 	s.window.SetContent(container.New(minSize{fyne.NewSize(720, 480)}, main))
+	// A field of a tab that is not shown would blink out of sight too.
+	s.tabs.OnSelected = func(*container.TabItem) { s.window.Canvas().Unfocus() }
+	// Start-up (fonts, theme, the store's key derivation, the first login)
+	// leaves garbage that Go would keep until its next collection, long in
+	// an idle window: hand it back once the start has settled.
+	time.AfterFunc(startupSettled, debug.FreeOSMemory)
 
 	c := s.window.Canvas()
 	addWindowShortcut(c, shortcutFind, s.focusSearch)
