@@ -199,9 +199,32 @@ func (s *shell) switchTab(step int) {
 	s.tabs.SelectIndex((s.tabs.SelectedIndex() + step + n) % n)
 }
 
-// refreshStatus writes the active MISP login into the bar above the tabs.
+// refreshStatus writes the active MISP login into the bar above the tabs,
+// and into the window's title, so that the window list and the taskbar say
+// which MISP this window works on.
 func (s *shell) refreshStatus() {
 	s.status.SetText(s.profiles.statusText())
+	s.window.SetTitle(mainWindowTitle(s.profiles))
+}
+
+// mainWindowTitle is "MISPbump — profile (organisation)" once logged in,
+// else "MISPbump".
+func mainWindowTitle(t *profilesTab) string {
+	sess := t.sessions[t.active]
+	if sess == nil {
+		return version.Name
+	}
+	name, org := profileName(t.profiles, t.active), sess.login.HostOrg.Name
+	switch {
+	case name == "" || name == org:
+		name = org
+	case org != "":
+		name += " (" + org + ")"
+	}
+	if name == "" {
+		return version.Name
+	}
+	return version.Name + " — " + name
 }
 
 // minSize lays out one object over the whole space but never asks for less
