@@ -50,6 +50,7 @@ type profilesTab struct {
 	// hold the form until the client's timeout).
 	cancelLogin *widget.Button
 	loginCancel context.CancelFunc
+	infoCard    *widget.Card
 
 	// sessions are the logged-in MISPs by profile id; only touched on the UI goroutine.
 	sessions map[string]*mispSession
@@ -85,6 +86,10 @@ func newProfilesTab(s *shell) *profilesTab {
 	t.notify = &widget.Button{Text: "How we want to be notified…", Icon: theme.MailComposeIcon(), OnTapped: t.onNotifications}
 	t.message = &widget.Label{Wrapping: fyne.TextWrapWord}
 	t.info = &widget.Form{}
+	// Hidden until the selected profile is logged in: an empty "Logged in
+	// as" card read as if a login had found nothing.
+	t.infoCard = &widget.Card{Subtitle: "Logged in as", Content: t.info}
+	t.infoCard.Hide()
 	for _, e := range []*escEntry{t.name, t.url, t.authkey} {
 		e.OnSubmitted = func(string) { t.onLogin() }
 	}
@@ -146,7 +151,7 @@ func (t *profilesTab) tabItem() *container.TabItem {
 	}}
 	t.column = container.NewVScroll(container.NewVBox(
 		&widget.Card{Title: "Log in to your MISP", Content: container.NewVBox(form, container.NewHBox(t.login, t.cancelLogin, t.remove, t.notify), t.message)},
-		&widget.Card{Subtitle: "Logged in as", Content: t.info},
+		t.infoCard,
 	))
 	split := container.NewHSplit(left, t.column)
 	split.Offset = 0.3
@@ -533,10 +538,11 @@ func (t *profilesTab) showInfo() {
 	t.info.Items = nil
 	s := t.sessions[t.selected]
 	if s == nil {
-		t.info.Append("", &widget.Label{Text: "Not logged in.", Importance: widget.LowImportance})
+		t.infoCard.Hide()
 		t.info.Refresh()
 		return
 	}
+	t.infoCard.Show()
 	l := s.login
 	expiry := "does not expire"
 	if !l.KeyExpiry.IsZero() {
