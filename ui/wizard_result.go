@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -10,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/session"
@@ -284,12 +286,25 @@ func testText(status int, message string) string {
 	return message
 }
 
+// partnerDoneText says what the partner's test of its entry to our MISP
+// found, in our words: the partner's own message is worded from its side
+// ("our MISP reached the partner's MISP") and read as if about ours.
 func partnerDoneText(d *pairing.Done) string {
-	msg := d.Message
-	if msg == "" && d.TestConnection != nil {
-		msg = d.TestConnection.Message
+	switch {
+	case d.TestConnection != nil:
+		return misp.PartnerConnectionText(d.TestConnection.Status, d.TestConnection.Post)
+	case d.Status >= 1:
+		return misp.PartnerConnectionText(d.Status, 0)
 	}
-	return testText(d.Status, msg)
+	msg := "The partner's side stopped before its connection test to our MISP."
+	if d.Message != "" {
+		said := []rune(d.Message) // partner input: quoted, and cut short
+		if len(said) > 300 {
+			said = append(said[:300], '…')
+		}
+		msg += " It said: " + strconv.Quote(string(said))
+	}
+	return msg
 }
 
 func nonEmpty(ss ...string) []string {

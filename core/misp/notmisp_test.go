@@ -140,3 +140,17 @@ func kindOf(err error) Kind {
 	}
 	return 0
 }
+
+// Every status has words of its own for the partner's test of our MISP,
+// never the partner-side wording of ConnectionStatusText.
+func TestPartnerConnectionTextIsWordedFromOurSide(t *testing.T) {
+	for s := ConnOK; s <= ConnSightingsOnly+1; s++ {
+		got := PartnerConnectionText(s, 0)
+		if got == "" || got == ConnectionStatusText(s) || strings.Contains(got, "our MISP reached the partner's") {
+			t.Errorf("status %d: %q", s, got)
+		}
+	}
+	if got := PartnerConnectionText(ConnOK, 9); !strings.Contains(got, "code 9") {
+		t.Errorf("a failed POST: %q", got)
+	}
+}
