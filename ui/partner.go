@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
@@ -109,26 +110,49 @@ func (d *partnerDetails) pendingRevocationCard(n int) fyne.CanvasObject {
 	return card("Keys pending revocation", container.NewVBox(d.revokeResult, container.NewHBox(d.revokeButton)))
 }
 
-// onRevoke revokes the keys pending revocation on our MISP, off the UI goroutine.
+// onRevoke asks first: a revoked key cannot be brought back, and if the
+// partner's MISP still uses it, its sync stops until a new pairing.
 func (d *partnerDetails) onRevoke() {
 	client, err := d.shell.profiles.clientFor(d.partner.ProfileID)
 	if err != nil {
 		dialog.ShowError(err, d.shell.window)
 		return
 	}
+	keys := strings.ReplaceAll(keysText(d.partner.KeysPendingRevocation), "\n", ", ")
+	msg := &widget.Label{Wrapping: fyne.TextWrapWord, Text: "Revoke " + keys + " of " + d.partner.Org.Name +
+		"'s sync user on our MISP? This cannot be undone: if the partner's MISP still uses it, its sync with us stops until you pair again."}
+	confirm := dialog.NewCustomConfirm("Revoke the earlier keys?", "Revoke", "Cancel", msg, func(ok bool) {
+		if ok {
+			d.revoke(client)
+		}
+	}, d.shell.window)
+	confirm.SetConfirmImportance(widget.DangerImportance)
+	confirm.Resize(fyne.NewSize(480, 0))
+	showWithEscape(confirm, d.shell.window)
+}
+
+// revoke revokes the keys pending revocation on our MISP, off the UI
+// goroutine, and says what it did in a dialog: the card it was asked from
+// goes away with the keys.
+func (d *partnerDetails) revoke(client *misp.Client) {
 	d.revokeButton.Disable()
 	setMessage(d.revokeResult, widget.MediumImportance, "Revoking…", d.column)
 	id := d.partner.ID
 	d.shell.background(func() {
-		_, err := revokePendingKeys(context.Background(), client, d.shell.vault, id)
+		revoked, err := revokePendingKeys(context.Background(), client, d.shell.vault, id)
 		fyne.Do(func() {
 			if err != nil {
 				d.revokeButton.Enable()
 				setMessage(d.revokeResult, widget.DangerImportance, "The keys were not revoked: "+err.Error(), d.column)
 				return
 			}
-			setMessage(d.revokeResult, widget.SuccessImportance, "Revoked: the partner's sync user now has only its current key.", d.column)
+			done := "Revoked: the partner's sync user now has only its current key."
+			if len(revoked) > 0 {
+				done = "Revoked key #" + strings.Join(revoked, ", #") + " on our MISP: the partner's sync user now has only its current key."
+			}
+			setMessage(d.revokeResult, widget.SuccessImportance, done, d.column)
 			d.shell.partners.reload()
+			dialog.ShowInformation("Keys revoked", done, d.shell.window)
 		})
 	})
 }
