@@ -298,6 +298,7 @@ func (p *cameraPanel) onSave() {
 		}
 		path := wc.URI().Path()
 		_ = wc.Close()
+		rememberImageFolder(p.w.app, path)
 		p.w.opts.background(func() {
 			names, err := saveCodePNGs(path, frames)
 			p.w.opts.ui(func() {
@@ -311,7 +312,7 @@ func (p *cameraPanel) onSave() {
 	}, p.w.window)
 	d.SetFileName("mispbump-code.png")
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".png"}))
-	d.Show()
+	showFileDialog(p.w.app, p.w.window, d)
 }
 
 // saveCodePNGs writes one PNG per frame: path itself for a single frame,
@@ -377,10 +378,11 @@ func (p *cameraPanel) onOpen() {
 		}
 		path := rc.URI().Path()
 		_ = rc.Close()
+		rememberImageFolder(p.w.app, path)
 		p.openImage(path)
 	}, p.w.window)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg"}))
-	d.Show()
+	showFileDialog(p.w.app, p.w.window, d)
 }
 
 // openImage decodes an image file off the UI goroutine and feeds the code
