@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/mispbump/mispbump-desktop/core/mispsim"
@@ -187,4 +188,25 @@ func TestUnfinishedPairingsResume(t *testing.T) {
 			t.Errorf("the wizard does not resume ACME CERT's pairing:\n%s", text)
 		}
 	})
+}
+
+// At the window's default size the "no partners yet" text is shown whole:
+// as wide as the list and as tall as its wrapped lines need.
+func TestPartnersEmptyStateNotClipped(t *testing.T) {
+	dir := t.TempDir()
+	seedStore(t, dir, nil, nil)
+	s := newTestShell(t, dir, testPassphrase)
+	s.window.Resize(fyne.NewSize(960, 640))
+	s.tabs.SelectIndex(0)
+	e := s.partners.empty
+	if !strings.Contains(e.Text, "No partners yet") {
+		t.Fatalf("empty state says %q", e.Text)
+	}
+	size := e.Size()
+	if size.Width < 250 {
+		t.Errorf("the empty-state text gets %v wide: it wraps into a narrow column", size)
+	}
+	if need := e.MinSize().Height; size.Height+0.5 < need {
+		t.Errorf("the empty-state text gets %v high, its lines need %v: cut off", size.Height, need)
+	}
 }
