@@ -57,15 +57,15 @@ func (d *partnerDetails) content() fyne.CanvasObject {
 		card("Their organisation", fieldForm(partnerOrgFields(p)...)),
 		card("Their MISP", fieldForm(partnerMISPFields(p)...)),
 		d.protectedCard(),
-		card("On our MISP", fieldForm(
+		card("On our MISP", withEmailRow(fieldForm(
 			"Organisation", objectText(p.OnOurMISP.Org, "never deleted by this app"),
-			"Sync user", objectText(p.OnOurMISP.SyncUser, p.OnOurMISP.SyncUserEmail),
+			"Sync user", objectText(p.OnOurMISP.SyncUser, ""),
 			"Server entry", objectText(p.OnOurMISP.Server, ""),
 			"Sync", syncText(p.Push, p.Pull),
 			"Paired", formatDay(p.PairedAt),
 			"Keys minted", keysText(p.MintedKeys),
 			"Keys to revoke", keysText(p.KeysPendingRevocation),
-		)),
+		), 1, "Sync user e-mail", p.OnOurMISP.SyncUserEmail)),
 		newNotificationsView(p.NotificationSettings),
 	)
 	d.column = container.NewVScroll(container.NewVBox(sections...))
@@ -359,6 +359,31 @@ func fieldForm(pairs ...string) *widget.Form {
 		f.Append(pairs[i], &widget.Label{Text: pairs[i+1], Wrapping: fyne.TextWrapWord, Selectable: true})
 	}
 	return f
+}
+
+// withEmailRow inserts a row for an e-mail address after row `after` of f.
+// The address is one long word: in a wrapping label it broke mid-word in a
+// narrow column, so it is shown on one line, cut with an ellipsis when too
+// long, beside a Copy button that copies it whole.
+func withEmailRow(f *widget.Form, after int, label, email string) *widget.Form {
+	if email == "" {
+		return f
+	}
+	row := &widget.FormItem{Text: label, Widget: emailField(email)}
+	i := min(after+1, len(f.Items))
+	f.Items = append(f.Items[:i], append([]*widget.FormItem{row}, f.Items[i:]...)...)
+	f.Refresh()
+	return f
+}
+
+// emailField shows an address on one line (ellipsis when too long) with a
+// button that copies it whole.
+func emailField(email string) fyne.CanvasObject {
+	text := &widget.Label{Text: email, Truncation: fyne.TextTruncateEllipsis, Selectable: true}
+	copyButton := &widget.Button{Icon: theme.ContentCopyIcon(), Importance: widget.LowImportance, OnTapped: func() {
+		fyne.CurrentApp().Clipboard().SetContent(email)
+	}}
+	return container.NewBorder(nil, nil, nil, copyButton, text)
 }
 
 func objectText(o store.ObjectRef, note string) string {
