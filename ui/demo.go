@@ -31,6 +31,10 @@ const demoCameraFPS = 15
 // open; from cmd/mispbump's demo command) and runs the app until both are
 // closed or ctx ends.
 func RunDemo(ctx context.Context, app fyne.App, a, b session.LocalSide) {
+	// The app's readable colours (ui/theme.go), in the variant Fyne's
+	// settings give (FYNE_THEME or the system's); the app's own windows
+	// get them from the stored choice.
+	app.Settings().SetTheme(newAppTheme())
 	openDemoWindows(app, [2]session.LocalSide{a, b}, nil)
 	go func() {
 		<-ctx.Done()
