@@ -203,7 +203,16 @@ func writtenForm(res *session.Result) fyne.CanvasObject {
 	if len(lines) == 0 {
 		return &widget.Label{Text: "Nothing was written to our MISP.", Wrapping: fyne.TextWrapWord}
 	}
-	return fieldForm(lines...)
+	f := fieldForm(lines...)
+	// The sync user's e-mail is one long word, broken mid-word in this
+	// narrow column: it gets a row of its own on one line (emailField).
+	for i, it := range f.Items {
+		if l, ok := it.Widget.(*widget.Label); ok && it.Text == "Sync user" && p.SyncUserEmail != "" {
+			l.Text = strings.Replace(l.Text, " "+p.SyncUserEmail, "", 1)
+			return withEmailRow(f, i, "Sync user e-mail", p.SyncUserEmail)
+		}
+	}
+	return f
 }
 
 func writtenLines(p session.PartnerSummary) []string {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
+	"github.com/mispbump/mispbump-desktop/core/session"
 )
 
 // The partner's connection test is the partner's: its own message says "our
@@ -32,5 +33,29 @@ func TestPartnerTestWordedAsThePartners(t *testing.T) {
 	got := partnerDoneText(&pairing.Done{Status: 0, Message: hostile})
 	if !strings.Contains(got, "The partner's side stopped") || strings.ContainsAny(got, "\n\x1b") || len(got) > 500 {
 		t.Errorf("a partner's free-text message is shown raw: %q", got)
+	}
+}
+
+// The result's "On our MISP" gives the sync user's e-mail a row of its own
+// on one line, as the partner details do.
+func TestResultSyncUserEmailOnItsOwnLine(t *testing.T) {
+	email := "sync-8b072571-8b4f-4cb9-ab99-4d7490dba361@mispbump.invalid"
+	res := &session.Result{}
+	res.Partner.SyncUserID, res.Partner.SyncUserEmail, res.Partner.UserCreated = "2", email, true
+	forms := findForms(writtenForm(res))
+	if len(forms) != 1 {
+		t.Fatalf("%d forms", len(forms))
+	}
+	var row, user string
+	for _, it := range forms[0].Items {
+		switch it.Text {
+		case "Sync user e-mail":
+			row = textsOf(it.Widget)
+		case "Sync user":
+			user = textsOf(it.Widget)
+		}
+	}
+	if !strings.Contains(row, email) || strings.Contains(user, "@") || !strings.Contains(user, "#2") {
+		t.Errorf("sync user row %q, e-mail row %q", user, row)
 	}
 }
