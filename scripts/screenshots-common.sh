@@ -59,7 +59,7 @@ start_mispbump() {
 	APP=$!
 	PIDS="$PIDS $APP"
 	i=0
-	until MAIN_WIN=$(xdotool search --name '^MISPbump$' 2>/dev/null | head -1) && [ -n "$MAIN_WIN" ]; do
+	until MAIN_WIN=$(xdotool search --name '^MISPbump( — .*)?$' 2>/dev/null | head -1) && [ -n "$MAIN_WIN" ]; do
 		i=$((i + 1))
 		[ "$i" -lt 60 ] || { echo "the app did not open a window:"; cat "$TMP/app.log"; exit 1; }
 		sleep 0.5

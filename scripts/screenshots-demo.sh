@@ -6,20 +6,20 @@
 # import. Needs xvfb, xdotool and imagemagick. scripts/screenshots.sh takes
 # the other screens.
 #
-# The clicks are screen coordinates of the 790x760 demo windows placed at
-# x=0 (Org A) and x=805 (Org B); after a layout change, run this and look at
-# every PNG. Nothing secret can appear: the simulators' keys are random and
+# The clicks are screen coordinates of the 672x660 demo windows placed at
+# x=0 (Org A) and x=684 (Org B) on a 1366x768 screen, the smallest they are
+# sized for; after a layout change, run this and look at every PNG. Nothing secret can appear: the simulators' keys are random and
 # never shown, the stores' passphrase is random and never shown.
 set -eu
 cd "$(dirname "$0")/.."
 . scripts/screenshots-common.sh
-start_xvfb 95 1600x900
+start_xvfb 95 1366x768
 build_app
 
 AX=0
-BX=805
-W=790
-H=760
+BX=684
+W=672
+H=660
 start_demo() { # theme
 	FYNE_THEME="$1" "$TMP/mispbump" demo >"$TMP/demo.log" 2>&1 &
 	APP=$!
@@ -57,9 +57,9 @@ echo "the demo, face to face (dark theme)"
 start_demo dark
 shot_both demo-prepare
 shot_a wizard-prepare
-click $((AX + 696)) 733 3 # A: Start the exchange
+click $((AX + 577)) 633 3 # A: Start the exchange
 shot_a wizard-exchange    # A's code up, B not started yet
-click $((BX + 696)) 733 10 # B: Start the exchange; the cameras read both codes
+click $((BX + 577)) 633 10 # B: Start the exchange; the cameras read both codes
 shot_both demo-sas
 shot_a wizard-sas
 # Both admins press Enter (the laptop need not be turned round).
@@ -104,7 +104,7 @@ stop_demo
 echo "remote mode (light theme)"
 start_demo light
 click $((AX + 30)) 185 0.5 # A: Partner elsewhere
-click $((AX + 696)) 733 3  # A: Start the exchange
+click $((AX + 577)) 633 3  # A: Start the exchange
 shot_a wizard-remote-light
 click $((AX + 565)) 362 1 # A: Paste code…
 shot_a wizard-paste-light

@@ -3,7 +3,9 @@
 package ui
 
 import (
+	"runtime/debug"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -99,6 +101,10 @@ func (s *shell) showUnlock() {
 	}
 }
 
+// startupSettled is how long after the main screen appears the start-up's
+// garbage is handed back to the system.
+const startupSettled = 15 * time.Second
+
 // showMain builds the tabs once the store is open.
 func (s *shell) showMain() {
 	// The store holds the theme; Fyne's preferences only cache it for the
@@ -121,10 +127,29 @@ func (s *shell) showMain() {
 
 	top := container.NewBorder(nil, nil, &widget.Icon{Resource: theme.ComputerIcon()}, nil, s.status)
 	main := container.NewBorder(container.NewPadded(top), nil, nil, nil, s.tabs)
+	// The passphrase field had the focus. SetContent replaces the canvas's
+	// focus manager without telling the field, which then kept its cursor
+	// blinking out of sight: an animation that repainted the whole window
+	// at 60 frames a second, 5–9 % of a core on software GL while the app
+	// sat idle (docs/PERFORMANCE-UI.md). Unfocusing first ends it.
+	s.window.Canvas().Unfocus()
 	s.window.SetContent(container.New(minSize{fyne.NewSize(720, 480)}, main))
+	// A field of a tab that is not shown would blink out of sight too.
+	s.tabs.OnSelected = func(*container.TabItem) { s.window.Canvas().Unfocus() }
+	// Start-up (fonts, theme, the store's key derivation, the first login)
+	// leaves garbage that Go would keep until its next collection, long in
+	// an idle window: hand it back once the start has settled.
+	time.AfterFunc(startupSettled, debug.FreeOSMemory)
 
-	s.window.Canvas().AddShortcut(shortcutFind, s.focusSearch)
-	s.window.Canvas().AddShortcut(shortcutNewPairing, func(fyne.Shortcut) { s.newPairing() })
+	c := s.window.Canvas()
+	addWindowShortcut(c, shortcutFind, s.focusSearch)
+	addWindowShortcut(c, shortcutNewPairing, func(fyne.Shortcut) { s.newPairing() })
+	for _, sc := range shortcutNextTab {
+		addWindowShortcut(c, sc, func(fyne.Shortcut) { s.switchTab(+1) })
+	}
+	for _, sc := range shortcutPreviousTab {
+		addWindowShortcut(c, sc, func(fyne.Shortcut) { s.switchTab(-1) })
+	}
 
 	if s.profiles.activeNeedsLogin() {
 		s.tabs.Select(s.tabs.Items[1])
@@ -167,9 +192,39 @@ func (s *shell) focusSearch(fyne.Shortcut) {
 	s.window.Canvas().Focus(s.partners.search)
 }
 
-// refreshStatus writes the active MISP login into the bar above the tabs.
+// switchTab (Ctrl+Tab, Ctrl+Page Down; with Shift or Page Up backwards)
+// selects the next or previous tab, round the end.
+func (s *shell) switchTab(step int) {
+	n := len(s.tabs.Items)
+	s.tabs.SelectIndex((s.tabs.SelectedIndex() + step + n) % n)
+}
+
+// refreshStatus writes the active MISP login into the bar above the tabs,
+// and into the window's title, so that the window list and the taskbar say
+// which MISP this window works on.
 func (s *shell) refreshStatus() {
 	s.status.SetText(s.profiles.statusText())
+	s.window.SetTitle(mainWindowTitle(s.profiles))
+}
+
+// mainWindowTitle is "MISPbump — profile (organisation)" once logged in,
+// else "MISPbump".
+func mainWindowTitle(t *profilesTab) string {
+	sess := t.sessions[t.active]
+	if sess == nil {
+		return version.Name
+	}
+	name, org := profileName(t.profiles, t.active), sess.login.HostOrg.Name
+	switch {
+	case name == "" || name == org:
+		name = org
+	case org != "":
+		name += " (" + org + ")"
+	}
+	if name == "" {
+		return version.Name
+	}
+	return version.Name + " — " + name
 }
 
 // minSize lays out one object over the whole space but never asks for less

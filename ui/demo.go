@@ -31,6 +31,10 @@ const demoCameraFPS = 15
 // open; from cmd/mispbump's demo command) and runs the app until both are
 // closed or ctx ends.
 func RunDemo(ctx context.Context, app fyne.App, a, b session.LocalSide) {
+	// The app's readable colours (ui/theme.go), in the variant Fyne's
+	// settings give (FYNE_THEME or the system's); the app's own windows
+	// get them from the stored choice.
+	app.Settings().SetTheme(newAppTheme())
 	openDemoWindows(app, [2]session.LocalSide{a, b}, nil)
 	go func() {
 		<-ctx.Done()
@@ -104,12 +108,17 @@ func openDemoWindowsWith(a fyne.App, sides [2]session.LocalSide, onBothClosed fu
 		}
 		login := wizardLogin{client: side.Client, login: side.Login, profileID: side.ProfileID, name: name, certificatePEM: side.CertificatePEM}
 		wizards[i] = openWizard(a, v, login, nil, opts)
-		// Two side by side fit a 1600-pixel-wide screen, and 760 high fits
-		// most laptops.
-		wizards[i].window.Resize(fyne.NewSize(790, 760))
+		wizards[i].window.Resize(demoWindowSize)
 	}
 	return wizards
 }
+
+// demoWindowSize lets the two demo windows stand side by side on a
+// 1366×768 laptop screen (the smallest common one): two of them and their
+// frames within 1366 pixels, and the height within 768 less a title bar
+// and a panel. TestDemoWindowsFitSideBySideOn1366x768 holds every step's
+// content to it.
+var demoWindowSize = fyne.NewSize(672, 660)
 
 // demoName is "Org A" for side "a".
 func demoName(s session.LocalSide) string {

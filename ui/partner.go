@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
@@ -59,15 +60,15 @@ func (d *partnerDetails) content() fyne.CanvasObject {
 		card("Their organisation", fieldForm(partnerOrgFields(p)...)),
 		card("Their MISP", fieldForm(partnerMISPFields(p)...)),
 		d.protectedCard(),
-		card("On our MISP", fieldForm(
+		card("On our MISP", withEmailRow(fieldForm(
 			"Organisation", objectText(p.OnOurMISP.Org, "never deleted by this app"),
-			"Sync user", objectText(p.OnOurMISP.SyncUser, p.OnOurMISP.SyncUserEmail),
+			"Sync user", objectText(p.OnOurMISP.SyncUser, ""),
 			"Server entry", objectText(p.OnOurMISP.Server, ""),
 			"Sync", syncText(p.Push, p.Pull),
 			"Paired", formatDay(p.PairedAt),
 			"Keys minted", keysText(p.MintedKeys),
 			"Keys to revoke", keysText(p.KeysPendingRevocation),
-		)),
+		), 1, "Sync user e-mail", p.OnOurMISP.SyncUserEmail)),
 		newNotificationsView(p.NotificationSettings),
 	)
 	sections = append(sections, d.rulesCard())
@@ -113,26 +114,49 @@ func (d *partnerDetails) pendingRevocationCard(n int) fyne.CanvasObject {
 	return card("Keys pending revocation", container.NewVBox(d.revokeResult, container.NewHBox(d.revokeButton)))
 }
 
-// onRevoke revokes the keys pending revocation on our MISP, off the UI goroutine.
+// onRevoke asks first: a revoked key cannot be brought back, and if the
+// partner's MISP still uses it, its sync stops until a new pairing.
 func (d *partnerDetails) onRevoke() {
 	client, err := d.shell.profiles.clientFor(d.partner.ProfileID)
 	if err != nil {
 		dialog.ShowError(err, d.shell.window)
 		return
 	}
+	keys := strings.ReplaceAll(keysText(d.partner.KeysPendingRevocation), "\n", ", ")
+	msg := &widget.Label{Wrapping: fyne.TextWrapWord, Text: "Revoke " + keys + " of " + d.partner.Org.Name +
+		"'s sync user on our MISP? This cannot be undone: if the partner's MISP still uses it, its sync with us stops until you pair again."}
+	confirm := dialog.NewCustomConfirm("Revoke the earlier keys?", "Revoke", "Cancel", msg, func(ok bool) {
+		if ok {
+			d.revoke(client)
+		}
+	}, d.shell.window)
+	confirm.SetConfirmImportance(widget.DangerImportance)
+	confirm.Resize(fyne.NewSize(480, 0))
+	showWithEscape(confirm, d.shell.window)
+}
+
+// revoke revokes the keys pending revocation on our MISP, off the UI
+// goroutine, and says what it did in a dialog: the card it was asked from
+// goes away with the keys.
+func (d *partnerDetails) revoke(client *misp.Client) {
 	d.revokeButton.Disable()
 	setMessage(d.revokeResult, widget.MediumImportance, "Revoking…", d.column)
 	id := d.partner.ID
 	d.shell.background(func() {
-		_, err := revokePendingKeys(context.Background(), client, d.shell.vault, id)
+		revoked, err := revokePendingKeys(context.Background(), client, d.shell.vault, id)
 		fyne.Do(func() {
 			if err != nil {
 				d.revokeButton.Enable()
 				setMessage(d.revokeResult, widget.DangerImportance, "The keys were not revoked: "+err.Error(), d.column)
 				return
 			}
-			setMessage(d.revokeResult, widget.SuccessImportance, "Revoked: the partner's sync user now has only its current key.", d.column)
+			done := "Revoked: the partner's sync user now has only its current key."
+			if len(revoked) > 0 {
+				done = "Revoked key #" + strings.Join(revoked, ", #") + " on our MISP: the partner's sync user now has only its current key."
+			}
+			setMessage(d.revokeResult, widget.SuccessImportance, done, d.column)
 			d.shell.partners.reload()
+			dialog.ShowInformation("Keys revoked", done, d.shell.window)
 		})
 	})
 }
@@ -346,6 +370,31 @@ func fieldForm(pairs ...string) *widget.Form {
 		f.Append(pairs[i], &widget.Label{Text: pairs[i+1], Wrapping: fyne.TextWrapWord, Selectable: true})
 	}
 	return f
+}
+
+// withEmailRow inserts a row for an e-mail address after row `after` of f.
+// The address is one long word: in a wrapping label it broke mid-word in a
+// narrow column, so it is shown on one line, cut with an ellipsis when too
+// long, beside a Copy button that copies it whole.
+func withEmailRow(f *widget.Form, after int, label, email string) *widget.Form {
+	if email == "" {
+		return f
+	}
+	row := &widget.FormItem{Text: label, Widget: emailField(email)}
+	i := min(after+1, len(f.Items))
+	f.Items = append(f.Items[:i], append([]*widget.FormItem{row}, f.Items[i:]...)...)
+	f.Refresh()
+	return f
+}
+
+// emailField shows an address on one line (ellipsis when too long) with a
+// button that copies it whole.
+func emailField(email string) fyne.CanvasObject {
+	text := &widget.Label{Text: email, Truncation: fyne.TextTruncateEllipsis, Selectable: true}
+	copyButton := &widget.Button{Icon: theme.ContentCopyIcon(), Importance: widget.LowImportance, OnTapped: func() {
+		fyne.CurrentApp().Clipboard().SetContent(email)
+	}}
+	return container.NewBorder(nil, nil, nil, copyButton, text)
 }
 
 func objectText(o store.ObjectRef, note string) string {

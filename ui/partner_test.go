@@ -172,6 +172,19 @@ func TestRevokePendingKeysFromDetails(t *testing.T) {
 		t.Fatalf("the details do not say a key awaits revocation:\n%s", got)
 	}
 	tapButton(t, s.partners.details, "Revoke now")
+	ask := s.window.Canvas().Overlays().Top()
+	if ask == nil || !strings.Contains(textsOf(ask), "cannot be undone") || !strings.Contains(textsOf(ask), "#"+fmt.Sprint(old.ID)) {
+		t.Fatal("Revoke now acted without asking, or the question does not name the key")
+	}
+	tapButton(t, ask, "Cancel")
+	if !sim.KeyWorks(oldRaw) || s.window.Canvas().Overlays().Top() != nil {
+		t.Fatal("Cancel revoked the key, or left the question open")
+	}
+	tapButton(t, s.partners.details, "Revoke now")
+	tapButton(t, s.window.Canvas().Overlays().Top(), "Revoke")
+	if got := overlayText(s.window); !strings.Contains(got, "Revoked key #"+fmt.Sprint(old.ID)) {
+		t.Errorf("the result of the revocation is not shown; dialog:\n%s", got)
+	}
 
 	if sim.KeyWorks(oldRaw) {
 		t.Error("the key pending revocation still works")

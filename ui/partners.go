@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -20,7 +21,7 @@ import (
 type partnersTab struct {
 	shell *shell
 
-	search  *widget.Entry
+	search  *escEntry
 	list    *widget.List
 	empty   *widget.Label
 	details *fyne.Container
@@ -38,7 +39,7 @@ func newPartnersTab(s *shell) *partnersTab {
 	t := &partnersTab{shell: s}
 	// The search matches organisation name and UUID, e-mail, domain, URL and
 	// address; the placeholder stays short enough not to be cut off.
-	t.search = &widget.Entry{PlaceHolder: "Search partners (Ctrl+F)"}
+	t.search = newEscEntry(false, "Search partners (Ctrl+F)")
 	t.search.OnChanged = func(string) { t.filter() }
 	t.search.ActionItem = &widget.Button{Icon: theme.SearchIcon(), Importance: widget.LowImportance,
 		OnTapped: func() { s.window.Canvas().Focus(t.search) }}
@@ -57,10 +58,17 @@ func newPartnersTab(s *shell) *partnersTab {
 
 func (t *partnersTab) tabItem() *container.TabItem {
 	pair := &widget.Button{Text: "New pairing (Ctrl+N)", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: t.shell.newPairing}
-	left := container.NewBorder(container.NewVBox(t.search, t.pending), pair, nil, nil, container.NewStack(t.list, container.NewCenter(t.empty)))
+	left := container.NewBorder(container.NewVBox(t.search, t.pending), pair, nil, nil, container.NewStack(t.list, emptyState(t.empty)))
 	split := container.NewHSplit(left, t.details)
 	split.Offset = 0.42
 	return &container.TabItem{Text: "Partners", Icon: theme.AccountIcon(), Content: split}
+}
+
+// emptyState places the "no partners" text over the list: across the whole
+// width and centred in height. In a Center container a wrapping label got
+// only its minimum width and was cut off at the default window size.
+func emptyState(l *widget.Label) fyne.CanvasObject {
+	return container.NewVBox(layout.NewSpacer(), l, layout.NewSpacer())
 }
 
 // reload reads the partners from the store again (after a pairing, a test

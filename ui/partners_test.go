@@ -5,7 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/mispbump/mispbump-desktop/core/mispsim"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
@@ -187,4 +190,87 @@ func TestUnfinishedPairingsResume(t *testing.T) {
 			t.Errorf("the wizard does not resume ACME CERT's pairing:\n%s", text)
 		}
 	})
+}
+
+// At the window's default size the "no partners yet" text is shown whole:
+// as wide as the list and as tall as its wrapped lines need.
+func TestPartnersEmptyStateNotClipped(t *testing.T) {
+	dir := t.TempDir()
+	seedStore(t, dir, nil, nil)
+	s := newTestShell(t, dir, testPassphrase)
+	s.window.Resize(fyne.NewSize(960, 640))
+	s.tabs.SelectIndex(0)
+	e := s.partners.empty
+	if !strings.Contains(e.Text, "No partners yet") {
+		t.Fatalf("empty state says %q", e.Text)
+	}
+	size := e.Size()
+	if size.Width < 250 {
+		t.Errorf("the empty-state text gets %v wide: it wraps into a narrow column", size)
+	}
+	if need := e.MinSize().Height; size.Height+0.5 < need {
+		t.Errorf("the empty-state text gets %v high, its lines need %v: cut off", size.Height, need)
+	}
+}
+
+// The sync user's e-mail is one long word: it stays on one line (cut with
+// an ellipsis when the column is narrow, never broken mid-word) and its
+// Copy button copies it whole.
+func TestSyncUserEmailNotBrokenMidWord(t *testing.T) {
+	dir := t.TempDir()
+	partners := samplePartners()
+	email := "mispbump-sync-3f2504e0-4f89-41d3-9a0c@cert-ruritania.example"
+	partners[0].OnOurMISP.SyncUser.ID, partners[0].OnOurMISP.SyncUserEmail = "34", email
+	seedStore(t, dir, nil, partners)
+	s := newTestShell(t, dir, testPassphrase)
+	s.window.Resize(fyne.NewSize(960, 640))
+	s.partners.open(partners[0].ID)
+
+	var field *widget.Label
+	var copyButton *widget.Button
+	for _, f := range findForms(s.partners.details) {
+		for _, it := range f.Items {
+			if it.Text == "Sync user e-mail" {
+				c := it.Widget.(*fyne.Container)
+				for _, o := range c.Objects {
+					switch w := o.(type) {
+					case *widget.Label:
+						field = w
+					case *widget.Button:
+						copyButton = w
+					}
+				}
+			}
+			if it.Text == "Sync user" && strings.Contains(textsOf(it.Widget), "@") {
+				t.Errorf("the e-mail is still in the wrapping Sync user row: %q", textsOf(it.Widget))
+			}
+		}
+	}
+	if field == nil || copyButton == nil {
+		t.Fatalf("no Sync user e-mail row with a Copy button in:\n%s", textsOf(s.partners.details))
+	}
+	if field.Text != email || field.Wrapping != fyne.TextWrapOff || field.Truncation != fyne.TextTruncateEllipsis {
+		t.Errorf("e-mail shown as %q, wrapping %v, truncation %v", field.Text, field.Wrapping, field.Truncation)
+	}
+	test.Tap(copyButton)
+	if got := s.app.Clipboard().Content(); got != email {
+		t.Errorf("Copy put %q on the clipboard", got)
+	}
+}
+
+func findForms(o fyne.CanvasObject) []*widget.Form {
+	var out []*widget.Form
+	switch w := o.(type) {
+	case *widget.Form:
+		out = append(out, w)
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			out = append(out, findForms(c)...)
+		}
+	case *container.Scroll:
+		out = append(out, findForms(w.Content)...)
+	case *widget.Card:
+		out = append(out, findForms(w.Content)...)
+	}
+	return out
 }

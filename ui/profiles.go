@@ -36,14 +36,21 @@ type profilesTab struct {
 	profiles []store.Profile
 	selected string // id of the profile in the form; "" for a new one
 
-	name, url *widget.Entry
-	authkey   *widget.Entry
+	name, url *escEntry
+	authkey   *escEntry
 	remember  *widget.Check
 	login     *widget.Button
 	remove    *widget.Button
 	notify    *widget.Button
 	message   *widget.Label
 	info      *widget.Form
+
+	// cancelLogin shows while a login runs; it cancels the login's
+	// requests (a server that accepts and never answers would otherwise
+	// hold the form until the client's timeout).
+	cancelLogin *widget.Button
+	loginCancel context.CancelFunc
+	infoCard    *widget.Card
 
 	// sessions are the logged-in MISPs by profile id; only touched on the UI goroutine.
 	sessions map[string]*mispSession
@@ -68,16 +75,22 @@ func newProfilesTab(s *shell) *profilesTab {
 		t.adoptActiveProfilePreference()
 	}
 
-	t.name = &widget.Entry{PlaceHolder: "A name for this MISP, e.g. Internal or DMZ"}
-	t.url = &widget.Entry{PlaceHolder: "https://misp.example.org"}
-	t.authkey = &widget.Entry{Password: true, PlaceHolder: "Site-admin authkey"}
+	t.name = newEscEntry(false, "A name for this MISP, e.g. Internal or DMZ")
+	t.url = newEscEntry(false, "https://misp.example.org")
+	t.authkey = newEscEntry(true, "Site-admin authkey")
 	t.remember = &widget.Check{Text: "Remember the authkey (encrypted in the store); otherwise ask at every login", Checked: true}
 	t.login = &widget.Button{Text: "Log in", Icon: theme.LoginIcon(), Importance: widget.HighImportance, OnTapped: t.onLogin}
 	t.remove = &widget.Button{Text: "Delete profile…", Icon: theme.DeleteIcon(), OnTapped: t.onDelete}
+	t.cancelLogin = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: t.onCancelLogin}
+	t.cancelLogin.Hide()
 	t.notify = &widget.Button{Text: "How we want to be notified…", Icon: theme.MailComposeIcon(), OnTapped: t.onNotifications}
 	t.message = &widget.Label{Wrapping: fyne.TextWrapWord}
 	t.info = &widget.Form{}
-	for _, e := range []*widget.Entry{t.name, t.url, t.authkey} {
+	// Hidden until the selected profile is logged in: an empty "Logged in
+	// as" card read as if a login had found nothing.
+	t.infoCard = &widget.Card{Subtitle: "Logged in as", Content: t.info}
+	t.infoCard.Hide()
+	for _, e := range []*escEntry{t.name, t.url, t.authkey} {
 		e.OnSubmitted = func(string) { t.onLogin() }
 	}
 
@@ -137,8 +150,8 @@ func (t *profilesTab) tabItem() *container.TabItem {
 		{Text: "", Widget: t.remember},
 	}}
 	t.column = container.NewVScroll(container.NewVBox(
-		&widget.Card{Title: "Log in to your MISP", Content: container.NewVBox(form, container.NewHBox(t.login, t.remove, t.notify), t.message)},
-		&widget.Card{Subtitle: "Logged in as", Content: t.info},
+		&widget.Card{Title: "Log in to your MISP", Content: container.NewVBox(form, container.NewHBox(t.login, t.cancelLogin, t.remove, t.notify), t.message)},
+		t.infoCard,
 	))
 	split := container.NewHSplit(left, t.column)
 	split.Offset = 0.3
@@ -216,6 +229,9 @@ func (t *profilesTab) onLogin() {
 	t.authkey.SetText("")
 	t.login.Disable()
 	t.say(widget.MediumImportance, "Logging in to "+hostOf(rawURL)+"…")
+	ctx, cancel := context.WithCancel(context.Background())
+	t.loginCancel = cancel
+	t.cancelLogin.Show()
 
 	v := t.shell.vault
 	t.shell.background(func() {
@@ -225,7 +241,7 @@ func (t *profilesTab) onLogin() {
 		var client *misp.Client
 		var info *misp.LoginInfo
 		if err == nil {
-			client, info, err = loginToMISP(context.Background(), rawURL, key, pin)
+			client, info, err = loginToMISP(ctx, rawURL, key, pin)
 		}
 		var recordErr error
 		sess := &mispSession{client: client, login: info}
@@ -240,6 +256,8 @@ func (t *profilesTab) onLogin() {
 			})
 		}
 		fyne.Do(func() {
+			cancel()
+			t.cancelLogin.Hide()
 			t.login.Enable()
 			t.reload()
 			if err != nil {
@@ -273,6 +291,14 @@ func (t *profilesTab) onLogin() {
 			}
 		})
 	})
+}
+
+// onCancelLogin (the Cancel button while "Logging in…" shows) cancels the
+// login's request; the login then ends as failed, "canceled".
+func (t *profilesTab) onCancelLogin() {
+	if t.loginCancel != nil {
+		t.loginCancel()
+	}
 }
 
 // errProfileUnchanged ends a profile save that would change nothing: every
@@ -353,6 +379,10 @@ func (t *profilesTab) onLoginFailed(id, rawURL, key string, err error) {
 	if errors.As(err, &me) && me.Kind == misp.KindTLS && me.CertSHA256 != "" {
 		t.fail("The MISP's certificate is not trusted by this computer. Check it and choose whether to trust it.")
 		t.offerTrust(id, rawURL, key)
+		return
+	}
+	if errors.As(err, &me) && me.Kind == misp.KindCanceled {
+		t.say(widget.MediumImportance, "Login to "+hostOf(rawURL)+" canceled.")
 		return
 	}
 	t.fail(err.Error())
@@ -508,10 +538,11 @@ func (t *profilesTab) showInfo() {
 	t.info.Items = nil
 	s := t.sessions[t.selected]
 	if s == nil {
-		t.info.Append("", &widget.Label{Text: "Not logged in.", Importance: widget.LowImportance})
+		t.infoCard.Hide()
 		t.info.Refresh()
 		return
 	}
+	t.infoCard.Show()
 	l := s.login
 	expiry := "does not expire"
 	if !l.KeyExpiry.IsZero() {

@@ -112,6 +112,10 @@ func TestLogin(t *testing.T) {
 		sim.ServeHTTP(w, r)
 	}))
 	defer stripAccept.Close()
+	notMISP := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("<!DOCTYPE html><html><body>It works!</body></html>"))
+	}))
+	defer notMISP.Close()
 
 	for _, c := range []struct {
 		name, url, key, want string
@@ -123,7 +127,9 @@ func TestLogin(t *testing.T) {
 		{"read-only key", simURL, sim.ReadOnlyKey(), "it is a read-only key"},
 		{"unreachable", closedURL, sim.AdminKey(), "cannot be reached"},
 		{"redirect to login", stripAccept.URL, sim.AdminKey(), "redirect to its login page"},
-		{"not a URL", "misp.example.org", sim.AdminKey(), "not a MISP address"},
+		{"not a URL", "misp.example.org", sim.AdminKey(), "starts with https://"},
+		{"wrong scheme", "htp://misp.example.org", sim.AdminKey(), `"htp://" is not a web address's beginning`},
+		{"a web server, not MISP", notMISP.URL, sim.AdminKey(), "does not look like a MISP — check the URL"},
 		{"no key", simURL, "", "Enter the authkey"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -36,6 +36,9 @@ type cameraPanel struct {
 	message  *widget.Label
 	fallback *widget.Label
 	cameras  []choice
+	// readNote tells that fallback says "Read the pasted code." (or the
+	// opened image's) and the session has not answered it yet.
+	readNote bool
 
 	// stop ends the running camera's goroutines.
 	stop context.CancelFunc
@@ -243,9 +246,21 @@ func (p *cameraPanel) say(msg string, imp widget.Importance) {
 }
 
 func (p *cameraPanel) note(msg string, imp widget.Importance) {
+	p.readNote = false
 	p.fallback.Importance = imp
 	p.fallback.SetText(msg)
 	p.fallback.Show()
+}
+
+// replaceReadNote puts the session's refusal of a pasted or opened code in
+// place of the "Read the pasted code." note that announced it, and tells
+// whether there was such a note.
+func (p *cameraPanel) replaceReadNote(problem string) bool {
+	if !p.readNote {
+		return false
+	}
+	p.note(problem, widget.DangerImportance)
+	return true
 }
 
 // cameraErrorText says in words what is wrong with the camera and that the
@@ -283,6 +298,7 @@ func (p *cameraPanel) onSave() {
 		}
 		path := wc.URI().Path()
 		_ = wc.Close()
+		rememberImageFolder(p.w.app, path)
 		p.w.opts.background(func() {
 			names, err := saveCodePNGs(path, frames)
 			p.w.opts.ui(func() {
@@ -296,7 +312,7 @@ func (p *cameraPanel) onSave() {
 	}, p.w.window)
 	d.SetFileName("mispbump-code.png")
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".png"}))
-	d.Show()
+	showFileDialog(p.w.app, p.w.window, d)
 }
 
 // saveCodePNGs writes one PNG per frame: path itself for a single frame,
@@ -331,11 +347,12 @@ func (p *cameraPanel) onPaste() {
 	entry.MultiLine = true
 	entry.Wrapping = fyne.TextWrapBreak
 	entry.SetMinRowsVisible(6)
-	d := dialog.NewCustomConfirm("Paste your partner's code", "Read it", "Cancel", entry, func(ok bool) {
+	d := dialog.NewCustomConfirm("Paste your partner's code", "Read it (Ctrl+Enter)", "Cancel", entry, func(ok bool) {
 		if ok {
 			p.paste(entry.Text)
 		}
 	}, p.w.window)
+	entry.onCtrlEnter = d.Confirm // Enter itself starts a new line
 	d.Resize(fyne.NewSize(560, 0))
 	showWithEscape(d, p.w.window, entry)
 }
@@ -349,6 +366,7 @@ func (p *cameraPanel) paste(text string) {
 	if p.w.session != nil {
 		p.w.session.Paste(text)
 		p.note("Read the pasted code.", widget.MediumImportance)
+		p.readNote = true
 	}
 }
 
@@ -360,10 +378,11 @@ func (p *cameraPanel) onOpen() {
 		}
 		path := rc.URI().Path()
 		_ = rc.Close()
+		rememberImageFolder(p.w.app, path)
 		p.openImage(path)
 	}, p.w.window)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg"}))
-	d.Show()
+	showFileDialog(p.w.app, p.w.window, d)
 }
 
 // openImage decodes an image file off the UI goroutine and feeds the code
@@ -379,6 +398,7 @@ func (p *cameraPanel) openImage(path string) {
 			if p.w.session != nil {
 				p.w.session.Paste(text)
 				p.note("Read the code in "+filepath.Base(path)+".", widget.MediumImportance)
+				p.readNote = true
 			}
 		})
 	})

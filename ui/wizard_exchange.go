@@ -263,9 +263,15 @@ func (ex *exchangeStep) event(ev session.Event) {
 	if ev.Stage != prev {
 		ex.problem.Hide() // a warning about the previous stage's input
 	}
-	if ev.Problem != nil {
+	switch {
+	case ev.Problem != nil && ex.cam.replaceReadNote(sentence(ev.Problem.Error())):
+		// The pasted or opened code was refused: said where "Read the
+		// pasted code." stood, not beside it.
+	case ev.Problem != nil:
 		ex.problem.SetText(sentence(ev.Problem.Error()))
 		ex.problem.Show()
+	default:
+		ex.cam.readNote = false
 	}
 	if ev.Parts > 1 {
 		ex.reading.SetText(fmt.Sprintf("Read part %d of %d of the partner's code.", ev.Part, ev.Parts))

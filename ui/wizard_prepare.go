@@ -183,7 +183,7 @@ func (w *wizard) showPrepare() {
 	p.rules.load(w.ctx)
 	buttons := container.NewBorder(nil, nil, p.cancel, p.start, container.NewVBox(p.progress, p.message))
 	w.setStep(0, container.NewBorder(nil, container.NewPadded(buttons), nil, nil,
-		container.NewVScroll(container.NewVBox(sections...))))
+		newPageScroll(container.NewVBox(sections...))))
 }
 
 // resumeCard says which pending pairing this is and which case applies.

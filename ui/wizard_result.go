@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -10,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/session"
@@ -211,7 +213,16 @@ func writtenForm(res *session.Result) fyne.CanvasObject {
 	if len(lines) == 0 {
 		return &widget.Label{Text: "Nothing was written to our MISP.", Wrapping: fyne.TextWrapWord}
 	}
-	return fieldForm(lines...)
+	f := fieldForm(lines...)
+	// The sync user's e-mail is one long word, broken mid-word in this
+	// narrow column: it gets a row of its own on one line (emailField).
+	for i, it := range f.Items {
+		if l, ok := it.Widget.(*widget.Label); ok && it.Text == "Sync user" && p.SyncUserEmail != "" {
+			l.Text = strings.Replace(l.Text, " "+p.SyncUserEmail, "", 1)
+			return withEmailRow(f, i, "Sync user e-mail", p.SyncUserEmail)
+		}
+	}
+	return f
 }
 
 func writtenLines(p session.PartnerSummary) []string {
@@ -294,12 +305,25 @@ func testText(status int, message string) string {
 	return message
 }
 
+// partnerDoneText says what the partner's test of its entry to our MISP
+// found, in our words: the partner's own message is worded from its side
+// ("our MISP reached the partner's MISP") and read as if about ours.
 func partnerDoneText(d *pairing.Done) string {
-	msg := d.Message
-	if msg == "" && d.TestConnection != nil {
-		msg = d.TestConnection.Message
+	switch {
+	case d.TestConnection != nil:
+		return misp.PartnerConnectionText(d.TestConnection.Status, d.TestConnection.Post)
+	case d.Status >= 1:
+		return misp.PartnerConnectionText(d.Status, 0)
 	}
-	return testText(d.Status, msg)
+	msg := "The partner's side stopped before its connection test to our MISP."
+	if d.Message != "" {
+		said := []rune(d.Message) // partner input: quoted, and cut short
+		if len(said) > 300 {
+			said = append(said[:300], '…')
+		}
+		msg += " It said: " + strconv.Quote(string(said))
+	}
+	return msg
 }
 
 func nonEmpty(ss ...string) []string {

@@ -713,7 +713,10 @@ func TestWizardPasteRefusedInWords(t *testing.T) {
 		t.Errorf("an empty paste is not explained:\n%s", text)
 	}
 	a.exchange.cam.paste("MB1:THIS IS NOT A FRAME")
-	r.until("the refused code's warning", func() bool { return a.exchange.problem.Visible() })
+	r.until("the refused code's warning", func() bool { return !strings.Contains(r.text(0), "Read the pasted code") })
+	if text := r.text(0); a.exchange.problem.Visible() || a.exchange.cam.fallback.Importance != widget.DangerImportance || strings.Count(text, a.exchange.cam.fallback.Text) != 1 {
+		t.Errorf("the refusal should replace \"Read the pasted code.\", once, as an error; shows:\n%s", text)
+	}
 	if a.exchange.stage != session.StageWaitingForPartner {
 		t.Errorf("a refused code moved the pairing to %v", a.exchange.stage)
 	}

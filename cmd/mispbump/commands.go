@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mispbump/mispbump-desktop/core/store"
 	"github.com/mispbump/mispbump-desktop/core/version"
 )
 
@@ -48,7 +49,11 @@ func runCommand(args []string) error {
 
 func usage() string {
 	var b strings.Builder
-	b.WriteString("MISPbump pairs two MISP instances face to face.\n\nUsage:\n  mispbump                open the app\n")
+	b.WriteString("MISPbump pairs two MISP instances face to face.\n\nUsage:\n" +
+		"  mispbump [--data-dir DIR]\n" +
+		"                          open the app; --data-dir is the folder of the encrypted store\n" +
+		"                          (default: the user's configuration folder); $" + store.PassphraseEnv + "\n" +
+		"                          unlocks it without asking (scripted runs)\n")
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)

@@ -94,9 +94,23 @@ func New(baseURL, authkey string, opts Options) (*Client, error) {
 // no query, no trailing slash.
 func ParseBaseURL(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, &Error{Kind: KindInvalidRequest, Message: "Enter the MISP's address, e.g. https://misp.example.org"}
+	}
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+	if err != nil {
 		return nil, &Error{Kind: KindInvalidRequest, Message: fmt.Sprintf("%q is not a MISP address; write it as https://misp.example.org", raw)}
+	}
+	scheme := strings.ToLower(u.Scheme)
+	switch {
+	case scheme == "" || (scheme != "https" && scheme != "http" && !strings.Contains(raw, "://")): // misp.example.org, or misp.example.org:8443
+		return nil, &Error{Kind: KindInvalidRequest, Message: fmt.Sprintf("%q needs to say how MISP is reached: a MISP address starts with https:// (or http://), e.g. https://%s", raw, strings.TrimLeft(raw, "/"))}
+	case scheme != "https" && scheme != "http":
+		// A typo such as htp:// or an address of another kind (ftp://):
+		// say which part is wrong, not only that the whole is.
+		return nil, &Error{Kind: KindInvalidRequest, Message: fmt.Sprintf("%q is not a web address's beginning: a MISP address starts with https:// (or http://), e.g. https://misp.example.org", u.Scheme+"://")}
+	case u.Host == "":
+		return nil, &Error{Kind: KindInvalidRequest, Message: fmt.Sprintf("%q has no host name after %s://; write it as https://misp.example.org", raw, scheme)}
 	}
 	if u.User != nil {
 		return nil, &Error{Kind: KindInvalidRequest, Message: "the MISP address must not contain a user name or password"}
@@ -212,6 +226,7 @@ func (c *Client) statusError(op string, resp *http.Response, data []byte, sent .
 	e := &Error{Op: op, Host: c.base.Host, Status: resp.StatusCode}
 	var b mispErrorBody
 	if json.Unmarshal(data, &b) == nil {
+		e.mispBody = b.Name != "" || b.Message != ""
 		e.Message = scrub(orDefault(b.Message, b.Name), secrets...)
 		e.Fields = fieldErrors(b.Errors, secrets...)
 	}

@@ -51,6 +51,11 @@ const (
 	// KindInvalidRequest: the caller asked for something the client refuses
 	// to send (e.g. a user without an organisation).
 	KindInvalidRequest
+	// KindNotMISP: at login, the server answered users/view/me as no MISP
+	// does (an HTML page, a 404, JSON without a user, an error without
+	// MISP's JSON body): the URL points at another web server or at the
+	// wrong path. Message says what came back.
+	KindNotMISP
 )
 
 var kindNames = map[Kind]string{
@@ -59,7 +64,7 @@ var kindNames = map[Kind]string{
 	KindMethodNotAllowed: "method not allowed", KindServerError: "server error",
 	KindUnreachable: "unreachable", KindTLS: "TLS failure", KindTimeout: "timeout",
 	KindCanceled: "canceled", KindBadResponse: "bad response", KindHTTP: "unexpected HTTP status",
-	KindInvalidRequest: "invalid request",
+	KindInvalidRequest: "invalid request", KindNotMISP: "not a MISP",
 }
 
 // String names the kind.
@@ -90,6 +95,10 @@ type Error struct {
 	Location string
 	// Err is the underlying cause, with any key already removed.
 	Err error
+
+	// mispBody tells that a non-2xx answer carried MISP's JSON error body
+	// ({name, message, url}); Login tells MISP from other servers by it.
+	mispBody bool
 }
 
 // Unwrap gives the underlying cause.
@@ -144,6 +153,12 @@ func (e *Error) Error() string {
 		return "The request to " + where + " was canceled" + op + "."
 	case KindBadResponse:
 		return where + " sent an answer the app cannot read" + op + ": check that the URL points at MISP itself (not a proxy's error page) and that MISP is version 2.4 or newer." + causeText(e.Err)
+	case KindNotMISP:
+		where := "The server"
+		if e.Host != "" {
+			where = "The server at " + e.Host
+		}
+		return where + " answered" + op + " with " + orDefault(e.Message, "something MISP never sends") + ": this does not look like a MISP — check the URL (MISP's own address, e.g. https://misp.example.org, without a path unless MISP is served under one)."
 	case KindInvalidRequest:
 		return "The app refused to send this request" + op + ": " + orDefault(e.Message, "invalid request") + "."
 	default:

@@ -105,6 +105,14 @@ func TestEveryErrorKind(t *testing.T) {
 			_, err := newTestClient(t, rp.URL).Version(ctx)
 			return err
 		}},
+		{KindNotMISP, []string{"does not look like a MISP", "check the URL", "HTML page"}, func(t *testing.T) error {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = w.Write([]byte("<html><body>Welcome to nginx</body></html>"))
+			}))
+			t.Cleanup(srv.Close)
+			_, err := newTestClient(t, srv.URL).Login(ctx)
+			return err
+		}},
 		{KindInvalidRequest, []string{"refused to send", "organisation"}, func(t *testing.T) error {
 			_, err := newTestClient(t, "http://127.0.0.1:1").AddUser(ctx, NewUser{Email: "a@b", RoleID: 5})
 			return err

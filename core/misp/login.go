@@ -3,6 +3,7 @@ package misp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -77,7 +78,7 @@ func (c *Client) login(ctx context.Context) (*LoginInfo, error) {
 	start := c.Requests()
 	me, err := c.Me(ctx)
 	if err != nil {
-		return nil, err
+		return nil, notMISP(err)
 	}
 	if !me.Role.PermSiteAdmin {
 		return nil, &Error{Kind: KindNotSiteAdmin, Op: "GET /users/view/me", Host: c.base.Host, Status: 200}
@@ -176,4 +177,44 @@ func isUUID(s string) bool {
 		}
 	}
 	return true
+}
+
+// notMISP turns the first login call's failure into KindNotMISP when the
+// answer cannot have come from MISP: MISP answers users/view/me with the
+// user as JSON, or with its JSON error body (403 for a bad or missing key,
+// recordings 02 and 04). An HTML or plain-text page, a 404 (MISP has
+// users/view/me; a 404 means the path is not MISP's), a 2xx that is not
+// MISP's user, or an error without MISP's body say the URL points
+// elsewhere. Redirects (a login page), 5xx and network failures keep their
+// own kinds, which say more.
+func notMISP(err error) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	what := ""
+	switch {
+	case e.Kind == KindNotFound:
+		what = "HTTP 404 (not found)"
+	case e.Kind == KindBadResponse && e.Status >= 200 && e.Status < 300:
+		cause := ""
+		if e.Err != nil {
+			cause = e.Err.Error()
+		}
+		switch {
+		case strings.Contains(cause, "HTML"):
+			what = "an HTML page"
+		case strings.Contains(cause, "empty"):
+			what = "an empty answer"
+		case e.Err == nil:
+			what = "JSON that holds no MISP user"
+		default:
+			what = "something that is not MISP's JSON"
+		}
+	case (e.Kind == KindBadKey || e.Kind == KindForbidden || e.Kind == KindHTTP || e.Kind == KindMethodNotAllowed) && !e.mispBody:
+		what = fmt.Sprintf("HTTP %d without MISP's error message", e.Status)
+	default:
+		return err
+	}
+	return &Error{Kind: KindNotMISP, Op: e.Op, Host: e.Host, Status: e.Status, Message: what, Err: e.Err}
 }

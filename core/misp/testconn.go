@@ -180,3 +180,35 @@ func ConnectionStatusText(status int) string {
 		return fmt.Sprintf("The connection test ended with status %d, which this app does not know: look at the server entry in MISP's web interface.", status)
 	}
 }
+
+// PartnerConnectionText says, from our side, what the partner's connection
+// test to our MISP found: the partner's MISP tested its server entry to us
+// with the key we gave it, and sent the status (and the test POST's code,
+// 0 when not sent) in its result. The partner's own message is worded from
+// its side ("our MISP reached the partner's") and is partner input; this is
+// the same outcome in our words, saying what is ours to check.
+func PartnerConnectionText(status, post int) string {
+	switch status {
+	case ConnOK:
+		if post > 1 {
+			return fmt.Sprintf("The partner's MISP reached ours and logged in, but its test POST (the request push uses) failed with code %d: a proxy or web application firewall in front of our MISP may block POST requests or compressed (gzip) bodies; check it and our web server's error log. The partner's push to us fails until this is fixed.", post)
+		}
+		return "Connection OK: the partner's MISP reached ours and logged in as the sync user we made for it."
+	case ConnUnreachable:
+		return "The partner's MISP cannot reach ours: check the URL we announced, and that our firewall lets the partner's MISP in (its egress addresses are in its details)."
+	case ConnUnexpected:
+		return "Our MISP gave the partner's an unexpected answer: the URL we announced may point at a proxy or login page, or our MISP had an error; check the URL and our error log."
+	case ConnAuthFailed:
+		return "Our MISP refused the key the partner's MISP used: its user may be disabled or the key revoked; pair again to give the partner a fresh key."
+	case ConnPasswordChange:
+		return "The sync user we made for the partner must change its password before it can be used: clear 'change password' on that user on our MISP."
+	case ConnTermsNotAgreed:
+		return "The sync user we made for the partner has not accepted the terms: mark the terms accepted on that user on our MISP."
+	case ConnNotSyncUser:
+		return "The sync user we made for the partner cannot sync (its role has no sync permission): give it a role with perm_sync, such as \"Sync user\", on our MISP."
+	case ConnSightingsOnly:
+		return "The sync user we made for the partner can only sync sightings: give it a sync role, such as \"Sync user\", on our MISP."
+	default:
+		return fmt.Sprintf("The partner's connection test to our MISP ended with status %d, which this app does not know.", status)
+	}
+}

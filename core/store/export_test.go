@@ -89,13 +89,23 @@ func TestSearchPartners(t *testing.T) {
 		{ID: "a", Org: PartnerOrg{Name: "CERT Ruritania", UUID: "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d"}, AdminEmail: "admin@cert.ruritania.example", AnnouncedURL: "https://misp.ruritania.example:8443/"},
 		{ID: "b", Org: PartnerOrg{Name: "Freedonia CSIRT", UUID: "3f2504e0-4f89-41d3-9a0c-0305e82c3301"}, AdminEmail: "soc@freedonia.example", AnnouncedURL: "https://10.1.2.3", EgressAddresses: []string{"198.51.100.7"}},
 		{ID: "c", Org: PartnerOrg{Name: "Sylvania ISAC"}, InstanceUUID: "AABBCCDD-0000-4000-8000-000000000000"},
+		{ID: "d", Org: PartnerOrg{Name: "CSIRT-Beta"}},
+		{ID: "e", Org: PartnerOrg{Name: "Équipe_Réponse (Genève)"}},
 	}
 	cases := map[string][]string{
-		"":                  {"a", "b", "c"},
-		"  ":                {"a", "b", "c"},
+		"":                  {"a", "b", "c", "d", "e"},
+		"  ":                {"a", "b", "c", "d", "e"},
 		"ruritania":         {"a"}, // name, e-mail domain, URL
 		"cert ":             {"a"}, // partial, case-insensitive
-		"CSIRT":             {"b"},
+		"CSIRT":             {"b", "d"},
+		"CSIRT beta":        {"d"}, // across punctuation and case
+		"csirt-BETA":        {"d"},
+		"csirtbeta":         {"d"},
+		"csirt  beta ":      {"d"},
+		"réponse genève":    {"e"},
+		"REPONSE":           nil,                  // letters are compared, accents are not dropped
+		"-":                 {"a", "b", "c", "d"}, // punctuation only: the plain match alone
+		"aabbccdd0000":      {"c"},
 		"3F2504E0":          {"b"},      // UUID, case-insensitive
 		"freedonia.example": {"b"},      // e-mail domain
 		"soc@":              {"b"},      // e-mail
