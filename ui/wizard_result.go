@@ -52,9 +52,15 @@ func (w *wizard) showResult(res *session.Result, stage session.Stage) {
 		w.setStep(2, main)
 		return
 	}
-	// The code stays on screen until the partner has everything.
-	side := container.NewBorder(&widget.Label{Text: "Our code, for your partner's camera", Alignment: fyne.TextAlignCenter, SizeName: theme.SizeNameCaptionText},
-		nil, nil, nil, w.exchange.qr)
+	// The code stays on screen until the partner has everything, and so do
+	// the buttons that send it and read the partner's (its result may still
+	// be on its way).
+	caption := "Our code, for your partner's camera"
+	if w.choices.Remote {
+		caption = "Our code, to send to your partner"
+	}
+	side := container.NewBorder(&widget.Label{Text: caption, Alignment: fyne.TextAlignCenter, SizeName: theme.SizeNameCaptionText},
+		w.exchange.cam.controls(), nil, nil, w.exchange.qr)
 	split := container.NewHSplit(main, container.NewPadded(side))
 	split.Offset = 0.62
 	w.setStep(2, split)
@@ -267,6 +273,9 @@ func (w *wizard) partnerTestText(res *session.Result, stage session.Stage) strin
 	}
 	if w.exchange == nil {
 		return "not exchanged: finishing alone shows no codes; the partner sees its own connection test"
+	}
+	if (stage == session.StageDone || stage == session.StageFailed) && w.choices.Remote {
+		return "partner's result not received (yet): send them our code (our result) and paste or open theirs when it arrives"
 	}
 	if stage == session.StageDone || stage == session.StageFailed {
 		return "partner's result not received (yet): keep our code in view of their camera; their window shows their result"

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -789,4 +791,146 @@ func TestWizardStartUsesTheKeyReadAtLogin(t *testing.T) {
 			t.Errorf("known %v: Start sent %d requests for /gpg.asc, want %d", known, got, want)
 		}
 	}
+}
+
+// remoteBanned are face-to-face words that must not show in remote mode.
+var remoteBanned = []string{"in view of their camera", "facing each other", "went out", "for your partner's camera", "Point the screens"}
+
+// pairByButtons runs a remote pairing the way two admins would: each
+// watches its window and, when it says there is a new code to send, hands
+// it over with send (through the real buttons, the clipboard or PNG
+// files); each confirms the codes with its button. It checks on the way
+// that the windows say whose turn it is in remote words, that a "copied"
+// or "saved" note goes once the code changes, and that the count of
+// exchanges left ends at none.
+func (r *rig) pairByButtons(send func(from int)) {
+	r.t.Helper()
+	r.relay = [2]bool{}
+	r.start()
+	for i := range r.wizards {
+		if text := r.text(i); !strings.Contains(text, "Exchanges left: 5 of 5") {
+			r.t.Errorf("side %d does not count the exchanges at the start:\n%s", i, text)
+		}
+	}
+	var sentFrames [2][]string
+	confirmed := [2]bool{}
+	sends := 0
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		r.q.pump()
+		both := true
+		for _, w := range r.wizards {
+			both = both && w.result != nil && w.result.res.PartnerDone != nil
+		}
+		if both {
+			break
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("the pairing did not finish through the buttons; A shows:\n%s\nB shows:\n%s", r.text(0), r.text(1))
+		}
+		for i, w := range r.wizards {
+			text := r.text(i)
+			for _, banned := range remoteBanned {
+				if strings.Contains(text, banned) {
+					r.t.Fatalf("side %d says %q in remote mode:\n%s", i, banned, text)
+				}
+			}
+			if sentFrames[i] != nil && !slices.Equal(sentFrames[i], w.exchange.frames) &&
+				(strings.Contains(text, "Copied our code") || strings.Contains(text, "Saved ")) && !strings.Contains(text, "Our code has changed since") {
+				r.t.Fatalf("side %d still says its code was copied or saved after the code changed:\n%s", i, text)
+			}
+			if strings.Contains(text, "New code — send it now") {
+				sentFrames[i] = slices.Clone(w.exchange.frames)
+				send(i)
+				sends++
+				if text := r.text(i); strings.Contains(text, "New code — send it now") && slices.Equal(sentFrames[i], w.exchange.frames) {
+					r.t.Fatalf("side %d still says send now after sending:\n%s", i, text)
+				}
+			}
+			if !confirmed[i] && w.exchange.stage == session.StageCompareSAS && w.exchange.sas != "" && w.exchange.sas == r.wizards[1-i].exchange.sas {
+				if !strings.Contains(text, "compare the codes") && !strings.Contains(text, "Compare the code") {
+					r.t.Errorf("side %d at the codes does not say to compare them:\n%s", i, text)
+				}
+				tapButton(r.t, w.window.Content(), "Codes match — Confirm (Enter)")
+				confirmed[i] = true
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	r.q.pump()
+	r.checkPaired()
+	for i := range r.wizards {
+		text := r.text(i)
+		for _, want := range []string{"[Copy my code]", "[Save as PNG…]", "[Paste code…]", "[Open image…]", "pairing is complete"} {
+			if !strings.Contains(text, want) {
+				r.t.Errorf("side %d's result lacks %q:\n%s", i, want, text)
+			}
+		}
+		if strings.Contains(text, "Exchanges left") || strings.Contains(text, "not received") {
+			r.t.Errorf("side %d still waits at the end:\n%s", i, text)
+		}
+	}
+	if sends > 2*session.Exchanges {
+		r.t.Errorf("%d codes sent, want at most %d", sends, 2*session.Exchanges)
+	}
+}
+
+// TestWizardPairsRemotelyThroughButtonsAndClipboard: two wizards pair
+// only through "Copy my code", the clipboard and "Paste code…" with its
+// dialog, up to both results (the Result step keeps the buttons).
+func TestWizardPairsRemotelyThroughButtonsAndClipboard(t *testing.T) {
+	r := newRig(t)
+	r.openRemote()
+	r.pairByButtons(func(from int) {
+		to := r.wizards[1-from]
+		tapButton(t, r.wizards[from].window.Content(), "Copy my code")
+		text := r.app.Clipboard().Content()
+		if !strings.HasPrefix(text, "mispbump1.") {
+			t.Fatalf("the clipboard holds %q, not our code", text)
+		}
+		tapButton(t, to.window.Content(), "Paste code…")
+		top := to.window.Canvas().Overlays().Top()
+		if top == nil {
+			t.Fatalf("no paste dialog on side %d", 1-from)
+		}
+		var entry *escEntry
+		for _, o := range test.LaidOutObjects(top) {
+			if e, ok := o.(*escEntry); ok {
+				entry = e
+			}
+		}
+		if entry == nil {
+			t.Fatalf("the paste dialog on side %d has no entry:\n%s", 1-from, textsOf(top))
+		}
+		test.Type(entry, text)
+		tapButton(t, top, "Read it")
+	})
+}
+
+// TestWizardPairsRemotelyThroughPNGFiles: the same through saved and opened
+// PNG files (the file dialogs are bypassed; their callbacks' functions
+// write and read real files).
+func TestWizardPairsRemotelyThroughPNGFiles(t *testing.T) {
+	r := newRig(t)
+	r.openRemote()
+	dir := t.TempDir()
+	n := 0
+	r.pairByButtons(func(from int) {
+		n++
+		sub := filepath.Join(dir, strconv.Itoa(n))
+		if err := os.Mkdir(sub, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		w, to := r.wizards[from], r.wizards[1-from]
+		w.exchange.cam.saveTo(filepath.Join(sub, "code.png"), slices.Clone(w.exchange.frames))
+		r.until("the code to be saved", func() bool { return strings.Contains(r.text(from), "Saved ") })
+		files, _ := filepath.Glob(filepath.Join(sub, "*.png"))
+		if len(files) == 0 {
+			t.Fatalf("no PNG written in %s", sub)
+		}
+		for _, f := range files {
+			to.exchange.cam.openImage(f)
+			r.until("the image to be read", func() bool { return strings.Contains(r.text(1-from), "Read the code in "+filepath.Base(f)) })
+		}
+	})
 }

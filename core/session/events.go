@@ -27,8 +27,9 @@ const (
 	// StageCreatingSyncUser: finding or creating the partner's sync user
 	// and minting its key.
 	StageCreatingSyncUser
-	// StageWaitingForPartnerKey: our key went out; waiting for the key the
-	// partner's MISP minted for us.
+	// StageWaitingForPartnerKey: the key our MISP minted for the partner is
+	// shown (remote mode: ready to send); waiting for the key the partner's
+	// MISP minted for us.
 	StageWaitingForPartnerKey
 	// StageCreatingServer: adding or updating our server entry to the partner.
 	StageCreatingServer
