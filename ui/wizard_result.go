@@ -118,12 +118,27 @@ func (w *wizard) resultSections(res *session.Result, stage session.Stage) []fyne
 		"Ours to the partner", ourTestText(res, stage),
 		"The partner's to us", w.partnerTestText(res, stage),
 	)))
-	out = append(out, card("On our MISP", writtenForm(res)))
-
 	p, known := w.partnerRecord(res)
+	on := writtenForm(res)
+	if res.Partner.ServerID != "" {
+		// What MISP has for the entry, read back after the setup; without
+		// a read-back the pairing's choices, said as such.
+		settings := res.Partner.ServerSettings
+		if settings == nil && known {
+			settings = p.ServerSettings
+		}
+		if settings != nil && settings.KeptExisting {
+			out = append(out[:1], append([]fyne.CanvasObject{&widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance,
+				Text: "Our MISP already had a server entry for this partner. As chosen (update its key only), the pairing replaced only its key: " +
+					"the entry keeps its own settings — " + syncText(settings.Push, settings.Pull) + ", its rules and TLS settings (see On our MISP)."}}, out[1:]...)...)
+		}
+		on = container.NewVBox(on, fieldForm(serverSettingsFields(settings, w.choices.Push, w.choices.Pull, res.Partner.URL)...))
+	}
+	out = append(out, card("On our MISP", on))
+
 	if known {
 		sent := append(partnerOrgFields(p), partnerMISPFields(p)...)
-		out = append(out, card("What the partner sent", fieldForm(append(sent, "Sync", syncText(p.Push, p.Pull))...)))
+		out = append(out, card("What the partner sent", fieldForm(sent...)))
 		ownFP := ""
 		var ownErr error
 		if w.exchange != nil {

@@ -934,3 +934,63 @@ func TestWizardPairsRemotelyThroughPNGFiles(t *testing.T) {
 		}
 	})
 }
+
+// TestWizardShowsTheServerEntryAsMISPHasIt: on a re-pairing, the existing
+// entry (push switched on in MISP since) keeps its settings under "update
+// its key only"; the result and the partner's details say push and pull,
+// as read back from MISP, and that the existing settings were kept.
+func TestWizardShowsTheServerEntryAsMISPHasIt(t *testing.T) {
+	r := newRig(t)
+	r.openRemote()
+	r.start()
+	r.waitForSAS()
+	r.confirmBoth()
+	r.waitForResults()
+	if text := r.text(0); !strings.Contains(text, "pull only (as MISP has it)") || strings.Contains(text, "already had a server entry") {
+		t.Errorf("A's first result does not say the new entry pulls only:\n%s", text)
+	}
+	servers := r.sims[0].Servers()
+	if len(servers) != 1 {
+		t.Fatalf("A has %d server entries", len(servers))
+	}
+	yes := true
+	if _, err := r.sides[0].Client.EditServer(context.Background(), misp.ID(strconv.Itoa(servers[0].ID)), misp.ServerChanges{Push: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range r.wizards {
+		w.close()
+		<-w.sessionDone()
+		r.wizards[i] = nil
+	}
+	r.q.pump()
+
+	r.openRemote()
+	r.start()
+	r.waitForSAS()
+	r.confirmBoth()
+	r.waitForResults()
+	text := r.text(0)
+	for _, want := range []string{"push and pull (as MISP has it)", "Our MISP already had a server entry for this partner", "Settings kept",
+		"push: none — pull: none", "plain http"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("A's result after re-pairing lacks %q:\n%s", want, text)
+		}
+	}
+	ps := r.sides[0].Store.Snapshot().Partners
+	if len(ps) != 1 || ps[0].ServerSettings == nil || !ps[0].ServerSettings.KeptExisting || !ps[0].Push || !ps[0].Pull {
+		t.Fatalf("A's record after re-pairing: %+v", ps)
+	}
+	p := ps[0]
+	dir := t.TempDir()
+	seedStore(t, dir, nil, []store.Partner{p})
+	s := newTestShell(t, dir, testPassphrase)
+	details := textsOf(newPartnerDetails(s, p).content())
+	for _, want := range []string{"push and pull (as MISP has it)", "Settings kept"} {
+		if !strings.Contains(details, want) {
+			t.Errorf("the partner's details lack %q:\n%s", want, details)
+		}
+	}
+	if strings.Contains(details, "pull only") {
+		t.Errorf("the partner's details say pull only while MISP pushes:\n%s", details)
+	}
+}

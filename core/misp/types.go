@@ -250,6 +250,10 @@ type Server struct {
 	Internal            Flag   `json:"internal"`
 	CertFile            Text   `json:"cert_file"`
 	Priority            Text   `json:"priority"`
+	// PushRules and PullRules are the entry's filter rules as MISP keeps
+	// them: JSON in a string (recording 115).
+	PushRules Text `json:"push_rules"`
+	PullRules Text `json:"pull_rules"`
 }
 
 // ServerEntry is one row of servers/index: the entry, its local owner and the

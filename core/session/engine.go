@@ -857,6 +857,10 @@ func (e *engine) fillSummary() {
 	p.OrgID, p.OrgCreated, p.OrgNameUsed = e.org.ID, e.org.Created, e.org.Name
 	p.SyncUserID, p.UserCreated, p.SyncUserEmail = e.user.ID, e.user.Created, e.user.Email
 	p.ServerID, p.ServerCreated = e.server.ID, e.server.Created
+	if st := e.server.Settings; st != nil {
+		c := *st
+		p.ServerSettings = &c
+	}
 	if e.minted != nil {
 		p.MintedKeyID = e.minted.ID
 	}

@@ -2,6 +2,7 @@ package session
 
 import (
 	"github.com/mispbump/mispbump-desktop/core/pairing"
+	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
 // Stage is where a pairing session stands, as the UI shows it.
@@ -154,4 +155,8 @@ type PartnerSummary struct {
 	// PGPFingerprint is the partner's instance key's fingerprint once
 	// checked; KeyAlarm is set when the check found a mismatch.
 	PGPFingerprint, KeyAlarm string
+	// ServerSettings is our server entry as MISP has it, read back after
+	// the setup (nil: not read); KeptExisting in it says an entry that was
+	// there before kept its own settings.
+	ServerSettings *store.ServerSettings
 }

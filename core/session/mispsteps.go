@@ -106,7 +106,15 @@ func (m *mispSteps) Server(ctx context.Context, partner pairing.Info, creds pair
 	if res.Server == nil {
 		return serverResult{}, err
 	}
-	return serverResult{ID: res.Server.ID.String(), Created: res.Server.Created}, err
+	out := serverResult{ID: res.Server.ID.String(), Created: res.Server.Created}
+	if st := res.Server.Settings; st != nil {
+		out.Settings = &store.ServerSettings{
+			Push: st.Push, Pull: st.Pull, PublishWithoutEmail: st.PublishWithoutEmail, Internal: st.Internal,
+			SelfSigned: st.SelfSigned, CertFile: st.CertFile, PushRules: st.PushRules, PullRules: st.PullRules,
+			KeptExisting: !res.Server.Created, ReadAt: m.now().UTC(),
+		}
+	}
+	return out, err
 }
 
 func (m *mispSteps) Test(ctx context.Context, serverID string, partner pairing.Info) (pairing.TestResult, error) {

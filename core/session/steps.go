@@ -55,4 +55,6 @@ type userResult struct {
 type serverResult struct {
 	ID      string
 	Created bool
+	// Settings is the entry as read back from MISP (nil: not read).
+	Settings *store.ServerSettings
 }

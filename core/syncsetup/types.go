@@ -153,6 +153,28 @@ type ServerResult struct {
 	Created    bool    `json:"created"`
 	KeyUpdated bool    `json:"key_updated,omitempty"`
 	Internal   bool    `json:"internal,omitempty"`
+	// Settings is the entry as MISP has it, read back from servers/index
+	// after it was added or its key replaced; nil when it could not be
+	// read back (a note says why).
+	Settings *ServerSettings `json:"settings,omitempty"`
+}
+
+// ServerSettings is what MISP really has for our server entry: an entry
+// that was there before keeps its own push, pull and rules (update key
+// only), whatever the pairing's choices were.
+type ServerSettings struct {
+	Push                bool `json:"push"`
+	Pull                bool `json:"pull"`
+	PublishWithoutEmail bool `json:"publish_without_email"`
+	Internal            bool `json:"internal"`
+	// SelfSigned: MISP does not verify the partner's certificate.
+	SelfSigned bool `json:"self_signed"`
+	// CertFile names the certificate MISP verifies the partner against
+	// ("" when none is stored: the system's trusted CAs).
+	CertFile string `json:"cert_file,omitempty"`
+	// PushRules and PullRules are MISP's JSON; RulesWords says them.
+	PushRules string `json:"push_rules,omitempty"`
+	PullRules string `json:"pull_rules,omitempty"`
 }
 
 // TestResult is the connection test through our server entry.
