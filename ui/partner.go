@@ -14,6 +14,7 @@ import (
 
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/store"
+	"github.com/mispbump/mispbump-desktop/core/syncsetup"
 )
 
 // partnerDetails shows everything known about one partner and its actions.
@@ -60,15 +61,15 @@ func (d *partnerDetails) content() fyne.CanvasObject {
 		card("Their organisation", fieldForm(partnerOrgFields(p)...)),
 		card("Their MISP", fieldForm(partnerMISPFields(p)...)),
 		d.protectedCard(),
-		card("On our MISP", withEmailRow(fieldForm(
+		card("On our MISP", withEmailRow(fieldForm(append(append([]string{
 			"Organisation", objectText(p.OnOurMISP.Org, "never deleted by this app"),
 			"Sync user", objectText(p.OnOurMISP.SyncUser, ""),
 			"Server entry", objectText(p.OnOurMISP.Server, ""),
-			"Sync", syncText(p.Push, p.Pull),
+		}, serverSettingsFields(p.ServerSettings, p.Push, p.Pull, p.AnnouncedURL)...),
 			"Paired", formatDay(p.PairedAt),
 			"Keys minted", keysText(p.MintedKeys),
 			"Keys to revoke", keysText(p.KeysPendingRevocation),
-		), 1, "Sync user e-mail", p.OnOurMISP.SyncUserEmail)),
+		)...), 1, "Sync user e-mail", p.OnOurMISP.SyncUserEmail)),
 		newNotificationsView(p.NotificationSettings),
 	)
 	sections = append(sections, d.rulesCard())
@@ -409,6 +410,39 @@ func objectText(o store.ObjectRef, note string) string {
 		s += " — " + note
 	}
 	return s
+}
+
+// serverSettingsFields says our server entry's settings as MISP has them
+// (read back after the pairing: an entry that was there before keeps its
+// own); a record without them says the pairing's choices, as such.
+func serverSettingsFields(s *store.ServerSettings, push, pull bool, url string) []string {
+	if s == nil {
+		return []string{"Sync", syncText(push, pull) + " (as chosen; not read back from MISP)"}
+	}
+	out := []string{"Sync", syncText(s.Push, s.Pull) + " (as MISP has it)"}
+	if s.KeptExisting {
+		out = append(out, "Settings kept", "the entry was there before: the pairing replaced only its key (update key only); push, pull and rules are the entry's own")
+	}
+	out = append(out,
+		"Rules", "push: "+syncsetup.RulesWords(s.PushRules)+" — pull: "+syncsetup.RulesWords(s.PullRules),
+		"TLS", tlsText(s, url))
+	if s.Internal {
+		out = append(out, "Internal", "yes (same organisation)")
+	}
+	return out
+}
+
+// tlsText says how our MISP checks the partner's MISP through the entry.
+func tlsText(s *store.ServerSettings, url string) string {
+	switch {
+	case strings.HasPrefix(strings.ToLower(strings.TrimSpace(url)), "http://"):
+		return "plain http: nothing is encrypted or verified"
+	case s.SelfSigned:
+		return "self_signed is on: MISP does not verify the partner's certificate"
+	case s.CertFile != "":
+		return "verified against the partner's certificate stored with the entry (" + s.CertFile + ")"
+	}
+	return "verified against the system's trusted certificate authorities"
 }
 
 func syncText(push, pull bool) string {

@@ -16,6 +16,7 @@ import (
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/protected"
+	"github.com/mispbump/mispbump-desktop/core/session"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
@@ -55,6 +56,10 @@ type profilesTab struct {
 	// sessions are the logged-in MISPs by profile id; only touched on the UI goroutine.
 	sessions map[string]*mispSession
 	active   string
+	// trusted are certificates the admin chose to trust, by normalised
+	// address, until a login to that address succeeds and saves the pin
+	// with its profile (nothing is saved before MISP accepted the key).
+	trusted map[string]store.PinnedCertificate
 }
 
 // mispSession is a logged-in MISP: the client and what the login found.
@@ -212,13 +217,18 @@ func (t *profilesTab) onLogin() {
 			stored = &t.profiles[i]
 		}
 	}
-	if key == "" && stored != nil && stored.HasAuthkey() {
-		key = stored.Authkey
-	}
-	if key == "" {
-		t.fail("Enter the authkey of a site admin of this MISP (Administration → List Auth Keys in MISP).")
+	// A stored key goes only to the origin it was stored for (core/session).
+	plan, err := session.PlanLogin(stored, rawURL, key)
+	if err != nil {
+		t.fail(sentence(err.Error()))
 		return
 	}
+	var trusted *store.PinnedCertificate
+	if c, ok := t.trusted[misp.NormalizeURL(rawURL)]; ok {
+		trusted = &c
+		plan.Pin = c.SHA256
+	}
+	key = plan.Key
 
 	id := t.selected
 	if stored == nil {
@@ -235,23 +245,23 @@ func (t *profilesTab) onLogin() {
 
 	v := t.shell.vault
 	t.shell.background(func() {
-		// Saving re-encrypts the store, which takes a moment: it is done
-		// here, with the login, and not on the UI goroutine.
-		pin, err := saveProfile(v, id, name, rawURL, key, remember)
-		var client *misp.Client
-		var info *misp.LoginInfo
-		if err == nil {
-			client, info, err = loginToMISP(ctx, rawURL, key, pin)
-		}
+		client, info, err := loginToMISP(ctx, rawURL, key, plan.Pin)
 		var recordErr error
+		forgotten := false
 		sess := &mispSession{client: client, login: info}
 		if err == nil {
+			// Only now, MISP having accepted the key, is the profile saved
+			// (re-encrypting the store takes a moment: not on the UI
+			// goroutine).
 			recordErr = v.Update(func(d *store.Data) error {
-				if p, ok := d.Profile(id); ok {
-					p.LastLogin = &store.LoginInfo{At: time.Now().UTC(), OrgName: info.HostOrg.Name, OrgUUID: info.HostOrg.UUID,
-						InstanceUUID: info.InstanceUUID, MISPVersion: info.Version}
-				}
-				d.Preferences.ActiveProfileID = id
+				session.RecordLogin(d, id, session.LoginRecord{Name: name, URL: rawURL, Key: key, Remember: remember,
+					Certificate: trusted, Login: info, At: time.Now()})
+				return nil
+			})
+		} else if plan.FromStore && session.KeyRefused(err) {
+			// A key MISP refused is not kept.
+			_ = v.Update(func(d *store.Data) error {
+				forgotten = session.ForgetRefusedKey(d, id, key)
 				return nil
 			})
 		}
@@ -262,7 +272,13 @@ func (t *profilesTab) onLogin() {
 			t.reload()
 			if err != nil {
 				t.onLoginFailed(id, rawURL, key, err)
+				if forgotten {
+					t.fail(sentence(err.Error()) + " The stored authkey is no longer kept: enter a valid one.")
+				}
 				return
+			}
+			if recordErr == nil {
+				delete(t.trusted, misp.NormalizeURL(rawURL))
 			}
 			t.onLoggedIn(id, sess)
 			if recordErr != nil {
@@ -299,42 +315,6 @@ func (t *profilesTab) onCancelLogin() {
 	if t.loginCancel != nil {
 		t.loginCancel()
 	}
-}
-
-// errProfileUnchanged ends a profile save that would change nothing: every
-// save re-encrypts the store, which is slow.
-var errProfileUnchanged = errors.New("profile unchanged")
-
-// saveProfile creates or updates a profile and returns the certificate
-// fingerprint pinned for it, if any.
-func saveProfile(v *vault, id, name, rawURL, key string, remember bool) (pin string, err error) {
-	err = v.Update(func(d *store.Data) error {
-		p, ok := d.Profile(id)
-		if !ok {
-			d.Profiles = append(d.Profiles, store.Profile{ID: id})
-			p = &d.Profiles[len(d.Profiles)-1]
-		}
-		before := *p
-		if misp.NormalizeURL(p.URL) != misp.NormalizeURL(rawURL) {
-			p.Certificate = nil // a pin belongs to the address it was made for
-		}
-		p.Name, p.URL = name, rawURL
-		p.Authkey = ""
-		if remember {
-			p.Authkey = key
-		}
-		if p.Certificate != nil {
-			pin = p.Certificate.SHA256
-		}
-		if ok && before.Name == p.Name && before.URL == p.URL && before.Authkey == p.Authkey && before.Certificate == p.Certificate {
-			return errProfileUnchanged
-		}
-		return nil
-	})
-	if errors.Is(err, errProfileUnchanged) {
-		err = nil
-	}
-	return pin, err
 }
 
 // abandonedKeysNote says what happened to the keys an aborted pairing left
@@ -378,7 +358,7 @@ func (t *profilesTab) onLoginFailed(id, rawURL, key string, err error) {
 	var me *misp.Error
 	if errors.As(err, &me) && me.Kind == misp.KindTLS && me.CertSHA256 != "" {
 		t.fail("The MISP's certificate is not trusted by this computer. Check it and choose whether to trust it.")
-		t.offerTrust(id, rawURL, key)
+		t.offerTrust(rawURL, key)
 		return
 	}
 	if errors.As(err, &me) && me.Kind == misp.KindCanceled {
@@ -388,7 +368,7 @@ func (t *profilesTab) onLoginFailed(id, rawURL, key string, err error) {
 	t.fail(err.Error())
 }
 
-func (t *profilesTab) offerTrust(id, rawURL, key string) {
+func (t *profilesTab) offerTrust(rawURL, key string) {
 	w := t.shell.window
 	t.shell.background(func() {
 		cert, err := misp.FetchCertificate(context.Background(), rawURL, misp.Options{})
@@ -398,22 +378,13 @@ func (t *profilesTab) offerTrust(id, rawURL, key string) {
 				return
 			}
 			showTrustCertificate(w, hostOf(rawURL), cert, func() {
-				t.shell.save(func(d *store.Data) error {
-					p, ok := d.Profile(id)
-					if !ok {
-						return fmt.Errorf("the profile was deleted meanwhile; nothing was pinned")
-					}
-					p.Certificate = &store.PinnedCertificate{SHA256: cert.SHA256, PEM: string(cert.AnchorPEM())}
-					return nil
-				}, func(err error) {
-					if err != nil {
-						t.fail(sentence(err.Error()))
-						return
-					}
-					t.reload()
-					t.authkey.SetText(key)
-					t.onLogin()
-				})
+				// Pinned with the profile once the login succeeds.
+				if t.trusted == nil {
+					t.trusted = map[string]store.PinnedCertificate{}
+				}
+				t.trusted[misp.NormalizeURL(rawURL)] = store.PinnedCertificate{SHA256: cert.SHA256, PEM: string(cert.AnchorPEM())}
+				t.authkey.SetText(key)
+				t.onLogin()
 			})
 		})
 	})

@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/mispsim"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/protected"
@@ -361,6 +362,95 @@ func TestActiveProfileFromTheStore(t *testing.T) {
 		tapButton(t, s.window.Canvas().Overlays().Top(), "Yes")
 		if got := s.vault.Snapshot().Preferences.ActiveProfileID; got != "" {
 			t.Errorf("the store's active profile is %q after deleting it", got)
+		}
+	})
+}
+
+// TestLoginKeepsTheStoredKeyToItsOrigin: a stored site-admin key is only
+// sent to the origin it was stored for; a failed login saves nothing; a
+// stored key MISP refused is dropped.
+func TestLoginKeepsTheStoredKeyToItsOrigin(t *testing.T) {
+	simA, urlA := startSim(t, mispsim.Config{Name: "A"})
+	simB, urlB := startSim(t, mispsim.Config{Name: "B"})
+	saved := store.Profile{ID: "pa", Name: "Alpha", URL: urlA, Authkey: simA.AdminKey()}
+	dir := t.TempDir()
+	seedStore(t, dir, []store.Profile{saved}, nil)
+	s := newTestShell(t, dir, testPassphrase)
+	p := s.profiles
+	unchanged := func(t *testing.T) {
+		t.Helper()
+		got := profileOf(t, s, "pa")
+		if got.URL != saved.URL || got.Name != saved.Name || got.Authkey != saved.Authkey {
+			t.Errorf("the saved profile changed: %s, %s, key kept %v", got.Name, got.URL, got.Authkey == saved.Authkey)
+		}
+	}
+
+	t.Run("changed URL with an empty key field asks for the key", func(t *testing.T) {
+		p.edit("pa")
+		p.url.SetText(urlB)
+		p.authkey.SetText("")
+		p.onLogin()
+		if !strings.Contains(p.message.Text, "only ever sent to the MISP it was stored for") || !strings.Contains(p.message.Text, "nter the authkey") {
+			t.Errorf("message %q does not ask for the key", p.message.Text)
+		}
+		if n := simB.RequestCount("GET", "/users/view/me"); n != 0 {
+			t.Errorf("the new address got %d login requests", n)
+		}
+		if sess := p.sessions["pa"]; sess != nil && misp.SameOrigin(sess.client.BaseURL(), urlB) {
+			t.Error("logged in to the new address")
+		}
+		unchanged(t)
+	})
+
+	t.Run("a refused key does not overwrite the saved profile", func(t *testing.T) {
+		p.edit("pa")
+		p.url.SetText(urlB)
+		p.authkey.SetText(mispsim.NewKey())
+		p.onLogin()
+		if !strings.Contains(p.message.Text, "refused the authkey") {
+			t.Errorf("message %q", p.message.Text)
+		}
+		unchanged(t)
+	})
+
+	t.Run("a new profile whose login fails is not saved", func(t *testing.T) {
+		fillLogin(p, "Beta", urlB, mispsim.NewKey())
+		if n := len(s.vault.Snapshot().Profiles); n != 1 {
+			t.Errorf("%d profiles saved, want only the first", n)
+		}
+	})
+
+	t.Run("the same origin uses the stored key", func(t *testing.T) {
+		p.edit("pa")
+		p.authkey.SetText("")
+		p.onLogin()
+		if p.sessions["pa"] == nil {
+			t.Fatalf("not logged in with the stored key: %q", p.message.Text)
+		}
+		unchanged(t)
+	})
+
+	t.Run("a stored key MISP refuses is not kept", func(t *testing.T) {
+		revoked := mispsim.NewKey()
+		if err := s.vault.Update(func(d *store.Data) error {
+			pr, _ := d.Profile("pa")
+			pr.Authkey = revoked
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		p.reload()
+		p.edit("pa")
+		p.onLogin()
+		if !strings.Contains(p.message.Text, "refused the authkey") || !strings.Contains(p.message.Text, "no longer kept") {
+			t.Errorf("message %q", p.message.Text)
+		}
+		got := profileOf(t, s, "pa")
+		if got.Authkey != "" || got.URL != urlA {
+			t.Errorf("after the refusal: key kept %v, URL %s", got.Authkey != "", got.URL)
+		}
+		if strings.Contains(textsOf(s.window.Content()), revoked) {
+			t.Error("the refused key is on screen")
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"image"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -20,6 +21,7 @@ import (
 
 	"github.com/mispbump/mispbump-desktop/core/camera"
 	"github.com/mispbump/mispbump-desktop/core/qr"
+	"github.com/mispbump/mispbump-desktop/core/session"
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
@@ -40,6 +42,18 @@ type cameraPanel struct {
 	// opened image's) and the session has not answered it yet.
 	readNote bool
 
+	// buttons are the fallbacks (copy, save, paste, open). They stay on
+	// screen from the Exchange step to the end of the Result step: the
+	// partner may still need our last codes and we theirs.
+	buttons *fyne.Container
+	// turn and count say in remote mode whose turn it is and how many
+	// exchanges are left (session.Turn).
+	turn  *widget.Label
+	count *widget.Label
+	// sentNote: the fallback note says our code was copied or saved; it
+	// goes when the code changes.
+	sentNote bool
+
 	// stop ends the running camera's goroutines.
 	stop context.CancelFunc
 }
@@ -54,21 +68,24 @@ func newCameraPanel(w *wizard, ex *exchangeStep) *cameraPanel {
 	p.message.Hide()
 	p.fallback = &widget.Label{Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText}
 	p.fallback.Hide()
-	return p
-}
-
-func (p *cameraPanel) content() fyne.CanvasObject {
 	copyButton := &widget.Button{Text: "Copy my code", Icon: theme.ContentCopyIcon(), OnTapped: p.onCopy}
 	saveButton := &widget.Button{Text: "Save as PNG…", Icon: theme.DocumentSaveIcon(), OnTapped: p.onSave}
 	pasteButton := &widget.Button{Text: "Paste code…", Icon: theme.ContentPasteIcon(), OnTapped: p.onPaste}
 	openButton := &widget.Button{Text: "Open image…", Icon: theme.FolderOpenIcon(), OnTapped: p.onOpen}
-	buttons := container.NewGridWithColumns(2, copyButton, saveButton, pasteButton, openButton)
+	p.buttons = container.NewGridWithColumns(2, copyButton, saveButton, pasteButton, openButton)
+	p.turn = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}}
+	p.count = &widget.Label{Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText}
+	p.count.Hide()
+	return p
+}
+
+func (p *cameraPanel) content() fyne.CanvasObject {
 	if p.w.choices.Remote {
 		return &widget.Card{Subtitle: "Exchange the codes by chat or e-mail", Content: container.NewVBox(
 			wrapped("Send your code with \"Copy my code\" (chat-safe text) or as PNG images; paste or open your partner's. "+
-				"The codes change as the pairing goes on: send yours again whenever this window shows a new one. "+
+				"The codes change as the pairing goes on: send yours again whenever this window says there is a new one. "+
 				"Call each other to compare the codes."),
-			buttons, p.fallback)}
+			p.turn, p.count, p.buttons, p.fallback)}
 	}
 	cam := container.NewVBox(p.preview, p.hint)
 	if p.w.opts.camera != nil {
@@ -79,8 +96,49 @@ func (p *cameraPanel) content() fyne.CanvasObject {
 	cam.Add(p.message)
 	return container.NewVBox(
 		&widget.Card{Subtitle: "Our camera", Content: cam},
-		&widget.Card{Subtitle: "No webcam? Partner elsewhere?", Content: container.NewVBox(buttons, p.fallback)},
+		&widget.Card{Subtitle: "No webcam? Partner elsewhere?", Content: container.NewVBox(p.buttons, p.fallback)},
 	)
+}
+
+// controls are the fallback buttons (and in remote mode whose turn it is)
+// for the Result step, where the exchange's side panel is gone but the
+// codes may still have to travel: our last codes to the partner, the
+// partner's result to us.
+func (p *cameraPanel) controls() fyne.CanvasObject {
+	if p.w.choices.Remote {
+		return &widget.Card{Subtitle: "Exchange the codes by chat or e-mail", Content: container.NewVBox(p.turn, p.count, p.buttons, p.fallback)}
+	}
+	return &widget.Card{Subtitle: "No webcam? Partner elsewhere?", Content: container.NewVBox(p.buttons, p.fallback)}
+}
+
+// updateTurn says in remote mode whose turn it is, from the session.
+func (p *cameraPanel) updateTurn() {
+	s := p.w.session
+	if !p.w.choices.Remote || s == nil {
+		p.turn.Hide()
+		p.count.Hide()
+		return
+	}
+	t := s.Turn()
+	p.turn.Importance = widget.MediumImportance
+	if t.Send {
+		p.turn.Importance = widget.HighImportance
+	}
+	p.turn.SetText(t.Words)
+	p.turn.Show()
+	p.count.SetText(t.Count)
+	p.count.Hidden = t.Count == ""
+	p.count.Refresh()
+}
+
+// codeChanged forgets a "copied" or "saved" note: it was about the code
+// shown before.
+func (p *cameraPanel) codeChanged() {
+	if p.sentNote {
+		p.sentNote = false
+		p.fallback.Hide()
+	}
+	p.updateTurn()
 }
 
 // start starts the demo's virtual camera, or lists the webcams and opens
@@ -247,6 +305,7 @@ func (p *cameraPanel) say(msg string, imp widget.Importance) {
 
 func (p *cameraPanel) note(msg string, imp widget.Importance) {
 	p.readNote = false
+	p.sentNote = false
 	p.fallback.Importance = imp
 	p.fallback.SetText(msg)
 	p.fallback.Show()
@@ -281,8 +340,12 @@ func (p *cameraPanel) onCopy() {
 		p.note("There is no code to send right now: your partner has everything for now.", widget.MediumImportance)
 		return
 	}
-	p.w.app.Clipboard().SetContent(s.ChatText())
-	p.note(fmt.Sprintf("Copied our code (%d line(s)). Paste it into the chat with your partner; send it again when this window shows a new code.", len(p.ex.frames)), widget.SuccessImportance)
+	frames := s.Frames()
+	p.w.app.Clipboard().SetContent(session.ChatTextOf(frames))
+	s.MarkSent(frames)
+	p.note(fmt.Sprintf("Copied our code (%d line(s)). Paste it into the chat with your partner; send it again when this window says there is a new code.", len(frames)), widget.SuccessImportance)
+	p.sentNote = true
+	p.updateTurn()
 }
 
 // onSave saves our current codes as PNG files, one per part.
@@ -299,20 +362,36 @@ func (p *cameraPanel) onSave() {
 		path := wc.URI().Path()
 		_ = wc.Close()
 		rememberImageFolder(p.w.app, path)
-		p.w.opts.background(func() {
-			names, err := saveCodePNGs(path, frames)
-			p.w.opts.ui(func() {
-				if err != nil {
-					p.note(sentence(err.Error()), widget.DangerImportance)
-					return
-				}
-				p.note("Saved "+strings.Join(names, ", ")+". Send the image(s) to your partner.", widget.SuccessImportance)
-			})
-		})
+		p.saveTo(path, frames)
 	}, p.w.window)
 	d.SetFileName("mispbump-code.png")
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".png"}))
 	showFileDialog(p.w.app, p.w.window, d)
+}
+
+// saveTo writes frames (our code when Save was pressed) as PNG files off
+// the UI goroutine and says which; the code counts as sent once written.
+func (p *cameraPanel) saveTo(path string, frames []string) {
+	p.w.opts.background(func() {
+		names, err := saveCodePNGs(path, frames)
+		p.w.opts.ui(func() {
+			if err != nil {
+				p.note(sentence(err.Error()), widget.DangerImportance)
+				return
+			}
+			note := "Saved " + strings.Join(names, ", ") + ". Send the image(s) to your partner."
+			if s := p.w.session; s != nil {
+				s.MarkSent(frames)
+				if !slices.Equal(frames, p.ex.frames) {
+					// The code changed while the files were written.
+					note += " Our code has changed since: save or copy the new one too."
+				}
+			}
+			p.note(note, widget.SuccessImportance)
+			p.sentNote = slices.Equal(frames, p.ex.frames)
+			p.updateTurn()
+		})
+	})
 }
 
 // saveCodePNGs writes one PNG per frame: path itself for a single frame,

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -145,6 +146,7 @@ const partInterval = 400 * time.Millisecond
 func newExchangeStep(w *wizard, ownKey *protected.Key, ownKeyErr error) *exchangeStep {
 	ex := &exchangeStep{w: w, ownKey: ownKey, ownKeyErr: ownKeyErr, stage: session.StageWaitingForPartner}
 	ex.qr = newQRView(partInterval)
+	ex.qr.remote = w.choices.Remote
 	ex.status = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}}
 	ex.reading = &widget.Label{Wrapping: fyne.TextWrapWord}
 	ex.reading.Hide()
@@ -221,13 +223,26 @@ func (ex *exchangeStep) startCamera() { ex.cam.start() }
 
 // showFrames is the session's sink, on the UI goroutine.
 func (ex *exchangeStep) showFrames(frames []string) {
+	changed := !slices.Equal(frames, ex.frames)
 	ex.frames = frames
 	ex.qr.setFrames(frames, ex.emptyText())
+	if changed {
+		ex.cam.codeChanged()
+	}
 }
 
 // emptyText is shown instead of a blank area when there is no code to show:
 // the partner already has everything (the pairing's Display is empty).
 func (ex *exchangeStep) emptyText() string {
+	if ex.w.choices.Remote {
+		switch {
+		case ex.stage == session.StageDone:
+			return "Nothing left to send: your partner has everything of ours."
+		case ex.stage.Final():
+			return "No code to send: the pairing stopped."
+		}
+		return "Nothing to send right now: your partner has everything of ours so far. Our next code appears here by itself."
+	}
 	switch {
 	case ex.stage == session.StageDone:
 		return "Nothing left to show: your partner has read everything from this screen."
@@ -314,6 +329,7 @@ func (ex *exchangeStep) event(ev session.Event) {
 	}
 	ex.updateSAS()
 	ex.setStatus()
+	ex.cam.updateTurn()
 	if len(ex.frames) == 0 {
 		ex.qr.setFrames(nil, ex.emptyText())
 	}
@@ -381,6 +397,10 @@ func (ex *exchangeStep) updateSAS() {
 
 // setStatus says in one line where the pairing stands.
 func (ex *exchangeStep) setStatus() {
+	if ex.w.choices.Remote {
+		ex.status.SetText(remoteStatus(ex.stage))
+		return
+	}
 	var s string
 	switch ex.stage {
 	case session.StageWaitingForPartner:
@@ -413,6 +433,32 @@ func (ex *exchangeStep) setStatus() {
 // sasReadTime is how long the codes must have been on screen before Enter
 // confirms them (the button works at once: it is aimed at).
 const sasReadTime = time.Second
+
+// remoteStatus is setStatus in remote mode: no screens face each other;
+// whose turn it is is said beside the buttons (session.Turn).
+func remoteStatus(stage session.Stage) string {
+	switch stage {
+	case session.StageWaitingForPartner:
+		return "Exchange the codes with your partner by chat or e-mail."
+	case session.StageCompareSAS:
+		return "Both keys exchanged. Compare the code below with your partner's by phone."
+	case session.StagePartnerRestarted:
+		return "Your partner started again."
+	case session.StageWaitingForPartnerConfirm:
+		return "Waiting for your partner to confirm…"
+	case session.StageCreatingOrg, session.StageCreatingSyncUser, session.StageCreatingServer, session.StageTestingConnection:
+		return "Setting up our MISP…"
+	case session.StageWaitingForPartnerKey:
+		return "Waiting for the key the partner's MISP made for us."
+	case session.StageDone:
+		return "Our side is finished."
+	case session.StageAborted:
+		return "The pairing stopped."
+	case session.StageFailed:
+		return "The pairing failed."
+	}
+	return ""
+}
 
 func (ex *exchangeStep) onEnter() {
 	if ex.stage != session.StageCompareSAS || ex.confirmed {

@@ -23,9 +23,11 @@ type qrView struct {
 	widget.BaseWidget
 
 	interval time.Duration
-	frames   []string
-	since    time.Time
-	index    int
+	// remote: the code is sent by chat or file, not filmed (captions).
+	remote bool
+	frames []string
+	since  time.Time
+	index  int
 
 	image   *canvas.Image
 	white   *canvas.Rectangle
@@ -128,8 +130,12 @@ func (q *qrView) redraw() {
 		label = " (" + label + ")"
 	}
 	switch {
+	case q.only(pairing.RoundDone) && q.remote:
+		label = "Our result" + label + ": send it to your partner"
 	case q.only(pairing.RoundDone):
 		label = "Our result" + label + ": leave it up until your partner's window shows theirs"
+	case q.only(pairing.RoundAbort) && q.remote:
+		label = "Tells your partner that the pairing stopped" + label
 	case q.only(pairing.RoundAbort):
 		label = "Tells your partner's camera that the pairing stopped" + label
 	}

@@ -54,9 +54,15 @@ func (w *wizard) showResult(res *session.Result, stage session.Stage) {
 		w.setStep(2, main)
 		return
 	}
-	// The code stays on screen until the partner has everything.
-	side := container.NewBorder(&widget.Label{Text: "Our code, for your partner's camera", Alignment: fyne.TextAlignCenter, SizeName: theme.SizeNameCaptionText},
-		nil, nil, nil, w.exchange.qr)
+	// The code stays on screen until the partner has everything, and so do
+	// the buttons that send it and read the partner's (its result may still
+	// be on its way).
+	caption := "Our code, for your partner's camera"
+	if w.choices.Remote {
+		caption = "Our code, to send to your partner"
+	}
+	side := container.NewBorder(&widget.Label{Text: caption, Alignment: fyne.TextAlignCenter, SizeName: theme.SizeNameCaptionText},
+		w.exchange.cam.controls(), nil, nil, w.exchange.qr)
 	split := container.NewHSplit(main, container.NewPadded(side))
 	split.Offset = 0.62
 	w.setStep(2, split)
@@ -114,7 +120,23 @@ func (w *wizard) resultSections(res *session.Result, stage session.Stage) []fyne
 		"Ours to the partner", ourTestText(res, stage),
 		"The partner's to us", w.partnerTestText(res, stage),
 	)))
-	out = append(out, card("On our MISP", writtenForm(res)))
+	p, known := w.partnerRecord(res)
+	on := writtenForm(res)
+	if res.Partner.ServerID != "" {
+		// What MISP has for the entry, read back after the setup; without
+		// a read-back the pairing's choices, said as such.
+		settings := res.Partner.ServerSettings
+		if settings == nil && known {
+			settings = p.ServerSettings
+		}
+		if settings != nil && settings.KeptExisting {
+			out = append(out[:1], append([]fyne.CanvasObject{&widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance,
+				Text: "Our MISP already had a server entry for this partner. As chosen (update its key only), the pairing replaced only its key: " +
+					"the entry keeps its own settings — " + syncText(settings.Push, settings.Pull) + ", its rules and TLS settings (see On our MISP)."}}, out[1:]...)...)
+		}
+		on = container.NewVBox(on, fieldForm(serverSettingsFields(settings, w.choices.Push, w.choices.Pull, res.Partner.URL)...))
+	}
+	out = append(out, card("On our MISP", on))
 	if id := res.Identity; id != nil && len(id.Checked) > 0 {
 		out = append(out, card("What was checked of the partner's claims", &widget.Label{Text: checkedText(id), Wrapping: fyne.TextWrapWord}))
 	}
@@ -126,10 +148,9 @@ func (w *wizard) resultSections(res *session.Result, stage session.Stage) []fyne
 		out = append(out, flowsCard(f.OurFlows, f.PartnerFlows, group))
 	}
 
-	p, known := w.partnerRecord(res)
 	if known {
 		sent := append(partnerOrgFields(p), partnerMISPFields(p)...)
-		out = append(out, card("What the partner sent", fieldForm(append(sent, "Sync", syncText(p.Push, p.Pull))...)))
+		out = append(out, card("What the partner sent", fieldForm(sent...)))
 		ownFP := ""
 		var ownErr error
 		if w.exchange != nil {
@@ -288,6 +309,9 @@ func (w *wizard) partnerTestText(res *session.Result, stage session.Stage) strin
 	}
 	if w.exchange == nil {
 		return "not exchanged: finishing alone shows no codes; the partner sees its own connection test"
+	}
+	if (stage == session.StageDone || stage == session.StageFailed) && w.choices.Remote {
+		return "partner's result not received (yet): send them our code (our result) and paste or open theirs when it arrives"
 	}
 	if stage == session.StageDone || stage == session.StageFailed {
 		return "partner's result not received (yet): keep our code in view of their camera; their window shows their result"

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -793,5 +795,207 @@ func TestWizardStartUsesTheKeyReadAtLogin(t *testing.T) {
 		if got := r.sims[0].RequestCount("GET", "/gpg.asc") - before; got != want {
 			t.Errorf("known %v: Start sent %d requests for /gpg.asc, want %d", known, got, want)
 		}
+	}
+}
+
+// remoteBanned are face-to-face words that must not show in remote mode.
+var remoteBanned = []string{"in view of their camera", "facing each other", "went out", "for your partner's camera", "Point the screens"}
+
+// pairByButtons runs a remote pairing the way two admins would: each
+// watches its window and, when it says there is a new code to send, hands
+// it over with send (through the real buttons, the clipboard or PNG
+// files); each confirms the codes with its button. It checks on the way
+// that the windows say whose turn it is in remote words, that a "copied"
+// or "saved" note goes once the code changes, and that the count of
+// exchanges left ends at none.
+func (r *rig) pairByButtons(send func(from int)) {
+	r.t.Helper()
+	r.relay = [2]bool{}
+	r.start()
+	for i := range r.wizards {
+		if text := r.text(i); !strings.Contains(text, "Exchanges left: 5 of 5") {
+			r.t.Errorf("side %d does not count the exchanges at the start:\n%s", i, text)
+		}
+	}
+	var sentFrames [2][]string
+	confirmed := [2]bool{}
+	sends := 0
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		r.q.pump()
+		both := true
+		for _, w := range r.wizards {
+			both = both && w.result != nil && w.result.res.PartnerDone != nil
+		}
+		if both {
+			break
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("the pairing did not finish through the buttons; A shows:\n%s\nB shows:\n%s", r.text(0), r.text(1))
+		}
+		for i, w := range r.wizards {
+			text := r.text(i)
+			for _, banned := range remoteBanned {
+				if strings.Contains(text, banned) {
+					r.t.Fatalf("side %d says %q in remote mode:\n%s", i, banned, text)
+				}
+			}
+			if sentFrames[i] != nil && !slices.Equal(sentFrames[i], w.exchange.frames) &&
+				(strings.Contains(text, "Copied our code") || strings.Contains(text, "Saved ")) && !strings.Contains(text, "Our code has changed since") {
+				r.t.Fatalf("side %d still says its code was copied or saved after the code changed:\n%s", i, text)
+			}
+			if strings.Contains(text, "New code — send it now") {
+				sentFrames[i] = slices.Clone(w.exchange.frames)
+				send(i)
+				sends++
+				if text := r.text(i); strings.Contains(text, "New code — send it now") && slices.Equal(sentFrames[i], w.exchange.frames) {
+					r.t.Fatalf("side %d still says send now after sending:\n%s", i, text)
+				}
+			}
+			if !confirmed[i] && w.exchange.stage == session.StageCompareSAS && w.exchange.sas != "" && w.exchange.sas == r.wizards[1-i].exchange.sas {
+				if !strings.Contains(text, "compare the codes") && !strings.Contains(text, "Compare the code") {
+					r.t.Errorf("side %d at the codes does not say to compare them:\n%s", i, text)
+				}
+				tapButton(r.t, w.window.Content(), "Codes match — Confirm (Enter)")
+				confirmed[i] = true
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	r.q.pump()
+	r.checkPaired()
+	for i := range r.wizards {
+		text := r.text(i)
+		for _, want := range []string{"[Copy my code]", "[Save as PNG…]", "[Paste code…]", "[Open image…]", "pairing is complete"} {
+			if !strings.Contains(text, want) {
+				r.t.Errorf("side %d's result lacks %q:\n%s", i, want, text)
+			}
+		}
+		if strings.Contains(text, "Exchanges left") || strings.Contains(text, "not received") {
+			r.t.Errorf("side %d still waits at the end:\n%s", i, text)
+		}
+	}
+	if sends > 2*session.Exchanges {
+		r.t.Errorf("%d codes sent, want at most %d", sends, 2*session.Exchanges)
+	}
+}
+
+// TestWizardPairsRemotelyThroughButtonsAndClipboard: two wizards pair
+// only through "Copy my code", the clipboard and "Paste code…" with its
+// dialog, up to both results (the Result step keeps the buttons).
+func TestWizardPairsRemotelyThroughButtonsAndClipboard(t *testing.T) {
+	r := newRig(t)
+	r.openRemote()
+	r.pairByButtons(func(from int) {
+		to := r.wizards[1-from]
+		tapButton(t, r.wizards[from].window.Content(), "Copy my code")
+		text := r.app.Clipboard().Content()
+		if !strings.HasPrefix(text, "mispbump1.") {
+			t.Fatalf("the clipboard holds %q, not our code", text)
+		}
+		tapButton(t, to.window.Content(), "Paste code…")
+		top := to.window.Canvas().Overlays().Top()
+		if top == nil {
+			t.Fatalf("no paste dialog on side %d", 1-from)
+		}
+		var entry *escEntry
+		for _, o := range test.LaidOutObjects(top) {
+			if e, ok := o.(*escEntry); ok {
+				entry = e
+			}
+		}
+		if entry == nil {
+			t.Fatalf("the paste dialog on side %d has no entry:\n%s", 1-from, textsOf(top))
+		}
+		test.Type(entry, text)
+		tapButton(t, top, "Read it")
+	})
+}
+
+// TestWizardPairsRemotelyThroughPNGFiles: the same through saved and opened
+// PNG files (the file dialogs are bypassed; their callbacks' functions
+// write and read real files).
+func TestWizardPairsRemotelyThroughPNGFiles(t *testing.T) {
+	r := newRig(t)
+	r.openRemote()
+	dir := t.TempDir()
+	n := 0
+	r.pairByButtons(func(from int) {
+		n++
+		sub := filepath.Join(dir, strconv.Itoa(n))
+		if err := os.Mkdir(sub, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		w, to := r.wizards[from], r.wizards[1-from]
+		w.exchange.cam.saveTo(filepath.Join(sub, "code.png"), slices.Clone(w.exchange.frames))
+		r.until("the code to be saved", func() bool { return strings.Contains(r.text(from), "Saved ") })
+		files, _ := filepath.Glob(filepath.Join(sub, "*.png"))
+		if len(files) == 0 {
+			t.Fatalf("no PNG written in %s", sub)
+		}
+		for _, f := range files {
+			to.exchange.cam.openImage(f)
+			r.until("the image to be read", func() bool { return strings.Contains(r.text(1-from), "Read the code in "+filepath.Base(f)) })
+		}
+	})
+}
+
+// TestWizardShowsTheServerEntryAsMISPHasIt: on a re-pairing, the existing
+// entry (push switched on in MISP since) keeps its settings under "update
+// its key only"; the result and the partner's details say push and pull,
+// as read back from MISP, and that the existing settings were kept.
+func TestWizardShowsTheServerEntryAsMISPHasIt(t *testing.T) {
+	r := newRig(t)
+	r.openRemote()
+	r.start()
+	r.waitForSAS()
+	r.confirmBoth()
+	r.waitForResults()
+	if text := r.text(0); !strings.Contains(text, "pull only (as MISP has it)") || strings.Contains(text, "already had a server entry") {
+		t.Errorf("A's first result does not say the new entry pulls only:\n%s", text)
+	}
+	servers := r.sims[0].Servers()
+	if len(servers) != 1 {
+		t.Fatalf("A has %d server entries", len(servers))
+	}
+	yes := true
+	if _, err := r.sides[0].Client.EditServer(context.Background(), misp.ID(strconv.Itoa(servers[0].ID)), misp.ServerChanges{Push: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range r.wizards {
+		w.close()
+		<-w.sessionDone()
+		r.wizards[i] = nil
+	}
+	r.q.pump()
+
+	r.openRemote()
+	r.start()
+	r.waitForSAS()
+	r.confirmBoth()
+	r.waitForResults()
+	text := r.text(0)
+	for _, want := range []string{"push and pull (as MISP has it)", "Our MISP already had a server entry for this partner", "Settings kept",
+		"push: none — pull: none", "plain http"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("A's result after re-pairing lacks %q:\n%s", want, text)
+		}
+	}
+	ps := r.sides[0].Store.Snapshot().Partners
+	if len(ps) != 1 || ps[0].ServerSettings == nil || !ps[0].ServerSettings.KeptExisting || !ps[0].Push || !ps[0].Pull {
+		t.Fatalf("A's record after re-pairing: %+v", ps)
+	}
+	p := ps[0]
+	dir := t.TempDir()
+	seedStore(t, dir, nil, []store.Partner{p})
+	s := newTestShell(t, dir, testPassphrase)
+	details := textsOf(newPartnerDetails(s, p).content())
+	for _, want := range []string{"push and pull (as MISP has it)", "Settings kept"} {
+		if !strings.Contains(details, want) {
+			t.Errorf("the partner's details lack %q:\n%s", want, details)
+		}
+	}
+	if strings.Contains(details, "pull only") {
+		t.Errorf("the partner's details say pull only while MISP pushes:\n%s", details)
 	}
 }

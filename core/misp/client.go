@@ -141,6 +141,19 @@ func NormalizeURL(raw string) string {
 	return u.String()
 }
 
+// SameOrigin reports whether two MISP addresses are the same origin:
+// scheme, host and port (a default port counts as written); the path does
+// not matter. An address that does not parse is no one's origin. A stored
+// authkey may only go to the origin it was stored for.
+func SameOrigin(a, b string) bool {
+	ua, errA := ParseBaseURL(NormalizeURL(a))
+	ub, errB := ParseBaseURL(NormalizeURL(b))
+	if errA != nil || errB != nil {
+		return false
+	}
+	return ua.Scheme == ub.Scheme && ua.Host == ub.Host
+}
+
 // BaseURL returns the normalised base URL the client talks to.
 func (c *Client) BaseURL() string { return c.base.String() }
 

@@ -537,3 +537,22 @@ func TestTestConnectionJudgesPost(t *testing.T) {
 		}
 	}
 }
+
+func TestSameOrigin(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"https://misp.example.org", "https://MISP.example.org:443/misp/", true},
+		{"http://10.0.0.1:80", "http://10.0.0.1", true},
+		{"https://misp.example.org", "http://misp.example.org", false},
+		{"https://misp.example.org", "https://misp.example.org:8443", false},
+		{"https://misp.example.org", "https://misp.example.org.evil.test", false},
+		{"https://[::1]:443", "https://[::1]", true},
+		{"not a url", "not a url", false},
+	} {
+		if got := SameOrigin(c.a, c.b); got != c.same {
+			t.Errorf("SameOrigin(%q, %q) = %v, want %v", c.a, c.b, got, c.same)
+		}
+	}
+}

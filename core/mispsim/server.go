@@ -31,7 +31,7 @@ type response struct {
 	// came with; MISP then sends X-Auth-Key-Expiration on every
 	// authenticated answer, errors included (108, 179, 180).
 	keyExpiry int64
-	headers      map[string]string // extra response headers (X-Result-Count)
+	headers   map[string]string // extra response headers (X-Result-Count)
 }
 
 // call is one authenticated API request on its way through the handlers.

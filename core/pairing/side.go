@@ -318,6 +318,26 @@ func (s *Side) AllAcknowledged() bool {
 	return s.out[RoundCreds] != nil && s.partnerMax >= RoundDone
 }
 
+// PartnerReached is the highest of the partner's rounds we hold whole:
+// COMMIT once its commitment is held, KEY once the keys are derived, then
+// INFO, CREDS and DONE; 0 before anything (an ABORT is not counted). Remote
+// mode counts the exchanges still to make with it.
+func (s *Side) PartnerReached() Round {
+	switch {
+	case s.partnerDone != nil:
+		return RoundDone
+	case s.partnerCreds != nil:
+		return RoundCreds
+	case s.partnerInfo != nil:
+		return RoundInfo
+	case s.keys != nil:
+		return RoundKey
+	case s.partnerCommit != nil:
+		return RoundCommit
+	}
+	return 0
+}
+
 // PartnerInfo is the partner's INFO once complete.
 func (s *Side) PartnerInfo() (Info, bool) { return deref(s.partnerInfo) }
 

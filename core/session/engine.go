@@ -111,7 +111,11 @@ func (e *engine) run(ctx context.Context) {
 	defer ticker.Stop()
 	src := e.cfg.Source
 
-	e.emit(Event{Stage: StageWaitingForPartner, Message: "showing our code; point the camera at the partner's screen"})
+	first := "showing our code; point the camera at the partner's screen"
+	if e.cfg.Choices.Remote {
+		first = "our first code is ready to send; paste or open the partner's when it arrives"
+	}
+	e.emit(Event{Stage: StageWaitingForPartner, Message: first})
 	e.show()
 	for !e.exit {
 		select {
@@ -180,8 +184,21 @@ func (e *engine) show() {
 		frames = []string{}
 	}
 	e.shown = frames
+	rounds := make([]pairing.Round, len(frames))
+	for i, f := range frames {
+		if info, err := pairing.Inspect(f); err == nil {
+			rounds[i] = info.Round
+		}
+	}
 	e.s.mu.Lock()
-	e.s.frames = slices.Clone(frames)
+	e.s.frames, e.s.rounds = slices.Clone(frames), rounds
+	if e.s.everShown == nil {
+		e.s.everShown = map[string]bool{}
+	}
+	for _, f := range frames {
+		e.s.everShown[f] = true
+	}
+	e.s.partnerReached = e.side.PartnerReached()
 	e.s.mu.Unlock()
 	e.cfg.Sink.ShowFrames(slices.Clone(frames))
 }
@@ -201,6 +218,7 @@ func (e *engine) emit(ev Event) {
 	}
 	e.s.mu.Lock()
 	e.s.stage, e.s.sas = ev.Stage, ev.SAS
+	e.s.partnerReached = e.side.PartnerReached()
 	if ev.Result != nil {
 		r := *ev.Result
 		e.s.result = &r
@@ -246,6 +264,9 @@ func (e *engine) command(ctx context.Context, c command) {
 			e.protocolFailure(err)
 			return
 		}
+		e.s.mu.Lock()
+		e.s.sent, e.s.everShown = 0, nil // a new first code: nothing of it was handed out
+		e.s.mu.Unlock()
 		e.emit(Event{Stage: StageWaitingForPartner, Message: "started again with a new code"})
 		if up.Event == pairing.EventPartnerCommit {
 			e.update(ctx, up)
@@ -777,7 +798,11 @@ func (e *engine) phase1Finished(ctx context.Context, m workerMsg) {
 		e.maybePhase2(ctx)
 		return
 	}
-	e.emit(Event{Stage: StageWaitingForPartnerKey, Message: "our key went out; waiting for the partner's"})
+	msg := "our key for the partner is on screen for their camera; waiting for the partner's"
+	if e.cfg.Choices.Remote {
+		msg = "the key our MISP made for the partner is ready to send; waiting for the partner's"
+	}
+	e.emit(Event{Stage: StageWaitingForPartnerKey, Message: msg})
 }
 
 func (e *engine) phase2Finished(m workerMsg) {
@@ -1002,6 +1027,10 @@ func (e *engine) fillSummary() {
 	if info, ok := e.side.PartnerInfo(); ok && info.Flows != nil {
 		f := *info.Flows
 		p.PartnerFlows = &f
+	}
+	if st := e.server.Settings; st != nil {
+		c := *st
+		p.ServerSettings = &c
 	}
 	if e.minted != nil {
 		p.MintedKeyID = e.minted.ID

@@ -2,6 +2,7 @@ package session
 
 import (
 	"github.com/mispbump/mispbump-desktop/core/pairing"
+	"github.com/mispbump/mispbump-desktop/core/store"
 )
 
 // Stage is where a pairing session stands, as the UI shows it.
@@ -27,8 +28,9 @@ const (
 	// StageCreatingSyncUser: finding or creating the partner's sync user
 	// and minting its key.
 	StageCreatingSyncUser
-	// StageWaitingForPartnerKey: our key went out; waiting for the key the
-	// partner's MISP minted for us.
+	// StageWaitingForPartnerKey: the key our MISP minted for the partner is
+	// shown (remote mode: ready to send); waiting for the key the partner's
+	// MISP minted for us.
 	StageWaitingForPartnerKey
 	// StageCreatingServer: adding or updating our server entry to the partner.
 	StageCreatingServer
@@ -179,4 +181,8 @@ type PartnerSummary struct {
 	// SharingGroupID and SharingGroupName are the bilateral group on our
 	// MISP; SharingGroupProblem says why it could not be made.
 	SharingGroupID, SharingGroupName, SharingGroupProblem string
+	// ServerSettings is our server entry as MISP has it, read back after
+	// the setup (nil: not read); KeptExisting in it says an entry that was
+	// there before kept its own settings.
+	ServerSettings *store.ServerSettings
 }

@@ -110,6 +110,13 @@ func (m *mispSteps) Server(ctx context.Context, partner pairing.Info, creds pair
 		return serverResult{}, err
 	}
 	out := serverResult{ID: res.Server.ID.String(), Created: res.Server.Created, PushRules: res.Server.PushRules, PullRules: res.Server.PullRules}
+	if st := res.Server.Settings; st != nil {
+		out.Settings = &store.ServerSettings{
+			Push: st.Push, Pull: st.Pull, PublishWithoutEmail: st.PublishWithoutEmail, Internal: st.Internal,
+			SelfSigned: st.SelfSigned, CertFile: st.CertFile, PushRules: st.PushRules, PullRules: st.PullRules,
+			KeptExisting: !res.Server.Created, ReadAt: m.now().UTC(),
+		}
+	}
 	if err == nil && ch.SharingGroup {
 		// The entry works without the group: a failure here is reported,
 		// not a failed pairing.

@@ -130,6 +130,12 @@ func (e *engine) recordSoFar(earlier store.Partner) store.Partner {
 	if e.test != nil {
 		p.LastTest = &store.ConnectionTest{Status: e.test.Status, Message: e.test.Message, At: e.cfg.Now().UTC()}
 	}
+	if st := e.server.Settings; st != nil {
+		// What MISP has wins over what was chosen: a kept entry has its own.
+		c := *st
+		p.ServerSettings = &c
+		p.Push, p.Pull = st.Push, st.Pull
+	}
 	return p
 }
 

@@ -113,6 +113,16 @@ type Session struct {
 	sas    string
 	frames []string
 	result *Result
+
+	// What remote mode's Turn is worked out from: the round of each frame
+	// shown, the partner's highest round held whole, and the highest of our
+	// rounds the admin handed out (MarkSent).
+	rounds         []pairing.Round
+	partnerReached pairing.Round
+	sent           pairing.Round
+	// everShown is every frame shown since the start or the last Restart:
+	// only those can be handed out as ours.
+	everShown map[string]bool
 }
 
 type commandKind int
@@ -232,16 +242,7 @@ func (s *Session) Frames() []string {
 }
 
 // ChatText is our frames as chat text, one per line ("copy my code").
-func (s *Session) ChatText() string {
-	var out string
-	for i, f := range s.Frames() {
-		if i > 0 {
-			out += "\n"
-		}
-		out += pairing.ChatText(f)
-	}
-	return out
-}
+func (s *Session) ChatText() string { return ChatTextOf(s.Frames()) }
 
 // Result is the result so far: nil before a final stage.
 func (s *Session) Result() *Result {

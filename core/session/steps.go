@@ -61,6 +61,8 @@ type serverResult struct {
 	// it could not be made: SharingGroupProblem says why).
 	SharingGroup        *sharingGroupResult
 	SharingGroupProblem string
+	// Settings is the entry as read back from MISP (nil: not read).
+	Settings *store.ServerSettings
 }
 
 type sharingGroupResult struct {

@@ -104,10 +104,37 @@ type Partner struct {
 	// partner confirms the new one works (partner's DONE with status 1).
 	KeysPendingRevocation []MintedKey `json:"keys_pending_revocation,omitempty"`
 
+	// Push and Pull are the server entry's as MISP has them when it was read
+	// back (ServerSettings), else as chosen for the pairing.
 	Push     bool            `json:"push"`
 	Pull     bool            `json:"pull"`
 	PairedAt time.Time       `json:"paired_at"`
 	LastTest *ConnectionTest `json:"last_test,omitempty"`
+	// ServerSettings is our server entry as read back from MISP after the
+	// pairing set it up; nil when it could not be read (or the record
+	// predates it).
+	ServerSettings *ServerSettings `json:"server_settings,omitempty"`
+}
+
+// ServerSettings is our server entry to the partner as MISP has it
+// (servers/index, read back after the setup).
+type ServerSettings struct {
+	Push                bool `json:"push"`
+	Pull                bool `json:"pull"`
+	PublishWithoutEmail bool `json:"publish_without_email"`
+	Internal            bool `json:"internal,omitempty"`
+	// SelfSigned: MISP does not verify the partner's certificate.
+	SelfSigned bool `json:"self_signed,omitempty"`
+	// CertFile is the certificate MISP verifies the partner against (""
+	// when none is stored: the system's trusted CAs).
+	CertFile string `json:"cert_file,omitempty"`
+	// PushRules and PullRules are MISP's JSON (syncsetup.RulesWords).
+	PushRules string `json:"push_rules,omitempty"`
+	PullRules string `json:"pull_rules,omitempty"`
+	// KeptExisting: the entry was there before and kept its own settings;
+	// the pairing replaced only its key (the update-key-only policy).
+	KeptExisting bool      `json:"kept_existing,omitempty"`
+	ReadAt       time.Time `json:"read_at"`
 }
 
 // PartnerOrg is the organisation the partner announced (their host org).

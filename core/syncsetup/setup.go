@@ -629,6 +629,7 @@ func (s *Setup) ensureServer(ctx context.Context, run *stepRun, res *Result, cre
 		if s.Policy.SameOrganisation && !internal {
 			return &InternalNotKeptError{ServerID: target.Server.ID, OrgID: res.Org.ID}
 		}
+		s.readBack(ctx, run, res)
 		return nil
 	}
 	if len(matches) > 0 {
@@ -676,7 +677,40 @@ func (s *Setup) ensureServer(ctx context.Context, run *stepRun, res *Result, cre
 	if s.Policy.SameOrganisation && !bool(srv.Internal) {
 		return &InternalNotKeptError{ServerID: srv.ID, OrgID: res.Org.ID}
 	}
+	s.readBack(ctx, run, res)
 	return nil
+}
+
+// readBack reads our server entry back from servers/index, so the record
+// and the screens say what MISP really has (an existing entry keeps its
+// own push, pull and rules). Only the entry with our id, the partner's URL
+// and the partner's organisation counts. Not reading it back does not fail
+// the step: the entry is there; a note says the settings are unknown.
+func (s *Setup) readBack(ctx context.Context, run *stepRun, res *Result) {
+	res.Server.Settings = nil
+	entries, err := s.Client.Servers(ctx)
+	if err != nil {
+		run.note("The server entry's settings could not be read back from MISP (%s); they are shown as unknown.", kindOf(err))
+		return
+	}
+	want := misp.NormalizeURL(res.Partner.URL)
+	for _, e := range entries {
+		sv := e.Server
+		if sv.ID != res.Server.ID {
+			continue
+		}
+		if misp.NormalizeURL(sv.URL) != want || sv.RemoteOrgID != res.Org.ID {
+			run.note("MISP lists server entry %s with another URL or organisation than ours; its settings are shown as unknown.", sv.ID)
+			return
+		}
+		res.Server.Settings = &ServerSettings{
+			Push: bool(sv.Push), Pull: bool(sv.Pull), PublishWithoutEmail: bool(sv.PublishWithoutEmail),
+			Internal: bool(sv.Internal), SelfSigned: bool(sv.SelfSigned), CertFile: string(sv.CertFile),
+			PushRules: string(sv.PushRules), PullRules: string(sv.PullRules),
+		}
+		return
+	}
+	run.note("MISP does not list server entry %s in servers/index; its settings are shown as unknown.", res.Server.ID)
 }
 
 // findNewServer looks for an entry that was not there before servers/add

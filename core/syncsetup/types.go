@@ -176,6 +176,10 @@ type ServerResult struct {
 	// RulesSet is true when this step wrote the rules (a new entry, or
 	// an existing one whose rules the admin changed).
 	RulesSet bool `json:"rules_set,omitempty"`
+	// Settings is the entry as MISP has it, read back from servers/index
+	// after it was added or its key replaced; nil when it could not be
+	// read back (a note says why).
+	Settings *ServerSettings `json:"settings,omitempty"`
 }
 
 // SharingGroupResult is the bilateral sharing group on our MISP.
@@ -184,6 +188,24 @@ type SharingGroupResult struct {
 	UUID    string  `json:"uuid"`
 	Name    string  `json:"name"`
 	Created bool    `json:"created"`
+}
+
+// ServerSettings is what MISP really has for our server entry: an entry
+// that was there before keeps its own push, pull and rules (update key
+// only), whatever the pairing's choices were.
+type ServerSettings struct {
+	Push                bool `json:"push"`
+	Pull                bool `json:"pull"`
+	PublishWithoutEmail bool `json:"publish_without_email"`
+	Internal            bool `json:"internal"`
+	// SelfSigned: MISP does not verify the partner's certificate.
+	SelfSigned bool `json:"self_signed"`
+	// CertFile names the certificate MISP verifies the partner against
+	// ("" when none is stored: the system's trusted CAs).
+	CertFile string `json:"cert_file,omitempty"`
+	// PushRules and PullRules are MISP's JSON; RulesWords says them.
+	PushRules string `json:"push_rules,omitempty"`
+	PullRules string `json:"pull_rules,omitempty"`
 }
 
 // TestResult is the connection test through our server entry.
