@@ -60,6 +60,7 @@ func (c *confirmPartnerStep) content() fyne.CanvasObject {
 			"Created", strings.TrimSpace(k.Created+" "+by(k.CreatedBy)),
 			"Sync user", k.SyncUser,
 			"Server entries", strings.Join(k.ServerEntries, "\n"),
+			"Sharing groups", strings.Join(k.SharingGroups, "\n"),
 			"Not known", strings.Join(k.Problems, "\n"),
 		)))
 	}

@@ -160,6 +160,9 @@ func (c *IdentityCheck) Words() []string {
 		if len(k.ServerEntries) > 0 {
 			out = append(out, "Our server entries to it: "+strings.Join(k.ServerEntries, "; ")+".")
 		}
+		if len(k.SharingGroups) > 0 {
+			out = append(out, "It is in our sharing groups: "+strings.Join(k.SharingGroups, "; ")+".")
+		}
 		for _, p := range k.Problems {
 			out = append(out, "Not known: "+p+".")
 		}

@@ -32,6 +32,9 @@ type KnownOrg struct {
 	// ServerEntries are our server entries that sync with this
 	// organisation, as "name (url)".
 	ServerEntries []string `json:"server_entries,omitempty"`
+	// SharingGroups are our sharing groups the organisation is in: reusing
+	// it lets the partner read what those groups hold.
+	SharingGroups []string `json:"sharing_groups,omitempty"`
 	// WouldGet says what this pairing would give the partner, in words.
 	WouldGet string `json:"would_get"`
 	// Problems are lookups that failed; the report is shown without them.
@@ -98,6 +101,15 @@ func (s *Setup) knownOrg(ctx context.Context, org *misp.Organisation, p Partner)
 		for _, e := range entries {
 			if e.Server.RemoteOrgID == org.ID {
 				k.ServerEntries = append(k.ServerEntries, fmt.Sprintf("%s (%s)", e.Server.Name, e.Server.URL))
+			}
+		}
+	}
+	if groups, err := s.Client.SharingGroups(ctx); err != nil {
+		k.Problems = append(k.Problems, "the sharing groups could not be listed: "+err.Error())
+	} else {
+		for _, g := range groups {
+			if g.HasOrg(org.ID) {
+				k.SharingGroups = append(k.SharingGroups, g.SharingGroup.Name)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package syncsetup
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -91,6 +92,18 @@ func TestExistingOrgNeedsTheAdminsWord(t *testing.T) {
 	a, b := twoSides(t)
 	third := a.sim.SeedExternalOrg("Org-Third", "9b2e6a51-3c1d-4e0f-a7b8-0c9d8e7f6a5b")
 	a.sim.AddServer(mispsim.Server{Name: "third link", URL: "https://third.example", RemoteOrgID: third.ID, Authkey: mispsim.NewKey(), Pull: true})
+	// The third org shares in one of our sharing groups: the pause says so,
+	// since reusing the org would let the partner read what the group holds.
+	sg, err := a.client.AddSharingGroup(ctx, misp.NewSharingGroup{Name: "Third circle", Releasability: "third", Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.client.AddSharingGroupOrg(ctx, sg.SharingGroup.ID, misp.ID(strconv.Itoa(third.ID))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.client.AddSharingGroup(ctx, misp.NewSharingGroup{Name: "Other circle", Releasability: "other", Active: true}); err != nil {
+		t.Fatal(err)
+	}
 	p := b.partner()
 	p.OrgUUID, p.OrgName = third.UUID, "Totally Org-B"
 	before := a.snapshot()
@@ -105,7 +118,8 @@ func TestExistingOrgNeedsTheAdminsWord(t *testing.T) {
 	}
 	k := ex.Org
 	if k.Name != "Org-Third" || k.UUID != third.UUID || k.Local || k.UserCount != "0" || len(k.ServerEntries) != 1 ||
-		!strings.Contains(k.ServerEntries[0], "https://third.example") || !strings.Contains(k.WouldGet, "new sync user") || k.Created == "" {
+		!strings.Contains(k.ServerEntries[0], "https://third.example") || !strings.Contains(k.WouldGet, "new sync user") || k.Created == "" ||
+		len(k.SharingGroups) != 1 || k.SharingGroups[0] != "Third circle" {
 		t.Errorf("report %+v", k)
 	}
 	if !strings.Contains(err.Error(), `"Org-Third"`) || !strings.Contains(err.Error(), "Nothing was written") {
