@@ -729,8 +729,8 @@ func (s *Setup) findNewServer(ctx context.Context, before map[misp.ID]bool, url 
 	return nil, nil
 }
 
-// TestConnection runs servers/testConnection on our entry and records the
-// outcome. A test that ran but did
+// TestConnection runs servers/testConnection on our entry and then
+// servers/getRemoteUser, and records the outcome. A test that ran but did
 // not pass returns a *StepError wrapping a *misp.ConnectionError.
 func (s *Setup) TestConnection(ctx context.Context, res *Result) error {
 	run := s.begin(StepTest)
@@ -757,12 +757,11 @@ func (s *Setup) test(ctx context.Context, run *stepRun, res *Result) error {
 	if note := t.VersionNote(); note != "" {
 		run.note("%s", note)
 	}
-	// No servers/getRemoteUser after a passing test: status 1 already says
-	// the key logged in as a user with the sync permission (else 7 or 8),
-	// post 1 that the push request works and uuid that it is the partner's
-	// MISP. On the real pair it was a second call from our MISP to the
-	// partner's costing 0.5–2.7 s per side, and an error of it only hid a
-	// passing test (issue 14). misp.Client.RemoteUser stays for diagnosis.
+	ru, err := s.Client.RemoteUser(ctx, res.Server.ID)
+	if err != nil {
+		return err
+	}
+	tr.RemoteUser = ru.Describe()
 	return nil
 }
 

@@ -215,7 +215,7 @@ type TestResult struct {
 	Post       int       `json:"post"`
 	RemoteUUID string    `json:"remote_uuid"`
 	Message    string    `json:"message"`
-	RemoteUser string    `json:"remote_user"` // no longer filled (getRemoteUser dropped); kept for older records
+	RemoteUser string    `json:"remote_user"`
 	At         time.Time `json:"at"`
 }
 
