@@ -151,6 +151,9 @@ func candidateDimensions(tl, tr, bl *detector.FinderPattern) []int {
 	top := gozxing.ResultPoint_Distance(tl, tr) / ((tl.GetEstimatedModuleSize() + tr.GetEstimatedModuleSize()) / 2)
 	left := gozxing.ResultPoint_Distance(tl, bl) / ((tl.GetEstimatedModuleSize() + bl.GetEstimatedModuleSize()) / 2)
 	est := (top+left)/2 + 7
+	if !(est >= 17 && est <= 181) { // also NaN and ±Inf from a zero module size
+		return nil
+	}
 	nearest := int(math.Round((est-17)/4))*4 + 17
 	dims := []int{nearest}
 	if est > float64(nearest) {
