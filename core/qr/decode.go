@@ -119,9 +119,9 @@ func (d *Decoder) Decode(gray []byte, width, height int) (string, error) {
 		var err error
 		switch {
 		case pass == "full":
-			text, err = d.try(gray, width, height, false, nil)
+			text, err = d.try(gray, width, height)
 		case canHalve:
-			text, err = d.try(d.half, hw, hh, false, nil)
+			text, err = d.try(d.half, hw, hh)
 		default:
 			continue
 		}
@@ -145,17 +145,17 @@ func (d *Decoder) Decode(gray []byte, width, height int) (string, error) {
 	// promising, such as an empty white window, tens of milliseconds.)
 	d.blurred = grow(d.blurred, width*height)
 	blur3(d.blurred, gray, width, height)
-	if text, err := d.try(d.blurred, width, height, false, nil); err == nil {
+	if text, err := d.try(d.blurred, width, height); err == nil {
 		d.lastPass = "blur"
 		return text, nil
 	}
 	return "", ErrNoCode
 }
 
-func (d *Decoder) try(gray []byte, width, height int, global bool, hints map[gozxing.DecodeHintType]interface{}) (text string, err error) {
-	if hints == nil {
-		hints = d.plain
-	}
+// try is one pass: binarize, find the finder patterns, read the code —
+// as gozxing does, then at an angle, then with other finder patterns.
+func (d *Decoder) try(gray []byte, width, height int) (text string, err error) {
+	hints := d.plain
 	d.candidates = 0
 	defer func() {
 		if r := recover(); r != nil {
@@ -173,7 +173,7 @@ func (d *Decoder) try(gray []byte, width, height int, global bool, hints map[goz
 		}
 	}()
 	d.searchesLeft = maxSearches
-	matrix, err := d.binarize(gray, width, height, global)
+	matrix, err := d.binarize(gray, width, height)
 	if err != nil {
 		return "", err
 	}
@@ -214,24 +214,18 @@ func (d *Decoder) try(gray []byte, width, height int, global bool, hints map[goz
 	return "", err
 }
 
-// binarize turns the frame into black and white: the hybrid (local
-// threshold) binarizer, ours where the frame is large enough for it, or
-// gozxing's global-histogram binarizer.
-func (d *Decoder) binarize(gray []byte, width, height int, global bool) (*gozxing.BitMatrix, error) {
-	if !global && width >= 5*hybridBlock && height >= 5*hybridBlock {
+// binarize turns the frame into black and white with the hybrid (local
+// threshold) binarizer: ours where the frame is large enough for its 5×5
+// blocks, else gozxing's (which falls back to a global histogram).
+func (d *Decoder) binarize(gray []byte, width, height int) (*gozxing.BitMatrix, error) {
+	if width >= 5*hybridBlock && height >= 5*hybridBlock {
 		return d.bin.hybridMatrix(gray, width, height), nil
 	}
 	src, err := gozxing.NewPlanarYUVLuminanceSource(gray, width, height, 0, 0, width, height, false)
 	if err != nil {
 		return nil, err
 	}
-	var bin gozxing.Binarizer
-	if global {
-		bin = gozxing.NewGlobalHistgramBinarizer(src)
-	} else {
-		bin = gozxing.NewHybridBinarizer(src)
-	}
-	return bin.GetBlackMatrix()
+	return gozxing.NewHybridBinarizer(src).GetBlackMatrix()
 }
 
 func isNotFound(err error) bool {

@@ -151,6 +151,9 @@ func candidateDimensions(tl, tr, bl *detector.FinderPattern) []int {
 	top := gozxing.ResultPoint_Distance(tl, tr) / ((tl.GetEstimatedModuleSize() + tr.GetEstimatedModuleSize()) / 2)
 	left := gozxing.ResultPoint_Distance(tl, bl) / ((tl.GetEstimatedModuleSize() + bl.GetEstimatedModuleSize()) / 2)
 	est := (top+left)/2 + 7
+	if !(est >= 17 && est <= 181) { // also NaN and ±Inf from a zero module size
+		return nil
+	}
 	nearest := int(math.Round((est-17)/4))*4 + 17
 	dims := []int{nearest}
 	if est > float64(nearest) {
@@ -296,6 +299,13 @@ func keepBest(best []corner, c corner, near float64) []corner {
 	return best
 }
 
+// minModuleSize is the smallest module, in pixels, of the finder patterns
+// that finderTriples and findThirdFinder consider. Sensor noise on a bright
+// screen makes finder-like specks of a pixel or so by the dozen (29 in a
+// 720p frame of an empty white window), whose triples cost searches; no
+// code is read below 1.6 pixels per module anyway.
+const minModuleSize = 1.6
+
 // maxTriples is how many triples of finder-pattern candidates
 // finderTriples offers beyond gozxing's own choice.
 const maxTriples = 3
@@ -322,7 +332,7 @@ func finderTriples(candidates []*detector.FinderPattern, tried *detector.FinderP
 				}
 				lo := math.Min(p[0].GetEstimatedModuleSize(), math.Min(p[1].GetEstimatedModuleSize(), p[2].GetEstimatedModuleSize()))
 				hi := math.Max(p[0].GetEstimatedModuleSize(), math.Max(p[1].GetEstimatedModuleSize(), p[2].GetEstimatedModuleSize()))
-				if lo <= 0 || hi > 2*lo {
+				if lo < minModuleSize || hi > 2*lo {
 					continue
 				}
 				sides := [3]float64{sqDist(p[0], p[1]), sqDist(p[1], p[2]), sqDist(p[0], p[2])}
@@ -411,7 +421,7 @@ func (d *Decoder) findThirdFinder(matrix *gozxing.BitMatrix, candidates []*detec
 			a, b := candidates[i], candidates[j]
 			lo := math.Min(a.GetEstimatedModuleSize(), b.GetEstimatedModuleSize())
 			hi := math.Max(a.GetEstimatedModuleSize(), b.GetEstimatedModuleSize())
-			if lo <= 0 || hi > 2*lo || math.Sqrt(sqDist(a, b)) < 14*lo {
+			if side := math.Sqrt(sqDist(a, b)); lo < minModuleSize || hi > 2*lo || side < 14*lo || side > 170*hi {
 				continue
 			}
 			p := pair{a, b, math.Log(hi/lo) - 0.1*float64(min(a.GetCount(), b.GetCount()))}

@@ -118,3 +118,23 @@ func TestFindThirdFinder(t *testing.T) {
 		t.Errorf("one pattern alone gave triples: %v", got)
 	}
 }
+
+func TestCandidateDimensions(t *testing.T) {
+	at := func(x, y, module float64) *detector.FinderPattern { return detector.NewFinderPattern1(x, y, module) }
+	// A version-7 code (45 modules) at 4 px per module, finder centres 38
+	// modules apart.
+	got := candidateDimensions(at(100, 100, 4), at(252, 100, 4), at(100, 252, 4))
+	if len(got) != 3 || got[0] != 45 {
+		t.Errorf("got %v, want 45 first", got)
+	}
+	// Perspective: the top-right pattern is smaller; the mean of the two
+	// patterns' sizes still gives 45.
+	if got := candidateDimensions(at(100, 100, 4.4), at(252, 100, 3.6), at(100, 252, 4)); len(got) == 0 || got[0] != 45 {
+		t.Errorf("tilted: got %v, want 45 first", got)
+	}
+	for _, module := range []float64{0, math.NaN(), 1e-9, 1e9} {
+		if got := candidateDimensions(at(100, 100, module), at(252, 100, module), at(100, 252, module)); len(got) != 0 {
+			t.Errorf("module size %v: got %v, want none", module, got)
+		}
+	}
+}
