@@ -113,3 +113,43 @@ func TestChoicesValidateRules(t *testing.T) {
 		t.Errorf("defaults round trip: %+v", back)
 	}
 }
+
+// A re-pairing whose rules were not changed in Prepare keeps the entry's
+// rules, and the record keeps saying what the entry holds.
+func TestRepairingKeepsRulesInRecord(t *testing.T) {
+	a, b := startSim(t, "A", false), startSim(t, "B", false)
+	a.sim.AddTag("tlp:red")
+	chA := DefaultChoices()
+	chA.Push = true
+	if err := chA.WithPreset(syncsetup.PresetTLPClearGreen); err != nil {
+		t.Fatal(err)
+	}
+	stA, stB := newStore(t), newStore(t)
+	side := func(ch Choices) (LocalSide, LocalSide) {
+		return LocalSide{Name: "a", Client: a.client, Login: a.login, Store: stA, ProfileID: "pa", Choices: ch},
+			LocalSide{Name: "b", Client: b.client, Login: b.login, Store: stB, ProfileID: "pb", Choices: DefaultChoices()}
+	}
+	sa, sb := side(chA)
+	if rep, _ := PairLocally(context.Background(), sa, sb, LocalOptions{Timeout: 60 * time.Second}); !rep.OK {
+		t.Fatalf("first pairing: %+v", rep)
+	}
+	before := a.sim.Servers()[0].PushRules
+
+	again := DefaultChoices() // everything, not changed in Prepare
+	again.Push = true
+	sa, sb = side(again)
+	rep, _ := PairLocally(context.Background(), sa, sb, LocalOptions{Timeout: 60 * time.Second})
+	if !rep.OK {
+		t.Fatalf("re-pairing: %+v", rep)
+	}
+	if after := a.sim.Servers()[0].PushRules; after != before {
+		t.Errorf("push rules changed on a key-only re-pairing: %s → %s", before, after)
+	}
+	if rep.Sides["a"].PushRules != before {
+		t.Errorf("report says %s, the entry holds %s", rep.Sides["a"].PushRules, before)
+	}
+	f := stA.Snapshot().Partners[0].OurFlows
+	if f == nil || pairing.DescribeFilter(f.PushFilter) != "events not tagged tlp:red, tlp:amber or tlp:amber+strict" {
+		t.Errorf("record after re-pairing: %+v", f)
+	}
+}
