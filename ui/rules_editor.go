@@ -14,6 +14,7 @@ import (
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/session"
+	"github.com/mispbump/mispbump-desktop/core/store"
 	"github.com/mispbump/mispbump-desktop/core/syncsetup"
 )
 
@@ -355,4 +356,33 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// flowsDefaults are Settings' widgets for Prepare's default of what flows:
+// a preset (custom keeps the lists Prepare last used) and the sharing group.
+func flowsDefaults(d store.PrepareDefaults, save func(func(*store.Preferences))) (*widget.Select, *widget.Check) {
+	titles := make([]string, len(syncsetup.Presets))
+	for i, p := range syncsetup.Presets {
+		titles[i] = syncsetup.PresetTitle(p)
+	}
+	sel := &widget.Select{Options: titles, Selected: syncsetup.PresetTitle(orDefaultPreset(d.RulesPreset))}
+	sel.OnChanged = func(title string) {
+		for _, name := range syncsetup.Presets {
+			if syncsetup.PresetTitle(name) != title {
+				continue
+			}
+			save(func(p *store.Preferences) {
+				p.Prepare.RulesPreset = name
+				if r, pushOff, err := syncsetup.PresetRules(name); err == nil {
+					p.Prepare.PushFilter, p.Prepare.PullFilter = r.Push, r.Pull
+					if pushOff {
+						p.Prepare.Push = false
+					}
+				}
+			})
+		}
+	}
+	group := &widget.Check{Text: "Make a bilateral sharing group with the partner", Checked: d.SharingGroup,
+		OnChanged: func(on bool) { save(func(p *store.Preferences) { p.Prepare.SharingGroup = on }) }}
+	return sel, group
 }
