@@ -154,7 +154,7 @@ func TestWizardPairsWithRules(t *testing.T) {
 	})
 	r.checkPaired()
 	push, err := misp.ParsePushRules(r.sims[0].Servers()[0].PushRules)
-	if err != nil || len(push.Tags.NOT) != 1 {
+	if err != nil || len(push.Tags.NOT) != 3 {
 		t.Errorf("A's entry push rules %+v %v", push, err)
 	}
 	if len(r.sims[0].SharingGroups()) != 1 {
