@@ -279,30 +279,17 @@ func (e *rulesEditor) load(ctx context.Context) {
 	e.status.SetText("Reading the tags and organisations our MISP knows…")
 	c := e.client
 	e.background(func() {
-		tags, terr := c.Tags(ctx)
-		orgs, oerr := c.Organisations(ctx)
+		tags, orgs, err := session.KnownTagsAndOrgs(ctx, c)
 		e.onUI(func() {
-			var names []string
-			for _, t := range tags {
-				if !bool(t.IsGalaxy) && pairing.CheckFlowText(t.Name) == "" {
-					names = append(names, t.Name)
-				}
-			}
-			slices.Sort(names)
-			e.knownTags = names
+			e.knownTags = tags
 			for _, o := range orgs {
-				if o.UUID != "" && pairing.CheckFlowText(o.Name) == "" {
-					e.knownOrgs[o.Name] = pairing.FlowOrg{UUID: strings.ToLower(o.UUID), Name: o.Name}
-				}
+				e.knownOrgs[o.Name] = o
 			}
-			switch {
-			case terr != nil:
-				e.status.SetText("The tags could not be read: " + terr.Error())
-			case oerr != nil:
-				e.status.SetText("The organisations could not be read: " + oerr.Error())
-			default:
-				e.status.SetText(fmt.Sprintf("Our MISP knows %s and %s.", plural(len(names), "tag"), plural(len(orgs), "organisation")))
+			if err != nil {
+				e.status.SetText("What our MISP knows could not all be read: " + err.Error())
+				return
 			}
+			e.status.SetText(fmt.Sprintf("Our MISP knows %s and %s.", plural(len(tags), "tag"), plural(len(orgs), "organisation")))
 		})
 	})
 }
