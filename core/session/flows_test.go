@@ -104,6 +104,11 @@ func TestChoicesValidateRules(t *testing.T) {
 	if err := ch.WithPreset(syncsetup.PresetNothingPushed); err != nil || ch.Push || !ch.RulesChanged {
 		t.Errorf("nothing-pushed: %+v %v", ch, err)
 	}
+	ch.Push = true
+	if err := ch.validate(); !isKind(err, KindBadChoice) {
+		t.Errorf("push on with 'nothing pushed yet' accepted: %v", err)
+	}
+	ch.Push = false
 	// Remembered as Prepare's defaults and read back.
 	var p store.PrepareDefaults
 	ch.SharingGroup = true
