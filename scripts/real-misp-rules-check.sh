@@ -31,6 +31,16 @@ api() {
 }
 
 go build -o "$TMP/mispbump" ./cmd/mispbump
+# The pair is shared: another check may have removed a pairing and left its
+# MISPbump sync user disabled, which a pairing rightly refuses to re-enable
+# on its own. This test harness re-enables them, saying so.
+for side in A B; do
+	api "$side" GET /admin/users/index/searchemail:mispbump.invalid >/dev/null
+	for id in $(jq -r '.[] | select(.User.disabled == true and (.User.email | test("^sync-.*@mispbump[.]invalid$"))) | .User.id' "$TMP/out"); do
+		api "$side" POST "/admin/users/edit/$id" '{"disabled":false}' >/dev/null
+		echo "  re-enabled the disabled MISPbump sync user $id on $side (left by another check)"
+	done
+done
 echo "pairing A and B with --preset tlp-clear-green --push"
 # shellcheck disable=SC2086 # MISPBUMP_DEMO_FLAGS is a list of flags
 MISPBUMP_A_KEY=$MISP_A_KEY MISPBUMP_B_KEY=$MISP_B_KEY "$TMP/mispbump" demo --headless --json \

@@ -57,7 +57,7 @@ func TestPartnerDetailsEditRules(t *testing.T) {
 		}
 	}
 	push, err := misp.ParsePushRules(entry.PushRules)
-	if err != nil || len(push.Tags.NOT) != 1 {
+	if err != nil || len(push.Tags.NOT) != 3 {
 		t.Errorf("entry push rules %q", entry.PushRules)
 	}
 	pull, _ := misp.ParsePullRules(entry.PullRules)

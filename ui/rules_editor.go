@@ -14,6 +14,7 @@ import (
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/session"
+	"github.com/mispbump/mispbump-desktop/core/store"
 	"github.com/mispbump/mispbump-desktop/core/syncsetup"
 )
 
@@ -278,30 +279,17 @@ func (e *rulesEditor) load(ctx context.Context) {
 	e.status.SetText("Reading the tags and organisations our MISP knows…")
 	c := e.client
 	e.background(func() {
-		tags, terr := c.Tags(ctx)
-		orgs, oerr := c.Organisations(ctx)
+		tags, orgs, err := session.KnownTagsAndOrgs(ctx, c)
 		e.onUI(func() {
-			var names []string
-			for _, t := range tags {
-				if !bool(t.IsGalaxy) && pairing.CheckFlowText(t.Name) == "" {
-					names = append(names, t.Name)
-				}
-			}
-			slices.Sort(names)
-			e.knownTags = names
+			e.knownTags = tags
 			for _, o := range orgs {
-				if o.UUID != "" && pairing.CheckFlowText(o.Name) == "" {
-					e.knownOrgs[o.Name] = pairing.FlowOrg{UUID: strings.ToLower(o.UUID), Name: o.Name}
-				}
+				e.knownOrgs[o.Name] = o
 			}
-			switch {
-			case terr != nil:
-				e.status.SetText("The tags could not be read: " + terr.Error())
-			case oerr != nil:
-				e.status.SetText("The organisations could not be read: " + oerr.Error())
-			default:
-				e.status.SetText(fmt.Sprintf("Our MISP knows %s and %s.", plural(len(names), "tag"), plural(len(orgs), "organisation")))
+			if err != nil {
+				e.status.SetText("What our MISP knows could not all be read: " + err.Error())
+				return
 			}
+			e.status.SetText(fmt.Sprintf("Our MISP knows %s and %s.", plural(len(tags), "tag"), plural(len(orgs), "organisation")))
 		})
 	})
 }
@@ -355,4 +343,33 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// flowsDefaults are Settings' widgets for Prepare's default of what flows:
+// a preset (custom keeps the lists Prepare last used) and the sharing group.
+func flowsDefaults(d store.PrepareDefaults, save func(func(*store.Preferences))) (*widget.Select, *widget.Check) {
+	titles := make([]string, len(syncsetup.Presets))
+	for i, p := range syncsetup.Presets {
+		titles[i] = syncsetup.PresetTitle(p)
+	}
+	sel := &widget.Select{Options: titles, Selected: syncsetup.PresetTitle(orDefaultPreset(d.RulesPreset))}
+	sel.OnChanged = func(title string) {
+		for _, name := range syncsetup.Presets {
+			if syncsetup.PresetTitle(name) != title {
+				continue
+			}
+			save(func(p *store.Preferences) {
+				p.Prepare.RulesPreset = name
+				if r, pushOff, err := syncsetup.PresetRules(name); err == nil {
+					p.Prepare.PushFilter, p.Prepare.PullFilter = r.Push, r.Pull
+					if pushOff {
+						p.Prepare.Push = false
+					}
+				}
+			})
+		}
+	}
+	group := &widget.Check{Text: "Make a bilateral sharing group with the partner", Checked: d.SharingGroup,
+		OnChanged: func(on bool) { save(func(p *store.Preferences) { p.Prepare.SharingGroup = on }) }}
+	return sel, group
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/mispsim"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
+	"github.com/mispbump/mispbump-desktop/core/store"
 	"github.com/mispbump/mispbump-desktop/core/syncsetup"
 )
 
@@ -153,7 +154,7 @@ func TestWizardPairsWithRules(t *testing.T) {
 	})
 	r.checkPaired()
 	push, err := misp.ParsePushRules(r.sims[0].Servers()[0].PushRules)
-	if err != nil || len(push.Tags.NOT) != 1 {
+	if err != nil || len(push.Tags.NOT) != 3 {
 		t.Errorf("A's entry push rules %+v %v", push, err)
 	}
 	if len(r.sims[0].SharingGroups()) != 1 {
@@ -168,5 +169,30 @@ func TestWizardPairsWithRules(t *testing.T) {
 	prefs := r.sides[0].Store.Snapshot().Preferences.Prepare
 	if prefs.RulesPreset != syncsetup.PresetTLPClearGreen || !prefs.SharingGroup {
 		t.Errorf("not remembered: %+v", prefs)
+	}
+}
+
+// Settings change Prepare's default of what flows; "Nothing pushed yet"
+// also turns the push default off.
+func TestFlowsDefaultsInSettings(t *testing.T) {
+	test.NewTempApp(t)
+	prefs := store.DefaultPreferences()
+	prefs.Prepare.Push = true
+	save := func(change func(*store.Preferences)) { change(&prefs) }
+	sel, group := flowsDefaults(prefs.Prepare, save)
+	if sel.Selected != syncsetup.PresetTitle(syncsetup.PresetEverything) || group.Checked {
+		t.Fatalf("defaults shown: %q %v", sel.Selected, group.Checked)
+	}
+	sel.SetSelected(syncsetup.PresetTitle(syncsetup.PresetTLPClearGreen))
+	if prefs.Prepare.RulesPreset != syncsetup.PresetTLPClearGreen || len(prefs.Prepare.PushFilter.TagsNOT) != 3 || !prefs.Prepare.Push {
+		t.Errorf("TLP default: %+v", prefs.Prepare)
+	}
+	sel.SetSelected(syncsetup.PresetTitle(syncsetup.PresetNothingPushed))
+	if prefs.Prepare.Push || !prefs.Prepare.PushFilter.Empty() {
+		t.Errorf("nothing pushed default: %+v", prefs.Prepare)
+	}
+	group.SetChecked(true)
+	if !prefs.Prepare.SharingGroup {
+		t.Error("sharing group default not saved")
 	}
 }

@@ -100,6 +100,8 @@ func (t *settingsTab) content() fyne.CanvasObject {
 			save(func(p *store.Preferences) { p.Prepare.NameClash = choiceValue(nameClashPolicies, s) })
 		}}
 
+	flows, sharingGroup := flowsDefaults(d, save)
+
 	dataDir := &widget.Label{Text: v.Location(), Wrapping: fyne.TextWrapBreak, Selectable: true}
 	change := &widget.Button{Text: "Change passphrase…", Icon: theme.AccountIcon(),
 		OnTapped: func() { showChangePassphrase(t.shell.window, v, t.shell.background) }}
@@ -117,6 +119,8 @@ func (t *settingsTab) content() fyne.CanvasObject {
 				{Text: "Sync", Widget: container.NewVBox(pull, push, publish)},
 				{Text: "Existing server entry", Widget: serverPolicy, HintText: "when our MISP already has a server entry for this partner"},
 				{Text: "Organisation name taken", Widget: clashPolicy, HintText: "when another organisation on our MISP has the partner's name"},
+				{Text: "What flows", Widget: flows, HintText: "custom rules are edited in Prepare; its last choice is kept here"},
+				{Text: "Sharing group", Widget: sharingGroup},
 			}}},
 		&widget.Card{Title: "Security and data", Content: &widget.Form{Items: []*widget.FormItem{
 			{Text: "Passphrase", Widget: container.NewHBox(change)},

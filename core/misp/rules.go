@@ -199,6 +199,30 @@ func (c *Client) Tags(ctx context.Context) ([]Tag, error) {
 	return v.Tag, nil
 }
 
+// AddTag makes sure a tag exists (POST /tags/add, recordings 156, 157): a
+// name MISP already has answers the existing tag, so it is idempotent. The
+// answer must be about the name asked for.
+func (c *Client) AddTag(ctx context.Context, name string) (*Tag, error) {
+	const op = "POST /tags/add"
+	if strings.TrimSpace(name) == "" {
+		return nil, &Error{Kind: KindInvalidRequest, Op: op, Message: "a tag needs a name"}
+	}
+	body := struct {
+		Name       string `json:"name"`
+		Exportable bool   `json:"exportable"`
+	}{name, true}
+	var v struct {
+		Tag Tag `json:"Tag"`
+	}
+	if err := c.post(ctx, "/tags/add", body, &v); err != nil {
+		return nil, err
+	}
+	if !v.Tag.ID.Valid() || !strings.EqualFold(v.Tag.Name, name) {
+		return nil, &Error{Kind: KindBadResponse, Op: op, Host: c.base.Host, Status: http.StatusOK, Message: "the answer is about another tag"}
+	}
+	return &v.Tag, nil
+}
+
 // Organisations lists every organisation our MISP knows, local and
 // external (GET /organisations/index/scope:all, recording 16): the ones a
 // rules editor can offer.

@@ -274,3 +274,23 @@ func FuzzParseRules(f *testing.F) {
 func nonNilPush(r PushRules) PushRules {
 	return PushRules{Tags: RuleList{nonNil(r.Tags.OR), nonNil(r.Tags.NOT)}, Orgs: RuleList{nonNil(r.Orgs.OR), nonNil(r.Orgs.NOT)}}
 }
+
+// tags/add makes a tag, and answers an existing name with the existing tag
+// (156, 157); an answer about another tag is refused.
+func TestAddTag(t *testing.T) {
+	for _, n := range []string{"156", "157"} {
+		rp := newReplay(t, n)
+		tag, err := newTestClient(t, rp.URL).AddTag(context.Background(), "tlp:amber")
+		if err != nil || tag.ID != "3" || tag.Name != "tlp:amber" {
+			t.Errorf("%s: %+v %v", n, tag, err)
+		}
+		if b := rp.lastBody(); b["name"] != "tlp:amber" {
+			t.Errorf("%s: sent %v", n, b)
+		}
+	}
+	rp := newReplay(t)
+	rp.add("POST", "/tags/add", 200, string(loadRecording(t, "156").Response.Body))
+	if _, err := newTestClient(t, rp.URL).AddTag(context.Background(), "tlp:red"); !IsKind(err, KindBadResponse) {
+		t.Errorf("an answer about tlp:amber for tlp:red accepted: %v", err)
+	}
+}

@@ -646,6 +646,17 @@ func TestContractDetectsShapeChanges(t *testing.T) {
 			}
 		})
 	}
+	t.Run("result count changed", func(t *testing.T) {
+		p := newReplayer(t)
+		r := recordingByNum(t, "124")
+		if d := p.check(r); len(d) != 0 {
+			t.Fatalf("the unmutated recording 124 must pass: %v", d)
+		}
+		r.Response.Headers = map[string]string{"X-Result-Count": "3", "Content-Type": r.Response.Headers["Content-Type"]}
+		if d := p.check(r); len(d) == 0 {
+			t.Error("a changed X-Result-Count was not detected")
+		}
+	})
 	t.Run("status changed", func(t *testing.T) {
 		p := newReplayer(t)
 		r := recordingByNum(t, "15")

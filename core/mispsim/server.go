@@ -399,6 +399,7 @@ func (s *Sim) routes() map[string]route {
 		"events/restsearch":           {http.MethodPost, "", s.eventsRestSearch},
 		"tags/index":                  {"", "", s.tagsIndex},
 		"tags/search":                 {"", "", s.tagsSearch},
+		"tags/add":                    {http.MethodPost, "perm_tag_editor", s.tagsAdd},
 		"sharing_groups/add":          {http.MethodPost, "perm_sharing_group", s.sharingGroupsAdd},
 		"sharing_groups/view":         {"", "", s.sharingGroupsView},
 		"sharing_groups/index":        {"", "", s.sharingGroupsIndex},

@@ -97,6 +97,27 @@ func (s *Sim) tagsIndex(c *call) response {
 	return ok(object{{"Tag", list}})
 }
 
+// tagsAdd is tags/add (156, 157): a name the instance has answers the
+// existing tag; else it is made. The body may be wrapped in "Tag".
+func (s *Sim) tagsAdd(c *call) response {
+	m, err := parseBody(c.body, "Tag")
+	if err != nil {
+		return invalidJSON(c.path)
+	}
+	name, _ := bodyString(m, "name")
+	if strings.TrimSpace(name) == "" {
+		return notAllowed("Could not add the Tag. [name]: This field cannot be left empty.", c.path)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.tagLocked(name)
+	return ok(object{{"Tag", object{
+		{"id", idStr(t.ID)}, {"name", t.Name}, {"colour", t.Colour}, {"exportable", true},
+		{"org_id", "0"}, {"user_id", "0"}, {"hide_tag", false}, {"numerical_value", nil},
+		{"is_galaxy", false}, {"is_custom_galaxy", false}, {"local_only", t.LocalOnly},
+	}}})
+}
+
 // tagsSearch is tags/search/{term}: a name fragment finds nothing (127).
 // Only that is recorded, so that is all the simulator answers.
 func (s *Sim) tagsSearch(c *call) response { return ok([]any{}) }
@@ -484,6 +505,17 @@ func (s *Sim) SharingGroups() []SharingGroup {
 		b, _ := json.Marshal(g) // deep copy of the slices
 		_ = json.Unmarshal(b, &g)
 		out = append(out, g)
+	}
+	return out
+}
+
+// Tags returns the instance's tags (for tests).
+func (s *Sim) Tags() []Tag {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Tag, 0, len(s.tags))
+	for _, id := range sortedKeys(s.tags) {
+		out = append(out, *s.tags[id])
 	}
 	return out
 }

@@ -171,6 +171,9 @@ func (c Choices) validate() error {
 	if err := c.Rules.Validate(); err != nil {
 		return &Error{Kind: KindBadChoice, Detail: err.Error()}
 	}
+	if c.Push && c.Rules.Preset == syncsetup.PresetNothingPushed {
+		return &Error{Kind: KindBadChoice, Detail: "\"Nothing pushed yet\" means push off: untick push, or choose what to push"}
+	}
 	if !c.Push && !c.Pull {
 		return &Error{Kind: KindBadChoice, Detail: "choose push, pull or both: a server entry that does neither syncs nothing"}
 	}

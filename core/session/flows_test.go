@@ -37,7 +37,7 @@ func TestPairingCarriesRulesBothWays(t *testing.T) {
 	}
 	ra, rb := rep.Sides["a"], rep.Sides["b"]
 	push, err := misp.ParsePushRules(a.sim.Servers()[0].PushRules)
-	if err != nil || len(push.Tags.NOT) != 2 {
+	if err != nil || len(push.Tags.NOT) != 3 { // tlp:amber+strict made on A
 		t.Errorf("A's entry push rules %+v %v", push, err)
 	}
 	if !strings.Contains(ra.PushRules, `"NOT":[`) || ra.Flows == nil || ra.Flows.PushWords != "events not tagged tlp:red, tlp:amber or tlp:amber+strict" {
@@ -66,7 +66,7 @@ func TestPairingCarriesRulesBothWays(t *testing.T) {
 	ctx := context.Background()
 	pa := stA.Snapshot().Partners[0]
 	r, push2, _, err := PartnerEntryRules(ctx, a.client, stA, pa.ID)
-	if err != nil || !push2 || pairing.DescribeFilter(r.Push) != "events not tagged tlp:red or tlp:amber" {
+	if err != nil || !push2 || r.Preset != syncsetup.PresetTLPClearGreen {
 		t.Errorf("read back: %+v %v %v", r, push2, err)
 	}
 	everything, _, _ := syncsetup.PresetRules(syncsetup.PresetEverything)
@@ -104,6 +104,11 @@ func TestChoicesValidateRules(t *testing.T) {
 	if err := ch.WithPreset(syncsetup.PresetNothingPushed); err != nil || ch.Push || !ch.RulesChanged {
 		t.Errorf("nothing-pushed: %+v %v", ch, err)
 	}
+	ch.Push = true
+	if err := ch.validate(); !isKind(err, KindBadChoice) {
+		t.Errorf("push on with 'nothing pushed yet' accepted: %v", err)
+	}
+	ch.Push = false
 	// Remembered as Prepare's defaults and read back.
 	var p store.PrepareDefaults
 	ch.SharingGroup = true
@@ -111,5 +116,45 @@ func TestChoicesValidateRules(t *testing.T) {
 	back := ChoicesFromPreferences(p)
 	if back.Rules.Preset != syncsetup.PresetNothingPushed || !back.SharingGroup || back.RulesChanged {
 		t.Errorf("defaults round trip: %+v", back)
+	}
+}
+
+// A re-pairing whose rules were not changed in Prepare keeps the entry's
+// rules, and the record keeps saying what the entry holds.
+func TestRepairingKeepsRulesInRecord(t *testing.T) {
+	a, b := startSim(t, "A", false), startSim(t, "B", false)
+	a.sim.AddTag("tlp:red")
+	chA := DefaultChoices()
+	chA.Push = true
+	if err := chA.WithPreset(syncsetup.PresetTLPClearGreen); err != nil {
+		t.Fatal(err)
+	}
+	stA, stB := newStore(t), newStore(t)
+	side := func(ch Choices) (LocalSide, LocalSide) {
+		return LocalSide{Name: "a", Client: a.client, Login: a.login, Store: stA, ProfileID: "pa", Choices: ch},
+			LocalSide{Name: "b", Client: b.client, Login: b.login, Store: stB, ProfileID: "pb", Choices: DefaultChoices()}
+	}
+	sa, sb := side(chA)
+	if rep, _ := PairLocally(context.Background(), sa, sb, LocalOptions{Timeout: 60 * time.Second}); !rep.OK {
+		t.Fatalf("first pairing: %+v", rep)
+	}
+	before := a.sim.Servers()[0].PushRules
+
+	again := DefaultChoices() // everything, not changed in Prepare
+	again.Push = true
+	sa, sb = side(again)
+	rep, _ := PairLocally(context.Background(), sa, sb, LocalOptions{Timeout: 60 * time.Second})
+	if !rep.OK {
+		t.Fatalf("re-pairing: %+v", rep)
+	}
+	if after := a.sim.Servers()[0].PushRules; after != before {
+		t.Errorf("push rules changed on a key-only re-pairing: %s → %s", before, after)
+	}
+	if rep.Sides["a"].PushRules != before {
+		t.Errorf("report says %s, the entry holds %s", rep.Sides["a"].PushRules, before)
+	}
+	f := stA.Snapshot().Partners[0].OurFlows
+	if f == nil || pairing.DescribeFilter(f.PushFilter) != "events not tagged tlp:red, tlp:amber or tlp:amber+strict" {
+		t.Errorf("record after re-pairing: %+v", f)
 	}
 }

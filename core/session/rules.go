@@ -2,6 +2,8 @@ package session
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
@@ -101,4 +103,31 @@ func RemoveSharingGroup(ctx context.Context, c *misp.Client, st *store.Store, pa
 		}
 		return nil
 	})
+}
+
+// KnownTagsAndOrgs lists what a rules editor offers: the names of the tags
+// our MISP knows (tags/index, galaxy tags left out; searched in the app, as
+// tags/search finds nothing for a fragment, recording 127) and its
+// organisations (organisations/index/scope:all), both sorted; names a Flows
+// structure would refuse are left out. An error of either call is returned
+// with what the other gave.
+func KnownTagsAndOrgs(ctx context.Context, c *misp.Client) (tags []string, orgs []pairing.FlowOrg, err error) {
+	all, terr := c.Tags(ctx)
+	for _, t := range all {
+		if !bool(t.IsGalaxy) && pairing.CheckFlowText(t.Name) == "" {
+			tags = append(tags, t.Name)
+		}
+	}
+	slices.Sort(tags)
+	known, oerr := c.Organisations(ctx)
+	for _, o := range known {
+		if o.UUID != "" && pairing.CheckFlowText(o.Name) == "" {
+			orgs = append(orgs, pairing.FlowOrg{UUID: strings.ToLower(o.UUID), Name: o.Name})
+		}
+	}
+	slices.SortFunc(orgs, func(a, b pairing.FlowOrg) int { return strings.Compare(a.Name, b.Name) })
+	if terr != nil {
+		return tags, orgs, terr
+	}
+	return tags, orgs, oerr
 }

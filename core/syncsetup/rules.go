@@ -87,11 +87,12 @@ type ResolvedRules struct {
 // ResolveRules turns rules into MISP's push_rules and pull_rules for our
 // MISP. MISP 2.5.1 matches push_rules by TAG ID and creator ORG ID
 // (Server::eventFilterPushableServers), so push tags are looked up in
-// tags/index and push orgs by UUID; a name there would match nothing.
-// A tag or org our MISP does not know cannot be on any of our events:
-// in a NOT list it is left out, in an OR list it stays as a name that
-// matches nothing (so an OR list never becomes empty, which would push
-// everything). Pull rules filter the partner's index, by tag name and org
+// tags/index and push orgs by UUID; a name there would match nothing. A
+// push tag our MISP lacks is made with tags/add, so "never push tlp:red"
+// still holds when tlp:red appears later. If that fails, and for an org our
+// MISP does not know: in a NOT list it is left out (no event of ours
+// carries it), in an OR list it stays as a name that matches nothing (so an
+// OR list never becomes empty, which would push everything). Pull rules filter the partner's index, by tag name and org
 // UUID, and are sent as they are.
 func ResolveRules(ctx context.Context, c *misp.Client, r Rules) (*ResolvedRules, error) {
 	if err := r.Validate(); err != nil {
@@ -115,19 +116,34 @@ func ResolveRules(ctx context.Context, c *misp.Client, r Rules) (*ResolvedRules,
 				ids[strings.ToLower(t.Name)] = t.ID
 			}
 		}
-		for _, name := range p.TagsOR {
+		// A tag our MISP lacks is made (tags/add, idempotent): MISP reuses
+		// it by name when events get it later, so the rule holds then too.
+		idOf := func(name string) (misp.ID, bool) {
 			if id, ok := ids[strings.ToLower(name)]; ok {
+				return id, true
+			}
+			t, err := c.AddTag(ctx, name)
+			if err != nil {
+				out.Notes = append(out.Notes, fmt.Sprintf("Our MISP has no tag %q and it could not be made (%s).", name, kindOf(err)))
+				return "", false
+			}
+			ids[strings.ToLower(name)] = t.ID
+			out.Notes = append(out.Notes, fmt.Sprintf("Made the tag %q on our MISP (id %s) so the push rule holds once events carry it: MISP matches push rules by tag id.", name, t.ID))
+			return t.ID, true
+		}
+		for _, name := range p.TagsOR {
+			if id, ok := idOf(name); ok {
 				out.Push.Tags.OR = append(out.Push.Tags.OR, id.String())
 			} else {
 				out.Push.Tags.OR = append(out.Push.Tags.OR, name)
-				out.Notes = append(out.Notes, fmt.Sprintf("Our MISP has no tag %q yet, so no event carries it; the push rule keeps its name, which matches nothing until the rules are set again.", name))
+				out.Notes = append(out.Notes, fmt.Sprintf("The push rule keeps %q by name, which matches nothing: set the rules again once the tag exists.", name))
 			}
 		}
 		for _, name := range p.TagsNOT {
-			if id, ok := ids[strings.ToLower(name)]; ok {
+			if id, ok := idOf(name); ok {
 				out.Push.Tags.NOT = append(out.Push.Tags.NOT, id.String())
 			} else {
-				out.Notes = append(out.Notes, fmt.Sprintf("Our MISP has no tag %q, so no event of ours carries it now and the push rule leaves it out (MISP matches push rules by tag id). If the tag is created later, set the rules again in the partner's details.", name))
+				out.Notes = append(out.Notes, fmt.Sprintf("No event of ours carries %q now, so the push rule leaves it out; set the rules again once the tag exists.", name))
 			}
 		}
 	}

@@ -52,8 +52,14 @@ func TestPresetsOnTheServerEntry(t *testing.T) {
 			push, pull := entryRules(t, a)
 			switch name {
 			case PresetTLPClearGreen:
-				if want := []string{strconv.Itoa(red.ID), strconv.Itoa(amber.ID)}; !reflect.DeepEqual(push.Tags.NOT, want) {
-					t.Errorf("push NOT %v, want the ids %v (tlp:amber+strict is unknown here and left out)", push.Tags.NOT, want)
+				var strict int
+				for _, tag := range a.sim.Tags() {
+					if tag.Name == "tlp:amber+strict" {
+						strict = tag.ID
+					}
+				}
+				if want := []string{strconv.Itoa(red.ID), strconv.Itoa(amber.ID), strconv.Itoa(strict)}; strict == 0 || !reflect.DeepEqual(push.Tags.NOT, want) {
+					t.Errorf("push NOT %v, want the ids %v (tlp:amber+strict made on our MISP)", push.Tags.NOT, want)
 				}
 				if !reflect.DeepEqual(pull.Tags.OR, []string{"tlp:clear", "tlp:white", "tlp:green"}) {
 					t.Errorf("pull OR %v", pull.Tags.OR)
@@ -61,8 +67,8 @@ func TestPresetsOnTheServerEntry(t *testing.T) {
 				if !ra.Server.RulesSet || !strings.Contains(ra.Server.PushRules, `"NOT":["`+strconv.Itoa(red.ID)) {
 					t.Errorf("result does not record the rules: %+v", ra.Server)
 				}
-				if !strings.Contains(strings.Join(ra.Notes(), " "), "tlp:amber+strict") {
-					t.Errorf("no note on the unknown tag: %v", ra.Notes())
+				if !strings.Contains(strings.Join(ra.Notes(), " "), `Made the tag "tlp:amber+strict"`) {
+					t.Errorf("no note on the tag made: %v", ra.Notes())
 				}
 			default:
 				if !push.Empty() || !pull.Empty() {
@@ -90,7 +96,7 @@ func TestCustomRulesAndReadBack(t *testing.T) {
 	withRules(a, r, false, false)
 	ra, _ := pair(t, a, b)
 	push, pull := entryRules(t, a)
-	if !reflect.DeepEqual(push.Tags.OR, []string{strconv.Itoa(green.ID), "osint:unknown"}) || !reflect.DeepEqual(push.Orgs.NOT, []string{strconv.Itoa(circl.ID)}) {
+	if len(push.Tags.OR) != 2 || push.Tags.OR[0] != strconv.Itoa(green.ID) || !reflect.DeepEqual(push.Orgs.NOT, []string{strconv.Itoa(circl.ID)}) {
 		t.Errorf("push %+v", push)
 	}
 	if !reflect.DeepEqual(pull.Orgs.OR, []string{circl.UUID}) || !reflect.DeepEqual(pull.Tags.NOT, []string{"tlp:red"}) {
@@ -288,5 +294,22 @@ func TestPreviewPush(t *testing.T) {
 	p := PreviewPush(ctx, a.client, tlp.Push)
 	if p.Count != -1 || !strings.Contains(p.Text(), "cannot be known") {
 		t.Errorf("unreachable MISP: %+v %q", p, p.Text())
+	}
+}
+
+// When our MISP cannot make a missing tag, an OR list keeps the name (it
+// matches nothing, never "everything") and a NOT list leaves it out.
+func TestMissingTagThatCannotBeMade(t *testing.T) {
+	a, _ := twoSides(t)
+	a.sim.InjectFault(mispsim.Fault{Kind: mispsim.FaultStatus500, Method: "POST", PathPrefix: "/tags/add"})
+	res, err := ResolveRules(ctx, a.client, Rules{Push: pairing.FlowFilter{TagsOR: []string{"tlp:clear"}, TagsNOT: []string{"tlp:red"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(res.Push.Tags.OR, []string{"tlp:clear"}) || len(res.Push.Tags.NOT) != 0 {
+		t.Errorf("push %+v", res.Push)
+	}
+	if n := strings.Join(res.Notes, " "); !strings.Contains(n, "could not be made") || !strings.Contains(n, "matches nothing") {
+		t.Errorf("notes %q", n)
 	}
 }
