@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -78,6 +79,7 @@ func attack(t *testing.T, cfg Config, info pairing.Info, onEvent func(s *Session
 	}
 	close(ready)
 	var wg sync.WaitGroup
+	var heardEnd atomic.Bool // the attacker read our ABORT or DONE
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -101,6 +103,9 @@ func attack(t *testing.T, cfg Config, info pairing.Info, onEvent func(s *Session
 			if _, ok := attacker.PartnerCreds(); ok && credsSent && !doneSent {
 				doneSent = attacker.SendDone(pairing.Done{Status: 1, Message: "works"}) == nil
 			}
+			_, aborted := attacker.PartnerAbort()
+			_, done := attacker.PartnerDone()
+			heardEnd.Store(aborted || done)
 			for _, f := range attacker.Display() {
 				select {
 				case src <- f:
@@ -112,8 +117,11 @@ func attack(t *testing.T, cfg Config, info pairing.Info, onEvent func(s *Session
 		}
 	}()
 	h.res = sess.Wait(ctx)
-	// Let the attacker read the victim's last frames (its ABORT or DONE).
-	time.Sleep(100 * time.Millisecond)
+	// Let the attacker read the victim's last frames (its ABORT or DONE);
+	// requireRefused says so when it never did.
+	for end := time.Now().Add(5 * time.Second); !heardEnd.Load() && time.Now().Before(end); {
+		time.Sleep(5 * time.Millisecond)
+	}
 	cancel()
 	wg.Wait()
 	<-sess.Done()
