@@ -129,6 +129,7 @@ func (p *cameraPanel) updateTurn() {
 	p.count.SetText(t.Count)
 	p.count.Hidden = t.Count == ""
 	p.count.Refresh()
+	p.ex.setStatus()
 }
 
 // codeChanged forgets a "copied" or "saved" note: it was about the code

@@ -398,7 +398,13 @@ func (ex *exchangeStep) updateSAS() {
 // setStatus says in one line where the pairing stands.
 func (ex *exchangeStep) setStatus() {
 	if ex.w.choices.Remote {
-		ex.status.SetText(remoteStatus(ex.stage))
+		s := remoteStatus(ex.stage)
+		if ex.w.session != nil && ex.w.session.Turn().Send && !ex.stage.Final() {
+			// Said at the top too: the buttons may be below the fold
+			// (under the codes to compare).
+			s = "New code — send it now with the buttons below. " + s
+		}
+		ex.status.SetText(s)
 		return
 	}
 	var s string

@@ -216,6 +216,7 @@ func TestTurnWords(t *testing.T) {
 		{"details after confirming", StageWaitingForPartnerConfirm, []pairing.Round{key, info}, key, key, true, 3, "our details"},
 		{"MISP at work", StageCreatingSyncUser, []pairing.Round{info}, info, info, false, 2, "Nothing to send yet"},
 		{"our key for the partner", StageWaitingForPartnerKey, []pairing.Round{info, creds}, info, info, true, 2, "the key our MISP made for your partner"},
+		{"details never sent, and our key", StageWaitingForPartnerKey, []pairing.Round{info, creds}, info, key, true, 3, "It holds our details (they go out because you confirmed) and the key our MISP made for your partner."},
 		{"waiting for theirs", StageWaitingForPartnerKey, []pairing.Round{info, creds}, info, creds, false, 2, "the key their MISP made for us"},
 		{"our result", StageDone, []pairing.Round{creds, done}, creds, creds, true, 1, "our result"},
 		{"their result awaited", StageDone, []pairing.Round{creds, done}, creds, done, false, 1, "their result"},

@@ -2,6 +2,7 @@ package session
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 )
@@ -71,9 +72,11 @@ func (s *Session) Turn() Turn {
 // handed out.
 func turnOf(stage Stage, shown []pairing.Round, partner, sent pairing.Round) Turn {
 	newest := pairing.Round(0)
+	var unsent []string // what the new code holds, in round order
 	for _, r := range shown {
 		if r > sent && r > newest {
 			newest = r
+			unsent = append(unsent, ourRoundWords(r))
 		}
 	}
 	t := Turn{Send: newest != 0}
@@ -94,7 +97,7 @@ func turnOf(stage Stage, shown []pairing.Round, partner, sent pairing.Round) Tur
 	case t.Send && newest == pairing.RoundAbort:
 		t.Words = "The pairing stopped. Send this last code so your partner's window stops too."
 	case t.Send:
-		t.Words = "New code — send it now: copy it or save it as PNG and send it to your partner. It holds " + ourRoundWords(newest) + "."
+		t.Words = "New code — send it now: copy it or save it as PNG and send it to your partner. It holds " + strings.Join(unsent, " and ") + "."
 	case stage == StageAborted || stage == StageFailed:
 		t.Words = "The pairing ended; there is nothing more to exchange."
 		if stage == StageFailed && partner < pairing.RoundDone {

@@ -123,6 +123,11 @@ func partners(sim *mispsim.Sim) []store.Partner {
 			},
 			MintedKeys: []store.MintedKey{{ID: fmt.Sprint(10 + i), Comment: "MISPbump pairing " + now.Add(-s.paired).Format("2006-01-02"), UserID: fmt.Sprint(user.ID), Minted: now.Add(-s.paired)}},
 			Push:       s.push, Pull: true, PairedAt: now.Add(-s.paired), LastTest: s.test,
+			// As the pairing read the entry back from MISP.
+			ServerSettings: &store.ServerSettings{Push: s.push, Pull: true, PublishWithoutEmail: true,
+				PushRules: `{"tags":{"OR":[],"NOT":[]},"orgs":{"OR":[],"NOT":[]}}`,
+				PullRules: `{"tags":{"OR":["tlp:clear"],"NOT":[]},"orgs":{"OR":[],"NOT":[]},"type_attributes":{"NOT":[]},"type_objects":{"NOT":[]},"url_params":""}`,
+				ReadAt:    now.Add(-s.paired)},
 		})
 	}
 	// The first pairing replaced an earlier one whose key still waits
