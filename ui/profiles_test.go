@@ -129,7 +129,7 @@ func TestLogin(t *testing.T) {
 		{"unreachable", closedURL, sim.AdminKey(), "cannot be reached"},
 		{"redirect to login", stripAccept.URL, sim.AdminKey(), "redirect to its login page"},
 		{"not a URL", "misp.example.org", sim.AdminKey(), "starts with https://"},
-		{"wrong scheme", "htp://misp.example.org", sim.AdminKey(), `"htp://" is not a web address's beginning`},
+		{"wrong scheme", "htp://misp.example.org", sim.AdminKey(), `starts with "htp", not "https" or "http"`},
 		{"a web server, not MISP", notMISP.URL, sim.AdminKey(), "does not look like a MISP — check the URL"},
 		{"no key", simURL, "", "Enter the authkey"},
 	} {

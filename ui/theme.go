@@ -64,7 +64,7 @@ var (
 		theme.ColorNameSuccess:             rgb(0x1b, 0x7a, 0x2b),
 		theme.ColorNameWarning:             rgb(0xa3, 0x52, 0x00),
 		theme.ColorNameError:               rgb(0xc6, 0x28, 0x28),
-		theme.ColorNameDisabled:            rgb(0x8a, 0x8a, 0x8a),
+		theme.ColorNameDisabled:            rgb(0x75, 0x75, 0x75), // also low-importance text
 		theme.ColorNamePlaceHolder:         rgb(0x6b, 0x6b, 0x6b),
 		theme.ColorNameInputBorder:         rgb(0x8a, 0x8a, 0x8a),
 		theme.ColorNameFocus:               color.NRGBA{R: 0x8c, G: 0xc4, B: 0xff, A: 0x60},

@@ -54,6 +54,9 @@ func TestThemeContrast(t *testing.T) {
 			{"input border on the field", c(theme.ColorNameInputBorder), c(theme.ColorNameInputBackground), 3},
 			{"ticked box, focused field border", c(theme.ColorNamePrimary), bg, 3},
 			{"icon in the disabled colour", c(theme.ColorNameDisabled), bg, 3},
+			// Fyne draws low-importance labels in the disabled colour, and the
+			// app uses them for real text ("No partners yet…", "not tested").
+			{"low-importance text", c(theme.ColorNameDisabled), bg, 4.5},
 			{"focused primary button against unfocused", over(theme.ColorNamePrimary, theme.ColorNameFocus), c(theme.ColorNamePrimary), 1.4},
 			{"focused button against unfocused", over(theme.ColorNameButton, theme.ColorNameFocus), c(theme.ColorNameButton), 1.2},
 		}

@@ -108,7 +108,7 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	case scheme != "https" && scheme != "http":
 		// A typo such as htp:// or an address of another kind (ftp://):
 		// say which part is wrong, not only that the whole is.
-		return nil, &Error{Kind: KindInvalidRequest, Message: fmt.Sprintf("%q is not a web address's beginning: a MISP address starts with https:// (or http://), e.g. https://misp.example.org", u.Scheme+"://")}
+		return nil, &Error{Kind: KindInvalidRequest, Message: fmt.Sprintf("the address starts with %q, not \"https\" or \"http\": a MISP address starts with https:// (or http://), e.g. https://misp.example.org", u.Scheme)}
 	case u.Host == "":
 		return nil, &Error{Kind: KindInvalidRequest, Message: fmt.Sprintf("%q has no host name after %s://; write it as https://misp.example.org", raw, scheme)}
 	}

@@ -115,8 +115,8 @@ func TestLoginCanceledWhileTheServerNeverAnswers(t *testing.T) {
 
 func TestParseBaseURLSaysWhatIsWrongInWords(t *testing.T) {
 	for _, c := range []struct{ raw, want string }{
-		{"htp://misp.example.org", `"htp://" is not a web address's beginning`},
-		{"ftp://misp.example.org", `"ftp://" is not a web address's beginning`},
+		{"htp://misp.example.org", `starts with "htp", not "https" or "http"`},
+		{"ftp://misp.example.org", `starts with "ftp", not "https" or "http"`},
 		{"misp.example.org", "starts with https://"},
 		{"misp.example.org:8443", "starts with https://"},
 		{"https://", "has no host name"},
