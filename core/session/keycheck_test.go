@@ -113,7 +113,7 @@ func TestOwnKeyNotReadIsReported(t *testing.T) {
 	sb := LocalSide{Name: "b", Client: b.client, Login: b.login, Store: newStore(t), ProfileID: "pb", Choices: DemoChoices()}
 	var noted bool
 	var mu sync.Mutex
-	rep, _ := PairLocally(context.Background(), sa, sb, LocalOptions{Timeout: 60 * time.Second, OnEvent: func(side string, ev Event) {
+	rep, _ := PairLocally(context.Background(), sa, sb, LocalOptions{Timeout: 3 * time.Minute, OnEvent: func(side string, ev Event) {
 		if side == "b" && strings.Contains(ev.Message, "/gpg.asc") {
 			mu.Lock()
 			noted = true
