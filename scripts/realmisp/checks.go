@@ -532,7 +532,11 @@ func checkRules(ctx context.Context, r *reporter, bin string, e env, keep, pass 
 		return
 	}
 	for _, preset := range []string{"tlp-clear-green", "nothing-pushed", "everything"} {
-		args := append([]string{"--push", "--pull", "--" + flagPreset, preset}, reuse...)
+		push := []string{"--push"}
+		if preset == "nothing-pushed" {
+			push = nil // that preset turns push off itself, and refuses --push
+		}
+		args := append(append(push, "--pull", "--"+flagPreset, preset), reuse...)
 		run, err := runDemo(ctx, bin, e, keep, pass, args...)
 		if err != nil {
 			r.fail("preset "+preset, "%v", err)
