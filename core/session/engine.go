@@ -99,6 +99,7 @@ type workerMsg struct {
 	server serverResult
 	test   *pairing.TestResult
 	old    []store.MintedKey
+	oldErr error // listing old keys failed: they are not revoked this time
 	gone   []string
 	key    *PartnerKeyCheck
 	// identity is the check of the partner's claims phase 1 made.
@@ -700,7 +701,8 @@ func (e *engine) maybePhase2(ctx context.Context) {
 		}
 		m.test = &test
 		if userID != "" {
-			m.old, _ = st.OldKeys(ctx, userID, keepID) // not finding them only delays their revocation
+			// Not finding them only delays their revocation; it is said.
+			m.old, m.oldErr = st.OldKeys(ctx, userID, keepID)
 		}
 		return m
 	})
@@ -830,6 +832,11 @@ func (e *engine) phase2Finished(m workerMsg) {
 		// Earlier keys go only once our own test passed (and, later, the
 		// partner's DONE says 1).
 		e.oldKeys = m.old
+		if m.oldErr != nil {
+			msg := "the keys this app minted for the partner before could not be listed, so they stay valid until the next pairing revokes them (or revoke them in MISP): " + m.oldErr.Error()
+			e.result.Partner.OldKeysProblem = msg
+			e.emit(Event{Problem: m.oldErr, Message: msg})
+		}
 	}
 	done := pairing.Done{Status: m.test.Status, Message: m.test.Message, TestConnection: m.test}
 	if err := e.side.SendDone(done); err != nil {

@@ -169,6 +169,10 @@ type PartnerSummary struct {
 	OrgNameUsed                      string // the name the org got on our MISP (after a clash: "Name (uuid8)")
 	MintedKeyID                      string
 	KeysRevoked, KeysPendingRevoking []string
+	// OldKeysProblem says why the keys minted for this partner before
+	// could not be listed after the test: they stay valid until the next
+	// pairing revokes them.
+	OldKeysProblem string
 	// PGPFingerprint is the partner's instance key's fingerprint once
 	// checked; KeyAlarm is set when the check found a mismatch.
 	PGPFingerprint, KeyAlarm string

@@ -71,15 +71,18 @@ type LocalReport struct {
 // LocalSideReport is one side of a LocalReport. IDs are those on this side's
 // MISP; nothing secret.
 type LocalSideReport struct {
-	URL            string      `json:"url"`
-	PartnerOrgID   string      `json:"partner_org_id"`
-	PartnerOrgUUID string      `json:"partner_org_uuid"`
-	SyncUserID     string      `json:"sync_user_id"`
-	SyncUserEmail  string      `json:"sync_user_email"`
-	ServerID       string      `json:"server_id"`
-	Requests       int64       `json:"requests"`
-	Created        []string    `json:"created,omitempty"`
-	KeysRevoked    []string    `json:"keys_revoked,omitempty"`
+	URL            string   `json:"url"`
+	PartnerOrgID   string   `json:"partner_org_id"`
+	PartnerOrgUUID string   `json:"partner_org_uuid"`
+	SyncUserID     string   `json:"sync_user_id"`
+	SyncUserEmail  string   `json:"sync_user_email"`
+	ServerID       string   `json:"server_id"`
+	Requests       int64    `json:"requests"`
+	Created        []string `json:"created,omitempty"`
+	KeysRevoked    []string `json:"keys_revoked,omitempty"`
+	// OldKeysProblem: the keys minted before could not be listed after the
+	// test, so they were not revoked this time.
+	OldKeysProblem string      `json:"old_keys_problem,omitempty"`
 	TestConnection *ReportTest `json:"test_connection,omitempty"`
 	PartnerResult  *ReportTest `json:"partner_result,omitempty"`
 	Stage          string      `json:"stage"`
@@ -293,6 +296,7 @@ func PairLocally(ctx context.Context, a, b LocalSide, opts LocalOptions) (*Local
 			sr.PartnerOrgID, sr.PartnerOrgUUID = p.OrgID, p.OrgUUID
 			sr.SyncUserID, sr.SyncUserEmail, sr.ServerID = p.SyncUserID, p.SyncUserEmail, p.ServerID
 			sr.KeysRevoked = p.KeysRevoked
+			sr.OldKeysProblem = p.OldKeysProblem
 			sr.PushRules, sr.PullRules = p.ServerPushRules, p.ServerPullRules
 			sr.Flows, sr.PartnerFlows = reportFlows(p.OurFlows), reportFlows(p.PartnerFlows)
 			sr.SharingGroup, sr.SharingGroupID, sr.SharingGroupProblem = p.SharingGroupName, p.SharingGroupID, p.SharingGroupProblem

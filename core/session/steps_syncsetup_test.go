@@ -1,7 +1,10 @@
 package session
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/mispbump/mispbump-desktop/core/mispsim"
 )
 
 // The MISP steps are syncsetup's: a chosen server name goes into the new
@@ -45,5 +48,34 @@ func TestMISPStepsUseSyncsetupPolicy(t *testing.T) {
 		if n := c - before[i]; n != 11 {
 			t.Errorf("side %d: %d requests on a re-pairing, want 11", i, n)
 		}
+	}
+}
+
+// A re-pairing whose listing of the earlier keys fails after a passing test
+// still finishes, and says that those keys stay valid (they are not revoked
+// this time) instead of dropping the error (issue 14's fault at that step).
+func TestOldKeysNotListedIsSaid(t *testing.T) {
+	a, b := startSim(t, "A", false), startSim(t, "B", false)
+	p, res := simPair(t, a, b, newStore(t), newStore(t), nil)
+	for i, r := range res {
+		if !r.OK {
+			t.Fatalf("side %d: %+v\n%s", i, r, p.eventLog(i))
+		}
+	}
+	p.stop()
+	// On a re-pairing the user exists, so the first auth_keys/index is the
+	// listing of the earlier keys, after the connection test.
+	remove := a.sim.InjectFault(mispsim.Fault{Kind: mispsim.FaultStatus500, Method: "GET", PathPrefix: "/auth_keys/index", AtRequest: 1})
+	defer remove()
+	p, res = simPair(t, a, b, newStore(t), newStore(t), vouch(a, b))
+	p.wait(testTimeout)
+	if !res[0].OK || len(res[0].Partner.KeysRevoked) != 0 {
+		t.Fatalf("side A: %+v\n%s", res[0], p.eventLog(0))
+	}
+	if msg := res[0].Partner.OldKeysProblem; !strings.Contains(msg, "stay valid") || !strings.Contains(p.eventLog(0), "could not be listed") {
+		t.Errorf("side A says %q; events:\n%s", msg, p.eventLog(0))
+	}
+	if res[1].Partner.OldKeysProblem != "" || len(res[1].Partner.KeysRevoked) != 1 {
+		t.Errorf("side B: %+v", res[1].Partner)
 	}
 }

@@ -251,9 +251,9 @@ func faultStep(ctx context.Context, r *reporter, e env, dir string, pass []byte,
 	if strings.Contains(at, "/auth_keys/index/") && s.side == 1 && rep.OK && hr.Error == "" && strings.Contains(s.what, "after the test") {
 		// Listing the earlier keys after the connection test (OldKeys)
 		// may fail without stopping the pairing: the earlier keys stay
-		// valid until the next pairing revokes them. The session does not
-		// say so yet (its engine drops that error).
-		r.skip(name+" says so", "known gap: stopped at %s (listing the earlier keys after the test); the pairing finished and nothing says the earlier keys were not listed", at)
+		// valid until the next pairing revokes them, and the side says so.
+		r.check(strings.Contains(hr.OldKeysProblem, "stay valid"), name+" says so",
+			"stopped at %s (listing the earlier keys after the test); the pairing finished and side %s says: %s", at, strings.ToUpper(hung), orText(hr.OldKeysProblem, "nothing"))
 		checkNoDuplicates(ctx, r, name, lp)
 		return
 	}
