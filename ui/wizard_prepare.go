@@ -93,8 +93,8 @@ func (w *wizard) showPrepare() {
 		p.internalWarning.Hidden = true
 		internalNote = "Not available: MISP.host_org_id is not set on this MISP (MISP keeps a server entry internal only when it is)."
 	}
-	p.allowLocal = &widget.Check{Text: "Allow a partner URL on this machine or its own network segment (loopback, link-local)", Checked: c.AllowLocalAddresses}
-	p.keepUnverified = &widget.Check{Text: "Keep an existing server entry whose TLS verification is off when the partner sends no certificate", Checked: c.KeepUnverifiedEntry}
+	p.allowLocal = &widget.Check{Text: "Allow a partner URL on this machine (loopback, link-local)", Checked: c.AllowLocalAddresses}
+	p.keepUnverified = &widget.Check{Text: "Keep an existing entry with TLS verification off if no certificate comes", Checked: c.KeepUnverifiedEntry}
 	p.rules = newRulesEditor(w.login.client, c.Rules, w.opts.background, w.opts.ui)
 	p.rules.onPreset = func(_ string, pushOff bool) {
 		if pushOff {

@@ -908,7 +908,7 @@ func TestWizardPairsRemotelyThroughButtonsAndClipboard(t *testing.T) {
 			t.Fatalf("the paste dialog on side %d has no entry:\n%s", 1-from, textsOf(top))
 		}
 		test.Type(entry, text)
-		tapButton(t, top, "Read it")
+		tapButton(t, top, "Read it (Ctrl+Enter)")
 	})
 }
 
@@ -973,6 +973,12 @@ func TestWizardShowsTheServerEntryAsMISPHasIt(t *testing.T) {
 	r.start()
 	r.waitForSAS()
 	r.confirmBoth()
+	// A re-pairing: each side pauses until its admin says the partner is
+	// the organisation its MISP knows.
+	r.until("both pauses", func() bool { return r.wizards[0].confirmPartner != nil && r.wizards[1].confirmPartner != nil })
+	for i := range r.wizards {
+		tapButton(t, r.wizards[i].window.Content(), "Yes, this is "+r.sides[1-i].Login.HostOrg.Name+": reuse")
+	}
 	r.waitForResults()
 	text := r.text(0)
 	for _, want := range []string{"push and pull (as MISP has it)", "Our MISP already had a server entry for this partner", "Settings kept",

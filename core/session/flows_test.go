@@ -124,15 +124,16 @@ func TestChoicesValidateRules(t *testing.T) {
 func TestRepairingKeepsRulesInRecord(t *testing.T) {
 	a, b := startSim(t, "A", false), startSim(t, "B", false)
 	a.sim.AddTag("tlp:red")
-	chA := DefaultChoices()
+	chA := DemoChoices()
 	chA.Push = true
 	if err := chA.WithPreset(syncsetup.PresetTLPClearGreen); err != nil {
 		t.Fatal(err)
 	}
 	stA, stB := newStore(t), newStore(t)
+	chB := DemoChoices()
 	side := func(ch Choices) (LocalSide, LocalSide) {
 		return LocalSide{Name: "a", Client: a.client, Login: a.login, Store: stA, ProfileID: "pa", Choices: ch},
-			LocalSide{Name: "b", Client: b.client, Login: b.login, Store: stB, ProfileID: "pb", Choices: DefaultChoices()}
+			LocalSide{Name: "b", Client: b.client, Login: b.login, Store: stB, ProfileID: "pb", Choices: chB}
 	}
 	sa, sb := side(chA)
 	if rep, _ := PairLocally(context.Background(), sa, sb, LocalOptions{Timeout: 60 * time.Second}); !rep.OK {
@@ -140,8 +141,11 @@ func TestRepairingKeepsRulesInRecord(t *testing.T) {
 	}
 	before := a.sim.Servers()[0].PushRules
 
-	again := DefaultChoices() // everything, not changed in Prepare
+	again := DemoChoices() // everything, not changed in Prepare
 	again.Push = true
+	// A re-pairing: each admin vouches that the partner is the org it knows.
+	again.ReuseOrgUUID = b.login.HostOrg.UUID
+	chB.ReuseOrgUUID = a.login.HostOrg.UUID
 	sa, sb = side(again)
 	rep, _ := PairLocally(context.Background(), sa, sb, LocalOptions{Timeout: 60 * time.Second})
 	if !rep.OK {
