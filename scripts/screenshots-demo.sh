@@ -106,6 +106,6 @@ start_demo light
 click $((AX + 30)) 185 0.5 # A: Partner elsewhere
 click $((AX + 577)) 633 3  # A: Start the exchange
 shot_a wizard-remote-light
-click $((AX + 450)) 421 1 # A: Paste code…
+click $((AX + 450)) 533 1 # A: Paste code…
 shot_a wizard-paste-light
 stop_demo

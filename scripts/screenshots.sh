@@ -67,7 +67,7 @@ typeit "contoso"
 sleep 0.5
 click 200 385
 shot partners-search
-click 676 212
+click 872 212 # Remove partner…
 shot partner-remove
 xdotool key Escape
 sleep 0.5

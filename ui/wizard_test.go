@@ -927,6 +927,9 @@ func TestWizardPairsRemotelyThroughPNGFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		w, to := r.wizards[from], r.wizards[1-from]
+		// The note of the previous save says "Saved" too: clear it, so the
+		// wait below is for this save's files.
+		w.exchange.cam.note("Saving…", widget.MediumImportance)
 		w.exchange.cam.saveTo(filepath.Join(sub, "code.png"), slices.Clone(w.exchange.frames))
 		r.until("the code to be saved", func() bool { return strings.Contains(r.text(from), "Saved ") })
 		files, _ := filepath.Glob(filepath.Join(sub, "*.png"))
