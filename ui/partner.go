@@ -481,8 +481,12 @@ func lastTestText(t *store.ConnectionTest, short string) string {
 	if t == nil {
 		return "The connection has not been tested yet."
 	}
+	text := "Last test: " + short
 	if t.Message != "" {
-		return fmt.Sprintf("Tested %s: %s", formatAge(t.At), t.Message)
+		text = fmt.Sprintf("Tested %s: %s", formatAge(t.At), t.Message)
 	}
-	return "Last test: " + short
+	if t.RemoteUser != "" {
+		text += "\n" + t.RemoteUser
+	}
+	return text
 }

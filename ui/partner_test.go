@@ -263,3 +263,14 @@ func TestRelayOfferedOnlyForACheckedKey(t *testing.T) {
 		t.Errorf("the alarm is not shown:\n%s", text)
 	}
 }
+
+func TestLastTestTextSaysWhoOurKeyIs(t *testing.T) {
+	words := "The key logs in to the partner's MISP as sync-x@mispbump.invalid, role \"Sync user\", which can sync."
+	got := lastTestText(&store.ConnectionTest{Status: 1, Message: "Connection OK", RemoteUser: words}, "OK")
+	if !strings.Contains(got, "Connection OK") || !strings.Contains(got, words) {
+		t.Errorf("partner details say %q", got)
+	}
+	if got := lastTestText(&store.ConnectionTest{Status: 1}, "OK"); got != "Last test: OK" {
+		t.Errorf("without words: %q", got)
+	}
+}

@@ -116,10 +116,15 @@ func (w *wizard) resultSections(res *session.Result, stage session.Stage) []fyne
 		out = append(out, &widget.Label{Text: sentence(res.Advice), Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true}})
 	}
 
-	out = append(out, card("Connection tests", fieldForm(
+	tests := []string{
 		"Ours to the partner", ourTestText(res, stage),
 		"The partner's to us", w.partnerTestText(res, stage),
-	)))
+	}
+	if res.Test != nil && res.Test.RemoteUser != "" {
+		// servers/getRemoteUser, in words, as the brief asks.
+		tests = append(tests[:2], append([]string{"Our key on their MISP", res.Test.RemoteUser}, tests[2:]...)...)
+	}
+	out = append(out, card("Connection tests", fieldForm(tests...)))
 	p, known := w.partnerRecord(res)
 	on := writtenForm(res)
 	if res.Partner.ServerID != "" {

@@ -241,7 +241,8 @@ func (r *rig) checkPaired() {
 	for i, w := range r.wizards {
 		text := r.text(i)
 		other := r.sides[1-i].Login.HostOrg.Name
-		for _, want := range []string{"Paired with " + other, "Server entry", "created", "What the partner sent", r.sides[1-i].Login.InstanceUUID} {
+		for _, want := range []string{"Paired with " + other, "Server entry", "created", "What the partner sent", r.sides[1-i].Login.InstanceUUID,
+			"Our key on their MISP", "logs in to the partner's MISP as sync-"} {
 			if !strings.Contains(text, want) {
 				r.t.Errorf("side %d result lacks %q:\n%s", i, want, text)
 			}

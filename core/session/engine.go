@@ -838,7 +838,11 @@ func (e *engine) phase2Finished(m workerMsg) {
 			e.emit(Event{Problem: m.oldErr, Message: msg})
 		}
 	}
-	done := pairing.Done{Status: m.test.Status, Message: m.test.Message, TestConnection: m.test}
+	// Who our key is on the partner's MISP is for our admin: DONE leaves it
+	// out (a shorter last code, and no words about our MISP to the partner).
+	sent := *m.test
+	sent.RemoteUser = ""
+	done := pairing.Done{Status: m.test.Status, Message: m.test.Message, TestConnection: &sent}
 	if err := e.side.SendDone(done); err != nil {
 		e.protocolFailure(err)
 		return

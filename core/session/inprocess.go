@@ -146,6 +146,9 @@ func reportFlows(f *pairing.Flows) *ReportFlows {
 type ReportTest struct {
 	Status  int    `json:"status"`
 	Message string `json:"message"`
+	// RemoteUser: who our key is on the partner's MISP, in words (our
+	// own test only).
+	RemoteUser string `json:"remote_user,omitempty"`
 }
 
 // PairLocally pairs two MISPs in one process through the real QR path: each
@@ -322,7 +325,7 @@ func PairLocally(ctx context.Context, a, b LocalSide, opts LocalOptions) (*Local
 				}
 			}
 			if r.Test != nil {
-				sr.TestConnection = &ReportTest{Status: r.Test.Status, Message: r.Test.Message}
+				sr.TestConnection = &ReportTest{Status: r.Test.Status, Message: r.Test.Message, RemoteUser: r.Test.RemoteUser}
 			}
 			if r.PartnerDone != nil {
 				sr.PartnerResult = &ReportTest{Status: r.PartnerDone.Status, Message: r.PartnerDone.Message}
@@ -332,9 +335,16 @@ func PairLocally(ctx context.Context, a, b LocalSide, opts LocalOptions) (*Local
 				if r.Err != nil {
 					sr.Error = r.Err.Error()
 				}
-			} else if r.PartnerDone == nil || r.PartnerDone.Status != misp.ConnOK {
+			} else if r.PartnerDone == nil {
 				report.OK = false
 				sr.Error = "partner's result not received"
+			} else if r.PartnerDone.Status != misp.ConnOK {
+				report.OK = false
+				words := doneWords(*r.PartnerDone)
+				if tc := r.PartnerDone.TestConnection; tc != nil {
+					words = misp.PartnerConnectionText(tc.Status, tc.Post) // ours, not the partner's wording
+				}
+				sr.Error = "the partner's connection test to our MISP did not pass: " + words
 			}
 		}
 		report.Sides[name] = sr

@@ -128,7 +128,7 @@ func (e *engine) recordSoFar(earlier store.Partner) store.Partner {
 		}
 	}
 	if e.test != nil {
-		p.LastTest = &store.ConnectionTest{Status: e.test.Status, Message: e.test.Message, At: e.cfg.Now().UTC()}
+		p.LastTest = &store.ConnectionTest{Status: e.test.Status, Message: e.test.Message, RemoteUser: e.test.RemoteUser, At: e.cfg.Now().UTC()}
 	}
 	if st := e.server.Settings; st != nil {
 		// What MISP has wins over what was chosen: a kept entry has its own.

@@ -106,7 +106,7 @@ func finishAlone(ctx context.Context, sp steps, st *store.Store, pendingID strin
 		p := pp.Partner
 		p.KeysPendingRevocation = addKeys(p.KeysPendingRevocation, old...)
 		p.PairedAt = now
-		p.LastTest = &store.ConnectionTest{Status: test.Status, Message: test.Message, At: now}
+		p.LastTest = &store.ConnectionTest{Status: test.Status, Message: test.Message, RemoteUser: test.RemoteUser, At: now}
 		if i := findPartner(d, pp.ProfileID, p.InstanceUUID); i >= 0 {
 			earlier := d.Partners[i]
 			p.ID = earlier.ID
@@ -218,7 +218,7 @@ func TestConnection(ctx context.Context, c *misp.Client, st *store.Store, partne
 	if err != nil {
 		return store.ConnectionTest{}, err
 	}
-	t := store.ConnectionTest{Status: r.Status, Message: r.Message, At: time.Now().UTC()}
+	t := store.ConnectionTest{Status: r.Status, Message: r.Message, RemoteUser: r.RemoteUser, At: time.Now().UTC()}
 	err = st.Update(func(d *store.Data) error {
 		if q, ok := d.Partner(partnerID); ok {
 			q.LastTest = &t

@@ -217,9 +217,12 @@ type MintedKey struct {
 // ConnectionTest is the result of servers/testConnection on our server entry.
 type ConnectionTest struct {
 	// Status is MISP's status code (1 OK, 2 unreachable, 4 auth failed…).
-	Status  int       `json:"status"`
-	Message string    `json:"message"`
-	At      time.Time `json:"at"`
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+	// RemoteUser says, in words, who our key is on the partner's MISP
+	// (servers/getRemoteUser after a passing test), or why that is unknown.
+	RemoteUser string    `json:"remote_user,omitempty"`
+	At         time.Time `json:"at"`
 }
 
 // PendingPairing is an unfinished pairing kept so it can be resumed. It never

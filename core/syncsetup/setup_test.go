@@ -265,8 +265,15 @@ func TestFailureAtEveryRequest(t *testing.T) {
 				// (A dropped GET is retried once by Go's transport, and a
 				// write saved before its 500 is found again, so only a plain
 				// 500 must always stop the run — except the read-back of the
-				// server entry, which leaves its settings unknown and says so.)
-				if ferr == nil && kind == mispsim.FaultStatus500 {
+				// server entry, which leaves its settings unknown and says so,
+				// and getRemoteUser after a passing test, said likewise.)
+				if ferr == nil && kind == mispsim.FaultStatus500 && at == n {
+					// The last request, getRemoteUser: the test passed and
+					// the result says who the key is could not be read.
+					if first.Test == nil || !first.Test.OK || !strings.HasPrefix(first.Test.RemoteUser, RemoteUserUnknown) {
+						t.Fatalf("a broken getRemoteUser is not said: %+v", first.Test)
+					}
+				} else if ferr == nil && kind == mispsim.FaultStatus500 {
 					if first.Server == nil || first.Server.Settings != nil || !strings.Contains(strings.Join(first.Notes(), " "), "could not be read back") {
 						t.Fatalf("a broken request %d did not stop the run", at)
 					}
