@@ -3,10 +3,12 @@ package ui
 import (
 	"bytes"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/mispbump/mispbump-desktop/core/store"
 )
@@ -124,5 +126,54 @@ func TestStrengthHint(t *testing.T) {
 		if got := strengthHint(c.pass); !strings.HasPrefix(got, c.want) {
 			t.Errorf("strengthHint(%q) = %q, want %s", c.pass, got, c.want)
 		}
+	}
+}
+
+// fieldThinksFocused reads widget.Entry's own idea of its focus. Fyne keeps
+// it unexported; a field that still thinks it has the focus keeps its
+// cursor blinking, an animation that repaints the window 60 times a second
+// (docs/PERFORMANCE-UI.md, "Idle at the MISP tab").
+func fieldThinksFocused(t *testing.T, e *widget.Entry) bool {
+	t.Helper()
+	f := reflect.ValueOf(e).Elem().FieldByName("focused")
+	if !f.IsValid() || f.Kind() != reflect.Bool {
+		t.Fatal("widget.Entry has no focused field any more: check the unfocus before SetContent by hand and update this test")
+	}
+	return f.Bool()
+}
+
+// The passphrase field has the focus when the store is unlocked; the main
+// screen replaces it, and a field of a tab being left must let go too.
+func TestNoFieldKeepsTheFocusOutOfSight(t *testing.T) {
+	dir := t.TempDir()
+	seedStore(t, dir, nil, samplePartners())
+	s := newTestShell(t, dir, "")
+	c := s.window.Canvas()
+	entries := findEntries(s.window.Content())
+	if len(entries) != 1 {
+		t.Fatalf("unlock should ask for one passphrase, got %d entries", len(entries))
+	}
+	pass := entries[0]
+	c.Focus(pass)
+	test.Type(pass, testPassphrase)
+	if !fieldThinksFocused(t, pass) {
+		t.Fatal("the passphrase field does not take the focus: the test shows nothing")
+	}
+	pass.OnSubmitted(pass.Text)
+	if s.tabs == nil {
+		t.Fatal("the right passphrase did not open the main window")
+	}
+	if fieldThinksFocused(t, pass) {
+		t.Error("the passphrase field, out of sight, still has the focus (its cursor blinks on)")
+	}
+
+	s.tabs.SelectIndex(0)
+	c.Focus(s.partners.search)
+	if !fieldThinksFocused(t, &s.partners.search.Entry) {
+		t.Fatal("the search box does not take the focus")
+	}
+	s.tabs.SelectIndex(1)
+	if fieldThinksFocused(t, &s.partners.search.Entry) || c.Focused() != nil {
+		t.Error("the search box of the hidden Partners tab keeps the focus")
 	}
 }
