@@ -29,7 +29,7 @@ start_xvfb() {
 # build_app builds the app into $TMP/mispbump.
 build_app() {
 	echo "building the app"
-	go build -o "$TMP/mispbump" ./cmd/mispbump
+	go build -tags no_emoji -o "$TMP/mispbump" ./cmd/mispbump # as the Makefile builds it
 }
 
 # start_seed DATA-DIR: starts the simulated MISPs and seeds a store in

@@ -38,7 +38,7 @@ func newAboutTab() *container.TabItem {
 }
 
 func aboutContent() fyne.CanvasObject {
-	icon := &canvas.Image{Resource: assets.Icon, FillMode: canvas.ImageFillContain}
+	icon := &canvas.Image{Resource: assets.Artwork, FillMode: canvas.ImageFillContain}
 	icon.SetMinSize(fyne.NewSquareSize(96))
 
 	title := &widget.Label{Text: version.Name + " " + version.Version, TextStyle: fyne.TextStyle{Bold: true}, Alignment: fyne.TextAlignCenter}

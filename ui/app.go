@@ -3,9 +3,7 @@
 package ui
 
 import (
-	"runtime/debug"
 	"sync"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -33,6 +31,7 @@ type Options struct {
 
 // Run opens the main window and blocks until the app quits.
 func Run(a fyne.App, opts Options) {
+	go trimMemoryWhileRunning()
 	newShell(a, opts).window.ShowAndRun()
 }
 
@@ -101,10 +100,6 @@ func (s *shell) showUnlock() {
 	}
 }
 
-// startupSettled is how long after the main screen appears the start-up's
-// garbage is handed back to the system.
-const startupSettled = 15 * time.Second
-
 // showMain builds the tabs once the store is open.
 func (s *shell) showMain() {
 	// The store holds the theme; Fyne's preferences only cache it for the
@@ -136,10 +131,9 @@ func (s *shell) showMain() {
 	s.window.SetContent(container.New(minSize{fyne.NewSize(720, 480)}, main))
 	// A field of a tab that is not shown would blink out of sight too.
 	s.tabs.OnSelected = func(*container.TabItem) { s.window.Canvas().Unfocus() }
-	// Start-up (fonts, theme, the store's key derivation, the first login)
-	// leaves garbage that Go would keep until its next collection, long in
-	// an idle window: hand it back once the start has settled.
-	time.AfterFunc(startupSettled, debug.FreeOSMemory)
+	// Start-up's garbage (fonts, theme, the store's key derivation, the
+	// first login) goes back to the system at the trimmer's next tick
+	// (memory.go).
 
 	c := s.window.Canvas()
 	addWindowShortcut(c, shortcutFind, s.focusSearch)
