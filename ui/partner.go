@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -486,7 +487,28 @@ func lastTestText(t *store.ConnectionTest, short string) string {
 		text = fmt.Sprintf("Tested %s: %s", formatAge(t.At), t.Message)
 	}
 	if t.RemoteUser != "" {
-		text += "\n" + t.RemoteUser
+		text += "\n" + shortAddresses(t.RemoteUser)
 	}
 	return text
+}
+
+// shortAddresses cuts each long e-mail address in a sentence to its start
+// ("sync-36ecd37d…"): a sync user's address is longer than a form's value
+// column and would otherwise break mid-word. Where the whole address
+// matters it has a row of its own (emailField).
+func shortAddresses(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		at := strings.IndexByte(w, '@')
+		if at <= 0 || utf8.RuneCountInString(w) <= 24 {
+			continue
+		}
+		tail := strings.TrimRight(w, ",.;:)")
+		local := []rune(w[:at])
+		if len(local) > 13 {
+			local = append(local[:13], '…')
+		}
+		words[i] = string(local) + w[len(tail):]
+	}
+	return strings.Join(words, " ")
 }

@@ -274,3 +274,16 @@ func TestLastTestTextSaysWhoOurKeyIs(t *testing.T) {
 		t.Errorf("without words: %q", got)
 	}
 }
+
+func TestShortAddressesKeepsSentencesUnbroken(t *testing.T) {
+	for in, want := range map[string]string{
+		"The key logs in to the partner's MISP as sync-36ecd37d-9cae-45a6-9fa7-c253632922da@mispbump.invalid, role \"Sync user\", which can sync.": "The key logs in to the partner's MISP as sync-36ecd37d…, role \"Sync user\", which can sync.",
+		"as admin@alpha.test, role":                    "as admin@alpha.test, role",
+		"no address here":                              "no address here",
+		"as ünïcödé-lönger-than-thirteen@example.org.": "as ünïcödé-lönge….",
+	} {
+		if got := shortAddresses(in); got != want {
+			t.Errorf("shortAddresses(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -122,7 +122,7 @@ func (w *wizard) resultSections(res *session.Result, stage session.Stage) []fyne
 	}
 	if res.Test != nil && res.Test.RemoteUser != "" {
 		// servers/getRemoteUser, in words, as the brief asks.
-		tests = append(tests[:2], append([]string{"Our key on their MISP", res.Test.RemoteUser}, tests[2:]...)...)
+		tests = append(tests[:2], append([]string{"Our key on their MISP", shortAddresses(res.Test.RemoteUser)}, tests[2:]...)...)
 	}
 	out = append(out, card("Connection tests", fieldForm(tests...)))
 	p, known := w.partnerRecord(res)
