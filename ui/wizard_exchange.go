@@ -397,41 +397,11 @@ func (ex *exchangeStep) updateSAS() {
 
 // setStatus says in one line where the pairing stands.
 func (ex *exchangeStep) setStatus() {
-	if ex.w.choices.Remote {
-		s := remoteStatus(ex.stage)
-		if ex.w.session != nil && ex.w.session.Turn().Send && !ex.stage.Final() {
-			// Said at the top too: the buttons may be below the fold
-			// (under the codes to compare).
-			s = "New code — send it now with the buttons below. " + s
-		}
-		ex.status.SetText(s)
-		return
-	}
-	var s string
-	switch ex.stage {
-	case session.StageWaitingForPartner:
-		s = "Point the screens at each other. Waiting for your partner's code…"
-		if ex.w.choices.Remote {
-			s = "Send your code to your partner (copy it or save it as an image) and paste or open theirs."
-		}
-	case session.StageCompareSAS:
-		s = "Both codes read. Compare the code below with your partner's."
-	case session.StagePartnerRestarted:
-		s = "Your partner started again."
-	case session.StageWaitingForPartnerConfirm:
-		s = "Waiting for your partner to confirm…"
-	case session.StageCreatingOrg, session.StageCreatingSyncUser, session.StageCreatingServer, session.StageTestingConnection:
-		s = "Setting up our MISP — keep the screens facing each other."
-	case session.StageWaitingForPartnerKey:
-		s = "Waiting for the key the partner's MISP made for us — keep the screens facing each other."
-	case session.StageConfirmPartner:
-		s = "Waiting for you to say whether the partner is the organisation your MISP knows."
-	case session.StageDone:
-		s = "Our side is finished."
-	case session.StageAborted:
-		s = "The pairing stopped."
-	case session.StageFailed:
-		s = "The pairing failed."
+	s := statusLine(ex.stage, ex.w.choices.Remote)
+	if ex.w.choices.Remote && ex.w.session != nil && ex.w.session.Turn().Send && !ex.stage.Final() {
+		// Said at the top too: the buttons may be below the fold (under
+		// the codes to compare).
+		s = "New code — send it now with the buttons below. " + s
 	}
 	ex.status.SetText(s)
 }
@@ -440,22 +410,35 @@ func (ex *exchangeStep) setStatus() {
 // confirms them (the button works at once: it is aimed at).
 const sasReadTime = time.Second
 
-// remoteStatus is setStatus in remote mode: no screens face each other;
-// whose turn it is is said beside the buttons (session.Turn).
-func remoteStatus(stage session.Stage) string {
+// statusLine says where the exchange stands. Face to face, the screens must
+// keep facing each other while codes still travel; remote, no screens face
+// each other and whose turn it is is said beside the buttons (session.Turn).
+func statusLine(stage session.Stage, remote bool) string {
+	facing := " — keep the screens facing each other."
+	if remote {
+		facing = "."
+	}
 	switch stage {
 	case session.StageWaitingForPartner:
-		return "Exchange the codes with your partner by chat or e-mail."
+		if remote {
+			return "Exchange the codes with your partner by chat or e-mail."
+		}
+		return "Point the screens at each other. Waiting for your partner's code…"
 	case session.StageCompareSAS:
-		return "Both keys exchanged. Compare the code below with your partner's by phone."
+		if remote {
+			return "Both keys exchanged. Compare the code below with your partner's by phone."
+		}
+		return "Both codes read. Compare the code below with your partner's."
 	case session.StagePartnerRestarted:
 		return "Your partner started again."
 	case session.StageWaitingForPartnerConfirm:
 		return "Waiting for your partner to confirm…"
+	case session.StageConfirmPartner:
+		return "Waiting for you to say whether the partner is the organisation your MISP knows."
 	case session.StageCreatingOrg, session.StageCreatingSyncUser, session.StageCreatingServer, session.StageTestingConnection:
-		return "Setting up our MISP…"
+		return "Setting up our MISP" + facing
 	case session.StageWaitingForPartnerKey:
-		return "Waiting for the key the partner's MISP made for us."
+		return "Waiting for the key the partner's MISP made for us" + facing
 	case session.StageDone:
 		return "Our side is finished."
 	case session.StageAborted:

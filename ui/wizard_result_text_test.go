@@ -59,3 +59,24 @@ func TestResultSyncUserEmailOnItsOwnLine(t *testing.T) {
 		t.Errorf("sync user row %q, e-mail row %q", user, row)
 	}
 }
+
+// Each stage the exchange step shows has words in both modes; the remote
+// mode never tells the admin to keep screens facing each other.
+func TestStatusLineInBothModes(t *testing.T) {
+	for _, stage := range []session.Stage{
+		session.StageWaitingForPartner, session.StageCompareSAS, session.StagePartnerRestarted,
+		session.StageWaitingForPartnerConfirm, session.StageConfirmPartner, session.StageCreatingOrg,
+		session.StageCreatingSyncUser, session.StageCreatingServer, session.StageTestingConnection,
+		session.StageWaitingForPartnerKey, session.StageDone, session.StageAborted, session.StageFailed,
+	} {
+		for _, remote := range []bool{false, true} {
+			s := statusLine(stage, remote)
+			if s == "" {
+				t.Errorf("stage %v (remote %v) has no status line", stage, remote)
+			}
+			if remote && (strings.Contains(s, "screens") || strings.Contains(s, "camera")) {
+				t.Errorf("remote stage %v says %q", stage, s)
+			}
+		}
+	}
+}
