@@ -16,7 +16,6 @@ import (
 	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/session"
 	"github.com/mispbump/mispbump-desktop/core/store"
-	"github.com/mispbump/mispbump-desktop/core/syncsetup"
 )
 
 // Exchange modes offered in Prepare.
@@ -263,11 +262,14 @@ func (w *wizard) choicesFromForm() (session.Choices, error) {
 		return c, fmt.Errorf("what flows: %w", err)
 	}
 	c.Rules, c.RulesChanged, c.SharingGroup = rules, p.rules.changed, p.sharingGroup.Checked
-	if c.Push && rules.Preset == syncsetup.PresetNothingPushed {
-		return c, errors.New("\"Nothing pushed yet\" means push off: untick push, or choose what to push under What flows")
-	}
-	if !c.Pull && !c.Push {
-		return c, errors.New("choose pull, push or both: a server entry that does neither syncs nothing")
+	// The session's own check, said without its preamble: the admin is
+	// still at the form it is about.
+	if err := c.Validate(); err != nil {
+		var se *session.Error
+		if errors.As(err, &se) && se.Detail != "" {
+			return c, errors.New(se.Detail)
+		}
+		return c, err
 	}
 	return c, nil
 }

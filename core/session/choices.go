@@ -154,7 +154,11 @@ func (c Choices) timeout() time.Duration {
 	}
 }
 
-func (c Choices) validate() error {
+// Validate says, as a *Error of KindBadChoice, why choices cannot work: an
+// unknown policy, a malformed organisation to pair again with, bad rules, push
+// on with "Nothing pushed yet", or neither push nor pull. Session.New runs it;
+// the Prepare form runs it to say so before anything starts.
+func (c Choices) Validate() error {
 	switch c.ExistingServer {
 	case "", ExistingServerUpdateKey, ExistingServerCreateNew:
 	default:

@@ -93,7 +93,7 @@ func TestPairingCarriesRulesBothWays(t *testing.T) {
 func TestChoicesValidateRules(t *testing.T) {
 	ch := DefaultChoices()
 	ch.Rules.Push.TagsNOT = []string{"a\nb"}
-	if err := ch.validate(); !isKind(err, KindBadChoice) {
+	if err := ch.Validate(); !isKind(err, KindBadChoice) {
 		t.Errorf("bad tag accepted: %v", err)
 	}
 	ch = DefaultChoices()
@@ -105,7 +105,7 @@ func TestChoicesValidateRules(t *testing.T) {
 		t.Errorf("nothing-pushed: %+v %v", ch, err)
 	}
 	ch.Push = true
-	if err := ch.validate(); !isKind(err, KindBadChoice) {
+	if err := ch.Validate(); !isKind(err, KindBadChoice) {
 		t.Errorf("push on with 'nothing pushed yet' accepted: %v", err)
 	}
 	ch.Push = false

@@ -160,7 +160,7 @@ func Start(ctx context.Context, cfg Config) (*Session, error) {
 	if cfg.Login == nil {
 		return nil, &Error{Kind: KindBadConfig, Detail: "log in to your MISP first"}
 	}
-	if err := cfg.Choices.validate(); err != nil {
+	if err := cfg.Choices.Validate(); err != nil {
 		return nil, err
 	}
 	if cfg.Choices.Internal && !cfg.Login.HostOrgSet {
