@@ -347,7 +347,8 @@ func plural(n int, noun string) string {
 
 // flowsDefaults are Settings' widgets for Prepare's default of what flows:
 // a preset (custom keeps the lists Prepare last used) and the sharing group.
-func flowsDefaults(d store.PrepareDefaults, save func(func(*store.Preferences))) (*widget.Select, *widget.Check) {
+// A preset that means push off unticks push, Settings' push default.
+func flowsDefaults(d store.PrepareDefaults, save func(func(*store.Preferences)), push *widget.Check) (*widget.Select, *widget.Check) {
 	titles := make([]string, len(syncsetup.Presets))
 	for i, p := range syncsetup.Presets {
 		titles[i] = syncsetup.PresetTitle(p)
@@ -358,15 +359,19 @@ func flowsDefaults(d store.PrepareDefaults, save func(func(*store.Preferences)))
 			if syncsetup.PresetTitle(name) != title {
 				continue
 			}
+			pushOff := false
 			save(func(p *store.Preferences) {
 				p.Prepare.RulesPreset = name
-				if r, pushOff, err := syncsetup.PresetRules(name); err == nil {
+				if r, off, err := syncsetup.PresetRules(name); err == nil {
 					p.Prepare.PushFilter, p.Prepare.PullFilter = r.Push, r.Pull
-					if pushOff {
-						p.Prepare.Push = false
+					if off {
+						p.Prepare.Push, pushOff = false, true
 					}
 				}
 			})
+			if pushOff && push.Checked {
+				push.SetChecked(false) // saved (false) again by its own OnChanged
+			}
 		}
 	}
 	group := &widget.Check{Text: "Make a bilateral sharing group with the partner", Checked: d.SharingGroup,

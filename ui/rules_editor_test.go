@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/mispsim"
@@ -179,7 +180,8 @@ func TestFlowsDefaultsInSettings(t *testing.T) {
 	prefs := store.DefaultPreferences()
 	prefs.Prepare.Push = true
 	save := func(change func(*store.Preferences)) { change(&prefs) }
-	sel, group := flowsDefaults(prefs.Prepare, save)
+	push := &widget.Check{Checked: true}
+	sel, group := flowsDefaults(prefs.Prepare, save, push)
 	if sel.Selected != syncsetup.PresetTitle(syncsetup.PresetEverything) || group.Checked {
 		t.Fatalf("defaults shown: %q %v", sel.Selected, group.Checked)
 	}
@@ -190,6 +192,9 @@ func TestFlowsDefaultsInSettings(t *testing.T) {
 	sel.SetSelected(syncsetup.PresetTitle(syncsetup.PresetNothingPushed))
 	if prefs.Prepare.Push || !prefs.Prepare.PushFilter.Empty() {
 		t.Errorf("nothing pushed default: %+v", prefs.Prepare)
+	}
+	if push.Checked {
+		t.Error("Settings still shows push ticked after \"Nothing pushed yet\": ticked again, the next pairing is refused")
 	}
 	group.SetChecked(true)
 	if !prefs.Prepare.SharingGroup {

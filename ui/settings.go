@@ -100,7 +100,7 @@ func (t *settingsTab) content() fyne.CanvasObject {
 			save(func(p *store.Preferences) { p.Prepare.NameClash = choiceValue(nameClashPolicies, s) })
 		}}
 
-	flows, sharingGroup := flowsDefaults(d, save)
+	flows, sharingGroup := flowsDefaults(d, save, push)
 
 	dataDir := &widget.Label{Text: v.Location(), Wrapping: fyne.TextWrapBreak, Selectable: true}
 	change := &widget.Button{Text: "Change passphrase…", Icon: theme.AccountIcon(),
