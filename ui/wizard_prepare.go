@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/mispbump/mispbump-desktop/core/ident"
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/protected"
@@ -48,7 +49,12 @@ func (w *wizard) startingChoices() session.Choices {
 	if pa := w.opts.pairAgainWith; pa != nil {
 		// "Pair again with <org>": the admin's word, given in advance, for
 		// exactly this organisation UUID.
-		c.ReuseOrgUUID = strings.ToLower(pa.Org.UUID)
+		// A record whose UUID is not one keeps it as it is, and
+		// Choices.Validate says so before anything starts.
+		c.ReuseOrgUUID = pa.Org.UUID
+		if u, err := ident.CanonicalUUID("organisation", pa.Org.UUID); err == nil {
+			c.ReuseOrgUUID = u
+		}
 	}
 	return c
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mispbump/mispbump-desktop/core/ident"
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/store"
@@ -121,8 +122,8 @@ func KnownTagsAndOrgs(ctx context.Context, c *misp.Client) (tags []string, orgs 
 	slices.Sort(tags)
 	known, oerr := c.Organisations(ctx)
 	for _, o := range known {
-		if o.UUID != "" && pairing.CheckFlowText(o.Name) == "" {
-			orgs = append(orgs, pairing.FlowOrg{UUID: strings.ToLower(o.UUID), Name: o.Name})
+		if u, err := ident.CanonicalUUID("organisation", o.UUID); err == nil && pairing.CheckFlowText(o.Name) == "" {
+			orgs = append(orgs, pairing.FlowOrg{UUID: u, Name: o.Name})
 		}
 	}
 	slices.SortFunc(orgs, func(a, b pairing.FlowOrg) int { return strings.Compare(a.Name, b.Name) })
