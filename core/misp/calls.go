@@ -114,7 +114,7 @@ func (c *Client) OrganisationByUUID(ctx context.Context, uuid string) (*Organisa
 		return nil, err
 	}
 	if o.UUID != uuid {
-		return nil, &Error{Kind: KindBadResponse, Op: op, Message: "MISP answered with organisation " + strconv.Quote(o.Name) + " (" + o.UUID + ") when asked for " + uuid}
+		return nil, &Error{Kind: KindBadResponse, Op: op, Host: c.base.Host, Message: "MISP answered with organisation " + strconv.Quote(o.Name) + " (" + o.UUID + ") when asked for " + uuid}
 	}
 	return o, nil
 }

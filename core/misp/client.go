@@ -97,6 +97,11 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	if raw == "" {
 		return nil, &Error{Kind: KindInvalidRequest, Message: "Enter the MISP's address, e.g. https://misp.example.org"}
 	}
+	if looksSecret(raw) {
+		// Never repeat it on screen: it may be the key, typed in the
+		// wrong field, or hold a password.
+		return nil, &Error{Kind: KindInvalidRequest, Message: "this is not a MISP address (an authkey belongs in the authkey field, and an address holds no user name or password): write it as https://misp.example.org"}
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, &Error{Kind: KindInvalidRequest, Message: fmt.Sprintf("%q is not a MISP address; write it as https://misp.example.org", raw)}
@@ -111,9 +116,6 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 		return nil, &Error{Kind: KindInvalidRequest, Message: fmt.Sprintf("the address starts with %q, not \"https\" or \"http\": a MISP address starts with https:// (or http://), e.g. https://misp.example.org", u.Scheme)}
 	case u.Host == "":
 		return nil, &Error{Kind: KindInvalidRequest, Message: fmt.Sprintf("%q has no host name after %s://; write it as https://misp.example.org", raw, scheme)}
-	}
-	if u.User != nil {
-		return nil, &Error{Kind: KindInvalidRequest, Message: "the MISP address must not contain a user name or password"}
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	u.Host = strings.ToLower(u.Host)
@@ -372,4 +374,14 @@ func (c *Client) get(ctx context.Context, path string, out any) error {
 func (c *Client) post(ctx context.Context, path string, body, out any) error {
 	_, err := c.do(ctx, http.MethodPost, path, body, out)
 	return err
+}
+
+// looksSecret reports whether an address field holds what an error must not
+// repeat: a user name or password ("@"), or a long run of letters and digits
+// with no dot, colon or slash, as an authkey pasted into the wrong field.
+func looksSecret(raw string) bool {
+	if strings.Contains(raw, "@") {
+		return true
+	}
+	return len(raw) >= 32 && !strings.ContainsAny(raw, ".:/")
 }

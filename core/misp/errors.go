@@ -152,6 +152,11 @@ func (e *Error) Error() string {
 	case KindCanceled:
 		return "The request to " + where + " was canceled" + op + "."
 	case KindBadResponse:
+		if e.Message != "" {
+			// A readable answer that is not about what was asked, or lacks
+			// what the call needs: say which, not the advice for garbage.
+			return where + " sent an answer the app cannot use" + op + ": " + e.Message + ". Nothing was done with it; try again, and if it happens again look at MISP's error log (app/tmp/logs/error.log)." + causeText(e.Err)
+		}
 		return where + " sent an answer the app cannot read" + op + ": check that the URL points at MISP itself (not a proxy's error page) and that MISP is version 2.4 or newer." + causeText(e.Err)
 	case KindNotMISP:
 		where := "The server"

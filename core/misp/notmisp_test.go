@@ -131,6 +131,28 @@ func TestParseBaseURLSaysWhatIsWrongInWords(t *testing.T) {
 	if _, err := ParseBaseURL("HTTPS://MISP.example.org/"); err != nil {
 		t.Errorf("an upper-case scheme is refused: %v", err)
 	}
+	// What may be a secret is refused without being repeated: a key typed
+	// in the address field, a password in the address.
+	for _, secret := range []string{"Qh7TnW2xK9vLc4RmP8sYd3FgJ6bZa1UeN5oVi0Xr", "s3cret-Pass", "zq8Kx0pLmN3vB7cR2tY6uI9oP1aS4dF5gH"} {
+		for _, raw := range []string{secret, "https://admin:" + secret + "@misp.example.org", "admin:" + secret + "@misp.example.org", "x@" + secret} {
+			if secret == "s3cret-Pass" && !strings.Contains(raw, "@") {
+				continue // short and plain: an ordinary mistyped address
+			}
+			_, err := ParseBaseURL(raw)
+			if err == nil || strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "authkey field") {
+				t.Errorf("ParseBaseURL(%q) = %v: refused without repeating the secret?", raw, err)
+			}
+		}
+	}
+}
+
+// A readable answer about the wrong object says which, not the advice for
+// an unreadable one.
+func TestBadResponseSaysWhatWasWrong(t *testing.T) {
+	err := &Error{Kind: KindBadResponse, Op: "GET /tags/view/7", Host: "misp.example.org", Status: 200, Message: "the answer is about another tag"}
+	if s := err.Error(); !strings.Contains(s, "the answer is about another tag") || strings.Contains(s, "version 2.4") || !strings.Contains(s, "try again") {
+		t.Errorf("bad response words: %s", s)
+	}
 }
 
 func kindOf(err error) Kind {
