@@ -1,6 +1,7 @@
 package pairing
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"unicode"
@@ -69,11 +70,19 @@ func (e *FlowsError) Error() string { return "the rules of what flows " + e.Prob
 
 // CheckFlowText reports what is wrong with a tag or organisation name, or "".
 func CheckFlowText(s string) string {
+	return checkClaimText(s, maxFlowText)
+}
+
+// maxURLText bounds the partner's announced URL.
+const maxURLText = 2048
+
+// checkClaimText is CheckFlowText with a length of the caller's.
+func checkClaimText(s string, maxLen int) string {
 	switch {
 	case strings.TrimSpace(s) == "":
 		return "an empty name"
-	case len(s) > maxFlowText:
-		return "a name longer than 255 bytes"
+	case len(s) > maxLen:
+		return fmt.Sprintf("a name longer than %d bytes", maxLen)
 	case !utf8.ValidString(s):
 		return "a name that is not UTF-8"
 	}

@@ -22,6 +22,14 @@ func TestInfoIdentityMustBeUUIDs(t *testing.T) {
 		{"org uuid with a leading space", func(i *Info) { i.Org.UUID = " " + good.Org.UUID }, "is not a UUID"},
 		{"instance uuid with a leading space", func(i *Info) { i.InstanceUUID = " " + good.InstanceUUID }, "instance UUID"},
 		{"instance uuid missing", func(i *Info) { i.InstanceUUID = "" }, "instance UUID"},
+		// Shown at the pause where the admin decides who the partner is,
+		// and written to our MISP as an organisation's name.
+		{"org name turns text around", func(i *Info) { i.Org.Name = "CIRCL\u202e" }, "organisation name is refused (a name with control characters)"},
+		{"org name of two lines", func(i *Info) { i.Org.Name = "CIRCL\nTrusted by your admin" }, "organisation name is refused"},
+		{"org name too long", func(i *Info) { i.Org.Name = strings.Repeat("A", 300) }, "longer than 255 bytes"},
+		{"org name blank", func(i *Info) { i.Org.Name = "  " }, "organisation name is refused (an empty name)"},
+		{"url turns text around", func(i *Info) { i.URL = "https://misp.\u202eexample.org" }, "MISP address is refused"},
+		{"url too long", func(i *Info) { i.URL = "https://misp.example.org/" + strings.Repeat("a", 3000) }, "MISP address is refused"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, b := newSide(t, "alice"), newSide(t, "bob")

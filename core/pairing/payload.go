@@ -218,6 +218,16 @@ func canonicalIdentity(info *Info) error {
 	if err != nil {
 		return err
 	}
+	// The name and URL are shown to the admin at the pause where they
+	// decide who the partner is, and the name becomes an organisation and
+	// a sharing group name on our MISP: no control or direction-changing
+	// characters, and lengths MISP's columns hold.
+	if why := CheckFlowText(info.Org.Name); why != "" {
+		return fmt.Errorf("the partner's organisation name is refused (%s): MISP organisation names are one line of at most 255 bytes", why)
+	}
+	if why := checkClaimText(info.URL, maxURLText); info.URL != "" && why != "" {
+		return fmt.Errorf("the partner's MISP address is refused (%s): it must be one line of at most %d bytes", why, maxURLText)
+	}
 	info.Org.UUID, info.InstanceUUID = org, inst
 	return nil
 }
