@@ -313,3 +313,28 @@ func TestMissingTagThatCannotBeMade(t *testing.T) {
 		t.Errorf("notes %q", n)
 	}
 }
+
+// The group's name holds the partner's claimed name: a partner naming
+// itself so that "<our org> ↔ <its name>" is a group of ours without it is
+// not added to that group (it would read the group's events). A new group
+// is made and the old one is left as it was.
+func TestSharingGroupNotJoinedByClaimedName(t *testing.T) {
+	a, b := twoSides(t)
+	withRules(a, Rules{}, false, true)
+	ours, err := a.setup.Client.AddSharingGroup(ctx, misp.NewSharingGroup{Name: SharingGroupName("Org-A", "Org-B"), Releasability: "ours", Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := a.sim.SharingGroups()
+	ra, _ := pair(t, a, b)
+	if g := ra.SharingGroup; g == nil || g.ID == ours.SharingGroup.ID || !g.Created {
+		t.Fatalf("the pairing used the group that was already ours: %+v", ra.SharingGroup)
+	}
+	for _, g := range a.sim.SharingGroups() {
+		if idStr := strconv.Itoa(g.ID); idStr == ours.SharingGroup.ID.String() {
+			if len(g.Orgs) != len(before[0].Orgs) || len(g.Servers) != len(before[0].Servers) {
+				t.Errorf("the group that was ours changed: %+v -> %+v", before[0], g)
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mispbump/mispbump-desktop/core/misp"
@@ -51,7 +52,7 @@ func (s *Setup) ensureSharingGroup(ctx context.Context, run *stepRun, res *Resul
 		}
 	}
 	if group == nil {
-		g, err := s.findSharingGroup(ctx, run, name, ours.ID, res.Org.ID)
+		g, err := s.findSharingGroup(ctx, run, name, ours.ID, res.Org.ID, true)
 		if err != nil {
 			return err
 		}
@@ -67,7 +68,7 @@ func (s *Setup) ensureSharingGroup(ctx context.Context, run *stepRun, res *Resul
 			if !ambiguous(err) {
 				return err
 			}
-			again, ferr := s.findSharingGroup(ctx, run, name, ours.ID, res.Org.ID)
+			again, ferr := s.findSharingGroup(ctx, run, name, ours.ID, res.Org.ID, false)
 			if ferr != nil || again == nil {
 				return err
 			}
@@ -98,25 +99,37 @@ func (s *Setup) ensureSharingGroup(ctx context.Context, run *stepRun, res *Resul
 }
 
 // findSharingGroup looks for our group of this name whose organisations are
-// only ours and the partner's.
-func (s *Setup) findSharingGroup(ctx context.Context, run *stepRun, name string, ours, partner misp.ID) (*misp.SharingGroupDetails, error) {
+// only ours and the partner's. The name holds the partner's claimed name, so
+// a group is reused by name only when the partner organisation is already in
+// it (withPartner): otherwise a partner calling itself after a group of ours
+// would be added to it and read its events. A group just made, whose answer
+// was lost, has no partner yet (withPartner false): the newest match is it.
+func (s *Setup) findSharingGroup(ctx context.Context, run *stepRun, name string, ours, partner misp.ID, withPartner bool) (*misp.SharingGroupDetails, error) {
 	all, err := s.Client.SharingGroups(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if !withPartner {
+		slices.Reverse(all) // newest first
 	}
 	for i := range all {
 		g := &all[i]
 		if g.SharingGroup.Name != name || (g.Organisation.ID != ours && g.SharingGroup.OrgID != ours) {
 			continue
 		}
-		foreign := false
+		foreign, hasPartner := false, false
 		for _, o := range g.SharingGroupOrg {
 			if o.OrgID != ours && o.OrgID != partner {
 				foreign = true
 			}
+			hasPartner = hasPartner || o.OrgID == partner
 		}
 		if foreign {
 			run.note("Our MISP has a sharing group named %q with other organisations in it; it is left alone and a new one is made.", name)
+			continue
+		}
+		if withPartner && !hasPartner {
+			run.note("Our MISP has a sharing group named %q without the partner in it; it is not theirs to join, so it is left alone and a new one is made.", name)
 			continue
 		}
 		// The index lists members; view confirms the id and gives the uuid.
