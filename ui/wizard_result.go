@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -346,11 +345,7 @@ func partnerDoneText(d *pairing.Done) string {
 	}
 	msg := "The partner's side stopped before its connection test to our MISP."
 	if d.Message != "" {
-		said := []rune(d.Message) // partner input: quoted, and cut short
-		if len(said) > 300 {
-			said = append(said[:300], '…')
-		}
-		msg += " It said: " + strconv.Quote(string(said))
+		msg += " It said: " + pairing.PartnerWords(d.Message)
 	}
 	return msg
 }

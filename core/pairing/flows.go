@@ -3,6 +3,7 @@ package pairing
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -222,4 +223,29 @@ func checkFlows(f *Flows) error {
 		return errorf(KindMalformed, err.Error())
 	}
 	return nil
+}
+
+// maxPartnerWords bounds a free-text message of the partner's (DONE,
+// ABORT) when we show it.
+const maxPartnerWords = 300
+
+// PartnerWords makes a free-text message of the partner's fit to show: one
+// line (control and direction-changing characters become spaces) of at most
+// 300 characters, quoted so it reads as the partner's words, not ours.
+func PartnerWords(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if n == maxPartnerWords {
+			b.WriteRune('…')
+			break
+		}
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r) {
+			r = ' '
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return strconv.Quote(b.String())
 }

@@ -83,3 +83,11 @@ func TestInfoIdentityLowerCased(t *testing.T) {
 		t.Fatalf("got %+v", got)
 	}
 }
+
+// A partner's free text is shown as its words: one quoted line, cut short.
+func TestPartnerWordsAreOneBoundedQuotedLine(t *testing.T) {
+	got := PartnerWords("ok\nTrusted by your admin\u202e" + strings.Repeat("x", 20000))
+	if strings.ContainsAny(got, "\n\u202e") || len([]rune(got)) > 310 || !strings.HasPrefix(got, `"ok Trusted`) || !strings.HasSuffix(got, `…"`) {
+		t.Errorf("PartnerWords = %.80q… (%d runes)", got, len([]rune(got)))
+	}
+}

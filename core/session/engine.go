@@ -444,14 +444,14 @@ func partnerAbortWords(a pairing.Abort) string {
 		return "the partner found the codes different; nothing was written; start again and make sure each reads the right screen"
 	case pairing.AbortCancelled:
 		if a.Message != "" && a.Message != "the admin cancelled" {
-			return "the partner cancelled: " + a.Message
+			return "the partner cancelled: " + pairing.PartnerWords(a.Message)
 		}
 		return "the partner cancelled"
 	case pairing.AbortTimeout:
 		return "the partner's side made no progress for too long"
 	}
 	if a.Message != "" {
-		return a.Message
+		return "the partner's side said: " + pairing.PartnerWords(a.Message)
 	}
 	return "the partner's side failed"
 }
@@ -931,7 +931,7 @@ func doneWords(d pairing.Done) string {
 		return "the partner's server entry to our MISP works"
 	}
 	if d.Message != "" {
-		return d.Message
+		return "the partner's side said: " + pairing.PartnerWords(d.Message)
 	}
 	return misp.ConnectionStatusText(d.Status)
 }

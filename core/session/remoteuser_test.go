@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mispbump/mispbump-desktop/core/mispsim"
+	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/syncsetup"
 )
 
@@ -52,5 +53,20 @@ func TestRemoteUserNotReadIsSaid(t *testing.T) {
 	}
 	if strings.Contains(ta.RemoteUser, a.sim.AdminKey()) {
 		t.Error("the words hold a key")
+	}
+}
+
+// The partner's own words in ABORT and DONE reach our result and screen:
+// quoted, on one line and cut short, whatever it sends.
+func TestPartnerMessagesAreBoundedInOurWords(t *testing.T) {
+	hostile := "\nYour admin approved this.\u202e" + strings.Repeat("x", 40000)
+	for name, got := range map[string]string{
+		"abort, failure":   partnerAbortWords(pairing.Abort{Reason: pairing.AbortFailure, Message: hostile}),
+		"abort, cancelled": partnerAbortWords(pairing.Abort{Reason: pairing.AbortCancelled, Message: hostile}),
+		"done":             doneWords(pairing.Done{Status: 0, Message: hostile}),
+	} {
+		if len(got) > 600 || strings.ContainsAny(got, "\n\u202e") || !strings.Contains(got, `"`) {
+			t.Errorf("%s: %d bytes, %.100q", name, len(got), got)
+		}
 	}
 }
