@@ -71,20 +71,18 @@ func panickedIn() string {
 // reported as a Problem once, and the same input again is ignored quietly
 // (the camera sees the same code many times a second).
 func (e *engine) receiveGuarded(input string, parse func()) (ok bool) {
-	sum := sha256.Sum256([]byte(input))
-	if e.panicked == nil {
-		e.panicked = map[[32]byte]bool{}
-	}
-	if e.panicked[sum] {
+	// Inputs are hashed only once one has panicked: the usual input (every
+	// decoded camera frame) costs nothing here.
+	if len(e.panicked) > 0 && e.panicked[sha256.Sum256([]byte(input))] {
 		return false
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			ok = false
-			if len(e.panicked) > 1024 {
-				clear(e.panicked)
+			if e.panicked == nil || len(e.panicked) > 1024 {
+				e.panicked = map[[32]byte]bool{}
 			}
-			e.panicked[sum] = true
+			e.panicked[sha256.Sum256([]byte(input))] = true
 			err := panicError("reading a received code", "the code was ignored", r)
 			e.emit(Event{Problem: err, Message: err.Error()})
 		}
