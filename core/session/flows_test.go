@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mispbump/mispbump-desktop/core/misp"
+	"github.com/mispbump/mispbump-desktop/core/mispsim"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/store"
 	"github.com/mispbump/mispbump-desktop/core/syncsetup"
@@ -160,5 +161,24 @@ func TestRepairingKeepsRulesInRecord(t *testing.T) {
 	f := stA.Snapshot().Partners[0].OurFlows
 	if f == nil || pairing.DescribeFilter(f.PushFilter) != "events not tagged tlp:red, tlp:amber or tlp:amber+strict" {
 		t.Errorf("record after re-pairing: %+v", f)
+	}
+}
+
+// A sharing group MISP does not make leaves a working pairing, and the
+// report says so without the setup's "run the setup again".
+func TestSharingGroupProblemSaysSyncWorks(t *testing.T) {
+	a, b := startSim(t, "A", false), startSim(t, "B", false)
+	b.sim.InjectFault(mispsim.Fault{Kind: mispsim.FaultStatus500, PathPrefix: "/sharing_groups/add"})
+	chB := DemoChoices()
+	chB.SharingGroup = true
+	sa := LocalSide{Name: "a", Client: a.client, Login: a.login, Store: newStore(t), ProfileID: "pa", Choices: DemoChoices()}
+	sb := LocalSide{Name: "b", Client: b.client, Login: b.login, Store: newStore(t), ProfileID: "pb", Choices: chB}
+	rep, _ := PairLocally(context.Background(), sa, sb, LocalOptions{Timeout: 60 * time.Second})
+	if !rep.OK {
+		t.Fatalf("report %+v", rep)
+	}
+	p := rep.Sides["b"].SharingGroupProblem
+	if !strings.Contains(p, "Sync works without it") || strings.Contains(p, "run the setup again") {
+		t.Errorf("B's sharing group problem: %q", p)
 	}
 }

@@ -137,7 +137,7 @@ func (c *IdentityCheck) pgpAlarm() error {
 	if c.PGP != ContinuityChanged {
 		return nil
 	}
-	return &IdentityError{Reason: fmt.Sprintf("the partner's instance PGP key is not the one we recorded for %q: whoever sent it may not be %q (or they changed their key; compare fingerprints by another channel before pairing again). The pairing stopped before anything was created", c.RecordOrgName, c.RecordOrgName)}
+	return &IdentityError{Reason: fmt.Sprintf("the sent instance PGP key is not the one we recorded for %q: whoever sent it may not be %q. The pairing stopped before anything was created. If %q says they changed their key, compare its fingerprint with them by phone or in person; only if it matches, remove %q from the partner list (Remove partner…; their organisation stays on our MISP) and pair again", c.RecordOrgName, c.RecordOrgName, c.RecordOrgName, c.RecordOrgName)}
 }
 
 // Words describes the check for the pause screen and the JSON report, one

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -121,7 +122,9 @@ func (m *mispSteps) Server(ctx context.Context, partner pairing.Info, creds pair
 		// The entry works without the group: a failure here is reported,
 		// not a failed pairing.
 		if gerr := setup.EnsureSharingGroup(ctx, res); gerr != nil {
-			out.SharingGroupProblem = gerr.Error()
+			// Its StepError says "run the setup again", but the pairing
+			// goes on: say what this means here instead.
+			out.SharingGroupProblem = "The bilateral sharing group was not made or completed: " + strings.TrimSpace(stepCause(gerr)) + " Sync works without it; make the group in MISP (Global actions → Add sharing group) or pair again with the option on."
 		}
 		if g := res.SharingGroup; g != nil {
 			out.SharingGroup = &sharingGroupResult{ID: g.ID.String(), UUID: g.UUID, Name: g.Name, Created: g.Created}
@@ -210,4 +213,14 @@ func (m *mispSteps) Revoke(ctx context.Context, keys []store.MintedKey) error {
 		}
 	}
 	return nil
+}
+
+// stepCause is what a syncsetup step error says without its advice to run
+// the setup again (for a step whose failure does not stop the pairing).
+func stepCause(err error) string {
+	var se *syncsetup.StepError
+	if errors.As(err, &se) && se.Err != nil {
+		return se.Err.Error()
+	}
+	return err.Error()
 }

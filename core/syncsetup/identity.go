@@ -64,7 +64,7 @@ type OwnOrgError struct {
 }
 
 func (e *OwnOrgError) Error() string {
-	return fmt.Sprintf("The partner's organisation is %s %q: a partner never gets a sync user in our own organisation (that would read our organisation-only data). Nothing was written", e.Which, e.Name)
+	return fmt.Sprintf("The partner's organisation is %s %q: a partner never gets a sync user in our own organisation (that would read our organisation-only data). Nothing was written. Two MISPs of one organisation (internal and DMZ) pair with same-organisation mode ticked in Prepare on both laptops", e.Which, e.Name)
 }
 
 // knownOrg gathers the report on an existing organisation: the app's sync
@@ -139,7 +139,7 @@ func checkUUIDs(p Partner) error {
 			if err == nil { // an upper-case UUID: canonical only after lower-casing
 				err = fmt.Errorf("the %s %q is not in lower case", v.what, v.value)
 			}
-			return &ConflictError{What: "The partner's details were refused: " + err.Error(), Fix: "Nothing was asked of our MISP. Pair again with a partner whose app sends canonical UUIDs."}
+			return &ConflictError{What: "The partner's details were refused: " + err.Error(), Fix: "Nothing was asked of our MISP. The partner's MISP or app names it oddly: the partner checks the UUID of its host organisation and instance (Administration → Organisations, Server settings) and updates MISPbump, then you pair again."}
 		}
 	}
 	return nil
