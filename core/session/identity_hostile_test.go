@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -318,7 +319,7 @@ func TestAttackImpersonatorVouchedForIsCaughtByTheSafetyNet(t *testing.T) {
 	for time.Now().Before(deadline) && len(liveSyncKeys(a, atoi(t, userB))) != len(keysBefore) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if got := liveSyncKeys(a, atoi(t, userB)); !sameInts(got, keysBefore) {
+	if got := liveSyncKeys(a, atoi(t, userB)); !slices.Equal(got, keysBefore) {
 		t.Errorf("B's sync user keys %v, want exactly the old ones %v (the new one revoked, the old kept)", got, keysBefore)
 	}
 	rec := stA.Snapshot().Partners
@@ -371,18 +372,6 @@ func atoi(t *testing.T, s string) int {
 		t.Fatalf("id %q is not a number", s)
 	}
 	return int(n)
-}
-
-func sameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Attack 2 with the admin's word given in advance ("Pair again with Org-B"),

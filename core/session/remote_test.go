@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"github.com/mispbump/mispbump-desktop/core/pairing"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -132,7 +133,7 @@ func TestRemoteTurnSaysWhenToSend(t *testing.T) {
 			}
 			frames := sessions[i].Frames()
 			sessions[i].MarkSent(frames)
-			if after := sessions[i].Turn(); after.Send && slicesEqual(frames, sessions[i].Frames()) {
+			if after := sessions[i].Turn(); after.Send && slices.Equal(frames, sessions[i].Frames()) {
 				t.Fatalf("side %d: still says send after its code was handed out: %+v", i, after)
 			} else if !after.Send && !strings.Contains(after.Words, "partner") && !strings.Contains(after.Words, "MISP") && !strings.Contains(after.Words, "compare") {
 				t.Errorf("side %d: after sending, the turn does not say what comes next: %q", i, after.Words)
@@ -177,18 +178,6 @@ func TestRemoteTurnSaysWhenToSend(t *testing.T) {
 			t.Errorf("remote mode says %q", m)
 		}
 	}
-}
-
-func slicesEqual(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestTurnWords(t *testing.T) {
