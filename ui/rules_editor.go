@@ -136,21 +136,11 @@ func (e *rulesEditor) content(withPreview bool) fyne.CanvasObject {
 }
 
 func appendItem(entry *widget.Entry, v string) {
-	items := splitList(entry.Text)
+	items := syncsetup.SplitList(entry.Text)
 	if !slices.Contains(items, v) {
 		items = append(items, v)
 	}
 	entry.SetText(strings.Join(items, ", "))
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, x := range strings.Split(s, ",") {
-		if x = strings.TrimSpace(x); x != "" {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 func (e *rulesEditor) matchingTags(s string) []string {
@@ -240,8 +230,8 @@ func (e *rulesEditor) rules() (syncsetup.Rules, error) {
 	tagLists := [4]*[]string{&r.Push.TagsOR, &r.Push.TagsNOT, &r.Pull.TagsOR, &r.Pull.TagsNOT}
 	orgLists := [4]*[]pairing.FlowOrg{&r.Push.OrgsOR, &r.Push.OrgsNOT, &r.Pull.OrgsOR, &r.Pull.OrgsNOT}
 	for i := range 4 {
-		*tagLists[i] = splitList(e.tags[i].Text)
-		for _, name := range splitList(e.orgs[i].Text) {
+		*tagLists[i] = syncsetup.SplitList(e.tags[i].Text)
+		for _, name := range syncsetup.SplitList(e.orgs[i].Text) {
 			o, ok := e.knownOrgs[name]
 			if !ok {
 				return r, fmt.Errorf("%s: our MISP knows no organisation named %q (pick one with \"Find an organisation\")", strings.ToLower(orgListTitles[i]), name)

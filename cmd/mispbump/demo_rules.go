@@ -28,16 +28,6 @@ func (r *demoRules) register(fs *flag.FlagSet) {
 	fs.BoolVar(&r.sharingGroup, "sharing-group", false, "make or reuse a bilateral sharing group \"<our org> ↔ <partner org>\" on each side")
 }
 
-func tagList(s string) []string {
-	var out []string
-	for _, t := range strings.Split(s, ",") {
-		if t = strings.TrimSpace(t); t != "" {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
 // apply puts the rules into the choices. Any rules flag counts as a choice
 // made in Prepare: an existing server entry gets the rules too.
 func (r *demoRules) apply(c *session.Choices, pushGiven bool) error {
@@ -61,7 +51,7 @@ func (r *demoRules) apply(c *session.Choices, pushGiven bool) error {
 			flag string
 			dst  *[]string
 		}{{r.pushTags, &rules.Push.TagsOR}, {r.pushNotTags, &rules.Push.TagsNOT}, {r.pullTags, &rules.Pull.TagsOR}, {r.pullNotTags, &rules.Pull.TagsNOT}} {
-			if tags := tagList(l.flag); tags != nil {
+			if tags := syncsetup.SplitList(l.flag); tags != nil {
 				*l.dst = tags
 			}
 		}

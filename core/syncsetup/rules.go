@@ -346,3 +346,16 @@ func PreviewPush(ctx context.Context, c *misp.Client, f pairing.FlowFilter) Prev
 	}
 	return Preview{Count: n}
 }
+
+// SplitList reads a comma-separated list of tags or organisation names as
+// an admin types it (the rules editor, the demo's flags): each item trimmed,
+// empty items dropped.
+func SplitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -338,3 +338,12 @@ func TestSharingGroupNotJoinedByClaimedName(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitList(t *testing.T) {
+	if got := SplitList(" tlp:red, ,tlp:amber ,"); !reflect.DeepEqual(got, []string{"tlp:red", "tlp:amber"}) {
+		t.Errorf("SplitList = %q", got)
+	}
+	if got := SplitList(" , "); got != nil {
+		t.Errorf("an empty list is %q, want nil (the demo reads nil as no flag)", got)
+	}
+}
