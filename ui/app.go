@@ -177,7 +177,7 @@ func (s *shell) newPairing() {
 		s.tabs.SelectIndex(1)
 		return
 	}
-	s.openPairingWizard(id, sess, nil)
+	s.openPairingWizard(id, sess, nil, wizardOptions{})
 }
 
 // focusSearch is Ctrl+F: the partner list, with the cursor in the search box.

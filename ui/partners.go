@@ -236,20 +236,19 @@ func (s *shell) resumePairing(pp store.PendingPairing) {
 		s.tabs.SelectIndex(1)
 		return
 	}
-	s.openPairingWizard(pp.ProfileID, sess, &pp)
+	s.openPairingWizard(pp.ProfileID, sess, &pp, wizardOptions{})
 }
 
 // openPairingWizard opens the wizard for a logged-in profile (resume nil:
 // a new pairing) and reloads the partners and the unfinished pairings once
 // its window has closed and its session has stopped writing to the store.
-func (s *shell) openPairingWizard(profileID string, sess *mispSession, resume *store.PendingPairing) {
+func (s *shell) openPairingWizard(profileID string, sess *mispSession, resume *store.PendingPairing, opts wizardOptions) {
 	login := wizardLoginFor(s.vault, profileID, sess.client, sess.login)
 	login.knownOwnKey = func() *protected.Key {
 		key, _ := s.profiles.ownKeyFor(profileID)
 		return key
 	}
-	w := showPairingWizard(s.app, s.vault, login, resume)
-	s.trackWizard(w)
+	s.trackWizard(openWizard(s.app, s.vault, login, resume, opts))
 }
 
 // pairAgain is "Pair again with <org>" from a partner's details: a new
@@ -262,13 +261,7 @@ func (s *shell) pairAgain(p store.Partner) {
 		s.tabs.SelectIndex(1)
 		return
 	}
-	login := wizardLoginFor(s.vault, p.ProfileID, sess.client, sess.login)
-	login.knownOwnKey = func() *protected.Key {
-		key, _ := s.profiles.ownKeyFor(p.ProfileID)
-		return key
-	}
-	partner := p
-	s.trackWizard(openWizard(s.app, s.vault, login, nil, wizardOptions{pairAgainWith: &partner}))
+	s.openPairingWizard(p.ProfileID, sess, nil, wizardOptions{pairAgainWith: &p})
 }
 
 // trackWizard reloads the partners once the wizard's window has closed and

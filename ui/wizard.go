@@ -140,15 +140,11 @@ type wizard struct {
 	texts chan string
 }
 
-// showPairingWizard opens the pairing wizard in a window of its own for a
+// openWizard opens the pairing wizard in a window of its own for a
 // logged-in MISP (see wizardLoginFor). resume, when not nil, is an
 // unfinished pairing: the wizard says which case applies and finishes it
-// alone or starts the new face-to-face exchange it needs.
-func showPairingWizard(a fyne.App, v *vault, login wizardLogin, resume *store.PendingPairing) *wizard {
-	return openWizard(a, v, login, resume, wizardOptions{})
-}
-
-// openWizard is showPairingWizard with options (the demo, tests).
+// alone or starts the new face-to-face exchange it needs. opts carry "Pair
+// again with <org>", the demo's settings and the tests' hooks.
 func openWizard(a fyne.App, v *vault, login wizardLogin, resume *store.PendingPairing, opts wizardOptions) *wizard {
 	if opts.ui == nil {
 		opts.ui = fyne.Do
