@@ -2,11 +2,12 @@ package pairing
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/mispbump/mispbump-desktop/core/ident"
 )
 
 // FlowsVersion is the version of the Flows structure in INFO.
@@ -15,9 +16,8 @@ const FlowsVersion = "1.0"
 // Limits on a Flows structure: the partner's copy is hostile, so every list
 // and text is bounded before anything shows it.
 const (
-	maxFlowList  = 64  // entries in one tag or organisation list
-	maxFlowText  = 255 // bytes of one tag or organisation name (MISP's column)
-	maxFlowTotal = 256 // entries in all lists together
+	maxFlowList = 64  // entries in one tag or organisation list (4 lists a filter)
+	maxFlowText = 255 // bytes of one tag or organisation name (MISP's column)
 )
 
 // Flows says, for information, what one side's server entry to the other
@@ -62,8 +62,6 @@ func OrgUUIDs(orgs []FlowOrg) []string {
 	return out
 }
 
-var canonicalUUID = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-
 // FlowsError says what is wrong with a Flows structure.
 type FlowsError struct{ Problem string }
 
@@ -98,12 +96,10 @@ func checkClaimText(s string, maxLen int) string {
 // Validate checks a filter: bounded lists of clean names and canonical
 // (lower-case) organisation UUIDs.
 func (f FlowFilter) Validate() error {
-	total := 0
 	for _, l := range [][]string{f.TagsOR, f.TagsNOT} {
 		if len(l) > maxFlowList {
-			return &FlowsError{"list more than 64 tags"}
+			return &FlowsError{"list more than 64 tags in one list: keep to 64, or set longer rules on the server entry in MISP itself"}
 		}
-		total += len(l)
 		for _, t := range l {
 			if p := CheckFlowText(t); p != "" {
 				return &FlowsError{"name a tag with " + p}
@@ -112,11 +108,10 @@ func (f FlowFilter) Validate() error {
 	}
 	for _, l := range [][]FlowOrg{f.OrgsOR, f.OrgsNOT} {
 		if len(l) > maxFlowList {
-			return &FlowsError{"list more than 64 organisations"}
+			return &FlowsError{"list more than 64 organisations in one list: keep to 64, or set longer rules on the server entry in MISP itself"}
 		}
-		total += len(l)
 		for _, o := range l {
-			if !canonicalUUID.MatchString(o.UUID) {
+			if !ident.IsCanonicalUUID(o.UUID) {
 				return &FlowsError{"name an organisation without a valid UUID"}
 			}
 			if o.Name != "" {
@@ -125,9 +120,6 @@ func (f FlowFilter) Validate() error {
 				}
 			}
 		}
-	}
-	if total > maxFlowTotal {
-		return &FlowsError{"are too long"}
 	}
 	return nil
 }

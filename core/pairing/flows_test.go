@@ -28,6 +28,8 @@ func TestPartnerFlowsHostile(t *testing.T) {
 		"long tag":           `{"v":"1.0","pull_filter":{"tags_not":["` + strings.Repeat("a", 256) + `"]}}`,
 		"upper-case uuid":    `{"v":"1.0","push_filter":{"orgs_or":[{"uuid":"5F7B5D5E-0000-4000-8000-000000000001"}]}}`,
 		"not a uuid":         `{"v":"1.0","push_filter":{"orgs_not":[{"uuid":"CERT-Alpha"}]}}`,
+		"nil uuid":           `{"v":"1.0","push_filter":{"orgs_or":[{"uuid":"00000000-0000-0000-0000-000000000000"}]}}`,
+		"org name bidi":      `{"v":"1.0","push_filter":{"orgs_or":[{"uuid":"5f7b5d5e-0000-4000-8000-000000000001","name":"CIRCL\u202e"}]}}`,
 		"tags as object":     `{"v":"1.0","push_filter":{"tags_or":{"a":1}}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
