@@ -31,7 +31,7 @@ type Options struct {
 
 // Run opens the main window and blocks until the app quits.
 func Run(a fyne.App, opts Options) {
-	go trimMemoryWhileRunning()
+	go trimMemoryWhileRunning() // start-up's garbage too goes back at its first quiet tick
 	newShell(a, opts).window.ShowAndRun()
 }
 
@@ -131,9 +131,6 @@ func (s *shell) showMain() {
 	s.window.SetContent(container.New(minSize{fyne.NewSize(720, 480)}, main))
 	// A field of a tab that is not shown would blink out of sight too.
 	s.tabs.OnSelected = func(*container.TabItem) { s.window.Canvas().Unfocus() }
-	// Start-up's garbage (fonts, theme, the store's key derivation, the
-	// first login) goes back to the system at the trimmer's next tick
-	// (memory.go).
 
 	c := s.window.Canvas()
 	addWindowShortcut(c, shortcutFind, s.focusSearch)
