@@ -25,20 +25,6 @@ func (c *fakeClock) add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// openRemoteWith is openRemote with more options for each wizard.
-func (r *rig) openRemoteWith(opts func(o *wizardOptions)) {
-	for i, side := range r.sides {
-		c := side.Choices
-		c.Remote = true
-		v := &vault{store: side.Store}
-		login := wizardLoginFor(v, side.ProfileID, side.Client, side.Login)
-		o := wizardOptions{choices: &c, ui: r.q.do}
-		opts(&o)
-		r.wizards[i] = openWizard(r.app, v, login, nil, o)
-		r.relay[i] = true
-	}
-}
-
 // Enter confirms the codes only after they were on screen for a second: a
 // key press meant for something else cannot confirm them. The button is
 // aimed at and works at once.

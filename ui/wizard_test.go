@@ -123,13 +123,18 @@ func newRigWith(t *testing.T, configure func(i int, c *mispsim.Config)) *rig {
 
 // openRemote opens a plain wizard (no demo, no camera) on each side, in
 // remote mode: the codes travel as pasted chat text.
-func (r *rig) openRemote() {
+func (r *rig) openRemote() { r.openRemoteWith(func(*wizardOptions) {}) }
+
+// openRemoteWith is openRemote with options changed by opts (a clock, …).
+func (r *rig) openRemoteWith(opts func(o *wizardOptions)) {
 	for i, side := range r.sides {
 		c := side.Choices
 		c.Remote = true
 		v := &vault{store: side.Store}
 		login := wizardLoginFor(v, side.ProfileID, side.Client, side.Login)
-		r.wizards[i] = openWizard(r.app, v, login, nil, wizardOptions{choices: &c, ui: r.q.do})
+		o := wizardOptions{choices: &c, ui: r.q.do}
+		opts(&o)
+		r.wizards[i] = openWizard(r.app, v, login, nil, o)
 		r.relay[i] = true
 	}
 }
