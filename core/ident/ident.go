@@ -152,7 +152,7 @@ func CheckURL(raw string, allowLocal bool) (URLCheck, error) {
 	case host == "localhost" || strings.HasSuffix(host, ".localhost"):
 		check.Kind = AddressLocal
 	case numericHost(host):
-		return URLCheck{}, &URLError{URL: raw, Reason: "its host is a number in an unusual form, which could stand for any address; use a name or a dotted address"}
+		return URLCheck{}, &URLError{URL: raw, Reason: "its host is a number in an unusual form, which could stand for any address; the partner announces its MISP by name or as a dotted address"}
 	}
 	if check.Kind == AddressLocal && !allowLocal {
 		return URLCheck{}, &URLError{URL: raw, Reason: "it points at a loopback, link-local or unspecified address (" + host + "), that is at our own machine or network segment; a partner's MISP is never there (to pair two MISPs on one machine, allow local addresses in Prepare)"}
