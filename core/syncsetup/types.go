@@ -286,7 +286,7 @@ type UnverifiedEntryError struct {
 
 func (e *UnverifiedEntryError) Error() string {
 	return "Our existing server entry " + string(e.ServerID) + " (" + e.Name + ", " + e.URL + ") to the partner has TLS verification off (self_signed), and the partner sent no certificate to turn it back on with; the new key was not written to it. " +
-		"Turn verification on for that entry in MISP (or ask the partner to announce a URL with a trusted certificate) and pair again — or choose to keep an entry with verification off in the pairing settings"
+		"Turn verification on for that entry in MISP (or ask the partner to announce a URL with a trusted certificate) and pair again — or choose to keep an entry with verification off (Prepare's Safety section; --keep-unverified-entry for mispbump demo)"
 }
 
 // StepError is a step that failed; Err is the cause (often a *misp.Error
