@@ -1,6 +1,9 @@
 package session
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // ErrorKind says what ended or blocked a session.
 type ErrorKind int
@@ -139,3 +142,7 @@ func stepWords(step string) string {
 	}
 	return step
 }
+
+// errNoSuchPartner answers an action on a partner the store no longer holds
+// (removed meanwhile, e.g. in another window).
+var errNoSuchPartner = errors.New("this partner is no longer in the list (removed meanwhile?): nothing was changed; look the partner up again in the Partners tab")

@@ -70,3 +70,12 @@ func TestPartnerMessagesAreBoundedInOurWords(t *testing.T) {
 		}
 	}
 }
+
+// An action on a partner removed meanwhile says so, not "no unfinished
+// pairing to resume".
+func TestActionOnARemovedPartnerSaysSo(t *testing.T) {
+	_, err := TestConnection(context.Background(), nil, newStore(t), "gone")
+	if err == nil || !strings.Contains(err.Error(), "no longer in the list") || strings.Contains(err.Error(), "resume") {
+		t.Errorf("TestConnection on a removed partner: %v", err)
+	}
+}

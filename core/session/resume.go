@@ -145,7 +145,7 @@ func RevokePendingKeys(ctx context.Context, c *misp.Client, st *store.Store, par
 	snap := st.Snapshot()
 	p, ok := snap.Partner(partnerID)
 	if !ok {
-		return nil, &Error{Kind: KindNoPending, Detail: "no such partner"}
+		return nil, errNoSuchPartner
 	}
 	keys := p.KeysPendingRevocation
 	if err := (&mispSteps{c: c}).Revoke(ctx, keys); err != nil {
@@ -211,7 +211,7 @@ func TestConnection(ctx context.Context, c *misp.Client, st *store.Store, partne
 	data := st.Snapshot()
 	p, ok := data.Partner(partnerID)
 	if !ok {
-		return store.ConnectionTest{}, &Error{Kind: KindNoPending, Detail: "no such partner"}
+		return store.ConnectionTest{}, errNoSuchPartner
 	}
 	sp := &mispSteps{c: c}
 	r, err := sp.Test(ctx, p.OnOurMISP.Server.ID, pairing.Info{InstanceUUID: p.InstanceUUID, URL: p.AnnouncedURL})
@@ -236,7 +236,7 @@ func RemovePartner(ctx context.Context, c *misp.Client, st *store.Store, partner
 	data := st.Snapshot()
 	p, ok := data.Partner(partnerID)
 	if !ok {
-		return &Error{Kind: KindNoPending, Detail: "no such partner"}
+		return errNoSuchPartner
 	}
 	if s := p.OnOurMISP.Server; s.ID != "" && s.Outcome == store.Created {
 		if err := c.DeleteServer(ctx, misp.ID(s.ID)); err != nil && !misp.IsKind(err, misp.KindNotFound) {

@@ -17,7 +17,7 @@ func partnerServer(st *store.Store, partnerID string) (*store.Partner, misp.ID, 
 	data := st.Snapshot()
 	p, ok := data.Partner(partnerID)
 	if !ok {
-		return nil, "", &Error{Kind: KindNoPending, Detail: "no such partner"}
+		return nil, "", errNoSuchPartner
 	}
 	id := misp.ID(p.OnOurMISP.Server.ID)
 	if !id.Valid() {
@@ -86,7 +86,7 @@ func RemoveSharingGroup(ctx context.Context, c *misp.Client, st *store.Store, pa
 	data := st.Snapshot()
 	p, ok := data.Partner(partnerID)
 	if !ok {
-		return &Error{Kind: KindNoPending, Detail: "no such partner"}
+		return errNoSuchPartner
 	}
 	g := p.OnOurMISP.SharingGroup
 	if g.ID == "" || g.Outcome != store.Created {
