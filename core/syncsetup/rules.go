@@ -200,11 +200,11 @@ func orgLabel(o pairing.FlowOrg) string {
 func ReadEntryRules(ctx context.Context, c *misp.Client, sv misp.Server) (Rules, error) {
 	push, err := misp.ParsePushRules(string(sv.PushRules))
 	if err != nil {
-		return Rules{}, fmt.Errorf("server entry %s: push rules: %w", sv.ID, err)
+		return Rules{}, fmt.Errorf("the push rules of server entry %s cannot be read (%w): look at them on the entry in MISP (Sync Actions → List Servers → Edit) and fix or clear them", sv.ID, err)
 	}
 	pull, err := misp.ParsePullRules(string(sv.PullRules))
 	if err != nil {
-		return Rules{}, fmt.Errorf("server entry %s: pull rules: %w", sv.ID, err)
+		return Rules{}, fmt.Errorf("the pull rules of server entry %s cannot be read (%w): look at them on the entry in MISP (Sync Actions → List Servers → Edit) and fix or clear them", sv.ID, err)
 	}
 	r := Rules{Preset: PresetCustom,
 		Pull: pairing.FlowFilter{TagsOR: pull.Tags.OR, TagsNOT: pull.Tags.NOT, OrgsOR: flowOrgs(pull.Orgs.OR, nil), OrgsNOT: flowOrgs(pull.Orgs.NOT, nil)}}
