@@ -34,7 +34,8 @@ type Decoder struct {
 	qrDecoder   *decoder.Decoder
 	callback    gozxing.ResultPointCallback
 	bin         binarizer
-	readAtAngle int // codes read by the perspective search; for tests
+	patterns    map[int][]templateModule // fixedPatterns by dimension
+	readAtAngle int                      // codes read by the perspective search; for tests
 	// searchesLeft is what remains of maxSearches in the current pass.
 	searchesLeft int
 	blurred      []byte

@@ -57,6 +57,20 @@ type templateModule struct {
 	black bool
 }
 
+// patternsOf is fixedPatterns(dimension), made once per dimension (at most
+// 40 versions) and only read after.
+func (d *Decoder) patternsOf(dimension int) []templateModule {
+	if t, ok := d.patterns[dimension]; ok {
+		return t
+	}
+	if d.patterns == nil {
+		d.patterns = map[int][]templateModule{}
+	}
+	t := fixedPatterns(dimension)
+	d.patterns[dimension] = t
+	return t
+}
+
 // fixedPatterns lists the modules of a code of the given dimension whose
 // colour is known whatever the data: the timing rows and columns and the
 // alignment patterns (those that do not touch a finder pattern).
@@ -180,7 +194,7 @@ func (d *Decoder) searchPerspective(matrix *gozxing.BitMatrix, info *detector.Fi
 			return "", gozxing.NewNotFoundException("perspective search budget spent")
 		}
 		d.searchesLeft--
-		s := &perspectiveSearch{matrix: matrix, tl: tl, tr: tr, bl: bl, dimension: dim, template: fixedPatterns(dim)}
+		s := &perspectiveSearch{matrix: matrix, tl: tl, tr: tr, bl: bl, dimension: dim, template: d.patternsOf(dim)}
 		text, err := d.searchCorner(s, hints)
 		if err == nil {
 			return text, nil
