@@ -33,8 +33,10 @@ var libraries = []library{
 	{"Go standard library and golang.org/x", "BSD-3-Clause", "https://go.dev/LICENSE"},
 }
 
+// newAboutTab is the About tab, empty until the shell builds its content
+// (aboutContent) on first show.
 func newAboutTab() *container.TabItem {
-	return &container.TabItem{Text: "About", Icon: theme.InfoIcon(), Content: aboutContent()}
+	return &container.TabItem{Text: "About", Icon: theme.InfoIcon(), Content: container.NewStack()}
 }
 
 func aboutContent() fyne.CanvasObject {

@@ -104,9 +104,14 @@ func (s *shell) showUnlock() {
 func (s *shell) showMain() {
 	// The store holds the theme; Fyne's preferences only cache it for the
 	// passphrase screen.
+	// Set again only when it differs: every SetTheme makes Fyne drop its
+	// parsed fonts and rasterised icons and redo them (a few MB of garbage
+	// and a visible pause right after the passphrase).
 	choice := themeFromStore(s.vault.Snapshot().Preferences.Theme)
-	s.app.Preferences().SetString(prefTheme, choice)
-	applyTheme(s.app, choice)
+	if choice != s.app.Preferences().StringWithFallback(prefTheme, themeSystem) {
+		s.app.Preferences().SetString(prefTheme, choice)
+		applyTheme(s.app, choice)
+	}
 
 	s.status = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
 	s.partners = newPartnersTab(s)
@@ -118,6 +123,13 @@ func (s *shell) showMain() {
 		s.settings.tabItem(),
 		newAboutTab(),
 	}}
+	// Settings and About are built the first time they are shown.
+	// AppTabs measures every tab's content, so a built tab costs its
+	// widgets, their renderers and their text even if it is never opened.
+	lazy := map[*container.TabItem]func() fyne.CanvasObject{
+		s.tabs.Items[2]: s.settings.content,
+		s.tabs.Items[3]: aboutContent,
+	}
 	s.refreshStatus()
 
 	top := container.NewBorder(nil, nil, &widget.Icon{Resource: theme.ComputerIcon()}, nil, s.status)
@@ -130,7 +142,14 @@ func (s *shell) showMain() {
 	s.window.Canvas().Unfocus()
 	s.window.SetContent(container.New(minSize{fyne.NewSize(720, 480)}, main))
 	// A field of a tab that is not shown would blink out of sight too.
-	s.tabs.OnSelected = func(*container.TabItem) { s.window.Canvas().Unfocus() }
+	s.tabs.OnSelected = func(item *container.TabItem) {
+		s.window.Canvas().Unfocus()
+		if build := lazy[item]; build != nil {
+			delete(lazy, item)
+			item.Content = build()
+			s.tabs.Refresh()
+		}
+	}
 
 	c := s.window.Canvas()
 	addWindowShortcut(c, shortcutFind, s.focusSearch)

@@ -61,8 +61,10 @@ type settingsTab struct {
 
 func newSettingsTab(s *shell) *settingsTab { return &settingsTab{shell: s} }
 
+// tabItem is the Settings tab, empty until the shell builds its content on
+// first show (showMain).
 func (t *settingsTab) tabItem() *container.TabItem {
-	return &container.TabItem{Text: "Settings", Icon: theme.SettingsIcon(), Content: t.content()}
+	return &container.TabItem{Text: "Settings", Icon: theme.SettingsIcon(), Content: container.NewStack()}
 }
 
 func (t *settingsTab) content() fyne.CanvasObject {
