@@ -10,6 +10,7 @@
 #   RUNS=3 SPAN=60 scripts/idle-measure.sh
 #   TAGS= scripts/idle-measure.sh     # other build tags (default: the Makefile's)
 #   BIN=/tmp/old/mispbump scripts/idle-measure.sh   # a binary built elsewhere
+#   FLOOR=1 scripts/idle-measure.sh   # scripts/fynefloor instead: Fyne's own cost
 set -eu
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
@@ -18,13 +19,17 @@ SPAN=${SPAN:-60}
 OUT=$(mktemp -d) # screenshots-common.sh wants a folder; nothing is written
 . scripts/screenshots-common.sh
 start_xvfb 120 1400x900
-if [ -n "${BIN:-}" ]; then
+if [ -n "${FLOOR:-}" ]; then
+	echo "building scripts/fynefloor${TAGS:+ with tags $TAGS}"
+	go build ${TAGS:+-tags "$TAGS"} -o "$TMP/mispbump" ./scripts/fynefloor
+	TAB_X=110 TAB_Y=18 # its tab bar is the window's top row, MISP the second tab
+elif [ -n "${BIN:-}" ]; then
 	cp "$BIN" "$TMP/mispbump" # a binary built elsewhere, e.g. an older tree
 else
 	echo "building the app${TAGS:+ with tags $TAGS}"
 	go build ${TAGS:+-tags "$TAGS"} -o "$TMP/mispbump" ./cmd/mispbump
 fi
-start_seed "$TMP/data"
+[ -n "${FLOOR:-}" ] || start_seed "$TMP/data"
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
@@ -34,7 +39,7 @@ while [ "$run" -lt "$RUNS" ]; do
 	start_mispbump "$TMP/data" "$PASS"
 	sleep 8
 	eval "$(xdotool getwindowgeometry --shell "$MAIN_WIN")"
-	xdotool mousemove $((X + 147)) $((Y + 69)) click 1 # the MISP tab
+	xdotool mousemove $((X + ${TAB_X:-147})) $((Y + ${TAB_Y:-69})) click 1 # the MISP tab
 	xdotool mousemove 0 0
 	sleep 10
 	rss=$(awk '/^VmRSS/ {print $2}' "/proc/$APP/status")
