@@ -272,36 +272,40 @@ func scrub(s string, secrets ...string) string {
 const keyLength = 40
 
 // keysIn returns every string value of a JSON request body that looks like
-// a MISP authkey (40 letters and digits), wherever it sits, so that keys the
-// request carries for someone else never come back in an error.
+// a MISP authkey (40 letters and digits), wherever it sits, and every string
+// under a field named authkey whatever its form, so that keys the request
+// carries for someone else never come back in an error.
 func keysIn(body []byte) []string {
 	var v any
 	if json.Unmarshal(body, &v) != nil {
 		return nil
 	}
 	var out []string
-	var walk func(v any)
-	walk = func(v any) {
+	var walk func(v any, field string)
+	walk = func(v any, field string) {
 		switch t := v.(type) {
 		case string:
-			if looksLikeKey(t) {
+			if IsAuthkeyForm(t) || t != "" && strings.EqualFold(field, "authkey") {
 				out = append(out, t)
 			}
 		case []any:
 			for _, x := range t {
-				walk(x)
+				walk(x, field)
 			}
 		case map[string]any:
-			for _, x := range t {
-				walk(x)
+			for k, x := range t {
+				walk(x, k)
 			}
 		}
 	}
-	walk(v)
+	walk(v, "")
 	return out
 }
 
-func looksLikeKey(s string) bool {
+// IsAuthkeyForm reports whether s has the form of a MISP authkey: 40 ASCII
+// letters and digits, the only form MISP issues and the only one its
+// servers/add accepts (AppModel::validateAuthkey).
+func IsAuthkeyForm(s string) bool {
 	if len(s) != keyLength {
 		return false
 	}

@@ -232,4 +232,32 @@ func TestKeyNeverInErrors(t *testing.T) {
 	if r := redact(errors.New("dial "+adminKey), adminKey); strings.Contains(r.Error(), adminKey) || errors.Unwrap(r) != nil {
 		t.Errorf("redact kept the key reachable: %v", r)
 	}
+	// A key of another form (the partner's word, checked by syncsetup, but
+	// the client must not rely on that) is scrubbed as well: by its field.
+	for _, odd := range []string{
+		"PARTNERsyncKEY0123456789abcdef",            // 30
+		"PARTNERsyncKEY0123456789abcdefghijklmnopq", // 41
+		"PARTNER-sync-KEY-0123456789-abcdefghijkl",  // 40 with dashes
+		"PARTNER sync KEY 0123456789 abcdefghijkl",
+	} {
+		_, err := c.AddServer(ctx, NewServer{Name: "B", URL: "https://b", Authkey: odd, RemoteOrgID: 3})
+		if err == nil {
+			t.Fatalf("servers/add with %d-byte key: no error", len(odd))
+		}
+		checkNoKey(t, err, odd)
+		var e *Error
+		if errors.As(err, &e) {
+			for f, msgs := range e.Fields {
+				if strings.Contains(f+strings.Join(msgs, " "), odd) {
+					t.Errorf("servers/add with %d-byte key: field %s holds it", len(odd), f)
+				}
+			}
+		}
+		o := odd
+		if _, err := c.EditServer(ctx, "8", ServerChanges{Authkey: &o}); err == nil {
+			t.Fatal("servers/edit: no error")
+		} else {
+			checkNoKey(t, err, odd)
+		}
+	}
 }

@@ -501,8 +501,11 @@ func (s *Setup) ensureServer(ctx context.Context, run *stepRun, res *Result, cre
 	if res.Org == nil || !res.Org.ID.Valid() {
 		return errors.New("the partner's organisation is not known yet (run EnsurePartnerOrg first)")
 	}
-	if len(creds.Authkey) < 32 {
-		return &ConflictError{What: "The partner sent no usable key", Fix: "Pair again."}
+	// Checked before any call: the key is the partner's word, and one of
+	// another form would be refused by MISP only after it had been sent
+	// (and echoed back, recording 31).
+	if !misp.IsAuthkeyForm(creds.Authkey.Reveal()) {
+		return &ConflictError{What: "The partner sent no usable key (a MISP key is 40 letters and digits)", Fix: "Pair again."}
 	}
 	if err := checkUUIDs(res.Partner); err != nil {
 		return err
