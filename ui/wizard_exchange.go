@@ -365,7 +365,7 @@ func (ex *exchangeStep) finish(ev session.Event, prev session.Stage) {
 		if res.PartnerDone.Status != 1 {
 			state = stepFailed
 		}
-		ex.stepRows[rowPartnerTest].set(state, partnerDoneText(res.PartnerDone))
+		ex.stepRows[rowPartnerTest].set(state, session.PartnerTestWords(*res.PartnerDone))
 	} else if ev.Stage == session.StageDone {
 		ex.stepRows[rowPartnerTest].set(stepRunning, "not received yet")
 	}

@@ -10,8 +10,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/mispbump/mispbump-desktop/core/misp"
-	"github.com/mispbump/mispbump-desktop/core/pairing"
 	"github.com/mispbump/mispbump-desktop/core/protected"
 	"github.com/mispbump/mispbump-desktop/core/session"
 	"github.com/mispbump/mispbump-desktop/core/store"
@@ -309,7 +307,7 @@ func ourTestText(res *session.Result, stage session.Stage) string {
 
 func (w *wizard) partnerTestText(res *session.Result, stage session.Stage) string {
 	if res.PartnerDone != nil {
-		return partnerDoneText(res.PartnerDone)
+		return session.PartnerTestWords(*res.PartnerDone)
 	}
 	if w.exchange == nil {
 		return "not exchanged: finishing alone shows no codes; the partner sees its own connection test"
@@ -331,23 +329,6 @@ func testText(status int, message string) string {
 		return fmt.Sprintf("failed (status %d)", status)
 	}
 	return message
-}
-
-// partnerDoneText says what the partner's test of its entry to our MISP
-// found, in our words: the partner's own message is worded from its side
-// ("our MISP reached the partner's MISP") and read as if about ours.
-func partnerDoneText(d *pairing.Done) string {
-	switch {
-	case d.TestConnection != nil:
-		return misp.PartnerConnectionText(d.TestConnection.Status, d.TestConnection.Post)
-	case d.Status >= 1:
-		return misp.PartnerConnectionText(d.Status, 0)
-	}
-	msg := "The partner's side stopped before its connection test to our MISP."
-	if d.Message != "" {
-		msg += " It said: " + pairing.PartnerWords(d.Message)
-	}
-	return msg
 }
 
 func nonEmpty(ss ...string) []string {

@@ -926,6 +926,25 @@ func (e *engine) partnerDone(ctx context.Context) {
 // that time.
 var partnerCredsGrace = 5 * time.Second
 
+// PartnerTestWords says what the partner's test of its entry to our MISP
+// found, in our words: the partner's own message is worded from its side
+// ("our MISP reached the partner's MISP") and, shown on our screen, reads as
+// if it were about ours; it is also partner input. Only when the partner
+// stopped before its test are its words quoted, bounded (PartnerWords).
+func PartnerTestWords(d pairing.Done) string {
+	switch {
+	case d.TestConnection != nil:
+		return misp.PartnerConnectionText(d.TestConnection.Status, d.TestConnection.Post)
+	case d.Status >= 1:
+		return misp.PartnerConnectionText(d.Status, 0)
+	}
+	msg := "The partner's side stopped before its connection test to our MISP."
+	if d.Message != "" {
+		msg += " It said: " + pairing.PartnerWords(d.Message)
+	}
+	return msg
+}
+
 func doneWords(d pairing.Done) string {
 	if d.Status == misp.ConnOK {
 		return "the partner's server entry to our MISP works"

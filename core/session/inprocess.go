@@ -340,11 +340,7 @@ func PairLocally(ctx context.Context, a, b LocalSide, opts LocalOptions) (*Local
 				sr.Error = "partner's result not received"
 			} else if r.PartnerDone.Status != misp.ConnOK {
 				report.OK = false
-				words := doneWords(*r.PartnerDone)
-				if tc := r.PartnerDone.TestConnection; tc != nil {
-					words = misp.PartnerConnectionText(tc.Status, tc.Post) // ours, not the partner's wording
-				}
-				sr.Error = "the partner's connection test to our MISP did not pass: " + words
+				sr.Error = "the partner's connection test to our MISP did not pass: " + PartnerTestWords(*r.PartnerDone)
 			}
 		}
 		report.Sides[name] = sr
