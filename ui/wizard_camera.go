@@ -269,7 +269,7 @@ func (p *cameraPanel) run(src camera.Source) {
 	go func() {
 		for img := range r.Previews() {
 			if !mirror {
-				img = unmirror(img)
+				unmirror(img)
 			}
 			newest.Store(img)
 			if queued.Swap(true) {
@@ -486,18 +486,18 @@ func (p *cameraPanel) openImage(path string) {
 
 // unmirror flips a preview left to right: previews come mirrored (people
 // expect to see themselves as in a mirror), and Settings can turn that off.
-func unmirror(img *image.RGBA) *image.RGBA {
+// It flips in place: each preview is new and ours (camera.Reader.Previews),
+// so a copy would only be 230 kB of garbage per preview.
+func unmirror(img *image.RGBA) {
 	b := img.Bounds()
-	out := image.NewRGBA(b)
 	for y := b.Min.Y; y < b.Max.Y; y++ {
-		src := img.Pix[img.PixOffset(b.Min.X, y):img.PixOffset(b.Max.X, y)]
-		dst := out.Pix[out.PixOffset(b.Min.X, y):out.PixOffset(b.Max.X, y)]
-		n := len(src) / 4
-		for x := 0; x < n; x++ {
-			copy(dst[4*(n-1-x):4*(n-x)], src[4*x:4*x+4])
+		row := img.Pix[img.PixOffset(b.Min.X, y):img.PixOffset(b.Max.X, y)]
+		for l, r := 0, len(row)-4; l < r; l, r = l+4, r-4 {
+			for i := range 4 {
+				row[l+i], row[r+i] = row[r+i], row[l+i]
+			}
 		}
 	}
-	return out
 }
 
 // wrapped is a label that wraps, for sentences in narrow columns.
