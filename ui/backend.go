@@ -55,13 +55,14 @@ func testPartnerConnection(ctx context.Context, c *misp.Client, v *vault, partne
 
 // removePartner undoes on our MISP what the pairing set up, as the brief
 // says (the server entry only if the app created it, the sync user disabled
-// unless deleteUser, the organisation never), then forgets the record. A
-// record with nothing of ours on MISP needs no client.
-func removePartner(ctx context.Context, c *misp.Client, v *vault, p store.Partner, deleteUser bool) error {
+// unless deleteUser, the organisation never), then forgets the record, and
+// says what it did. A record with nothing of ours on MISP needs no client.
+func removePartner(ctx context.Context, c *misp.Client, v *vault, p store.Partner, deleteUser bool) ([]string, error) {
 	if c == nil {
-		return v.DeletePartner(p.ID)
+		return nil, v.DeletePartner(p.ID)
 	}
-	return session.RemovePartner(ctx, c, v.store, p.ID, deleteUser)
+	done, err := session.RemovePartner(ctx, c, v.store, p.ID, deleteUser)
+	return done.Done, err
 }
 
 // revokePendingKeys revokes the keys a partner record marks pending

@@ -287,12 +287,15 @@ func (d *partnerDetails) remove(deleteUser bool) {
 	progress.Show()
 	d.removeButton.Disable()
 	d.shell.background(func() {
-		err := removePartner(context.Background(), client, d.shell.vault, p, deleteUser)
+		done, err := removePartner(context.Background(), client, d.shell.vault, p, deleteUser)
 		fyne.Do(func() {
 			progress.Hide()
 			d.removeButton.Enable()
-			if err != nil {
+			switch {
+			case err != nil:
 				dialog.ShowError(fmt.Errorf("%s was not removed completely: %w", p.Org.Name, err), w)
+			case len(done) > 0:
+				dialog.ShowInformation("Removed "+p.Org.Name, strings.Join(done, "\n"), w)
 			}
 			d.shell.partners.reload()
 		})

@@ -87,7 +87,7 @@ func TestRemovePartnerKeepsSharingGroupUnlessAsked(t *testing.T) {
 			t.Fatal(err)
 		}
 		p.OnOurMISP.SharingGroup = store.ObjectRef{ID: g.SharingGroup.ID.String(), Outcome: store.Created}
-		p.OnOurMISP.SharingGroupName = g.SharingGroup.Name
+		p.OnOurMISP.SharingGroupName, p.OnOurMISP.SharingGroupUUID = g.SharingGroup.Name, g.SharingGroup.UUID
 		partners = append(partners, p)
 	}
 	if got := strings.Join(sharingGroupPlan(partners[0], false), ""); !strings.Contains(got, "keep sharing group") {

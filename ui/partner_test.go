@@ -68,6 +68,13 @@ func TestRemovePartner(t *testing.T) {
 		if !simHasOrg(sim, org.ID) {
 			t.Error("the partner organisation was deleted")
 		}
+		said := overlayText(s.window)
+		for _, want := range []string{"Deleted server entry #" + fmt.Sprint(srv.ID), "Disabled sync user " + user.Email, "Kept organisation #" + fmt.Sprint(org.ID)} {
+			if !strings.Contains(said, want) {
+				t.Errorf("after the removal the window does not say %q; it says:\n%s", want, said)
+			}
+		}
+		s.window.Canvas().Overlays().Top().Hide()
 		for _, p := range s.partners.all {
 			if p.ID == created.ID {
 				t.Error("the partner is still listed")

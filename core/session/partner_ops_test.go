@@ -41,7 +41,7 @@ func TestTestConnectionNowAndRemovePartner(t *testing.T) {
 	}
 
 	orgs, users := len(a.sim.Orgs()), len(a.sim.Users())
-	if err := RemovePartner(ctx, a.client, stA, id, false); err != nil {
+	if _, err := RemovePartner(ctx, a.client, stA, id, false); err != nil {
 		t.Fatal(err)
 	}
 	if len(a.sim.Servers()) != 0 || len(a.sim.Orgs()) != orgs || len(a.sim.Users()) != users {

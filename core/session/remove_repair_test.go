@@ -36,7 +36,7 @@ func TestRemoveThenPairAgainReEnablesOurSyncUser(t *testing.T) {
 		return ids, disabled
 	}
 
-	if err := RemovePartner(ctx, a.client, stA, res[0].PartnerID, false); err != nil {
+	if _, err := RemovePartner(ctx, a.client, stA, res[0].PartnerID, false); err != nil {
 		t.Fatal(err)
 	}
 	before, disabled := syncUsers()

@@ -2,7 +2,10 @@ package session
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/mispbump/mispbump-desktop/core/misp"
@@ -228,45 +231,147 @@ func TestConnection(ctx context.Context, c *misp.Client, st *store.Store, partne
 	return t, err
 }
 
+// Removal says, one sentence a line, what RemovePartner did on our MISP.
+type Removal struct {
+	Done []string
+}
+
 // RemovePartner undoes on our MISP what pairings with the partner set up, as
 // the brief says: the server entry only if the app created it, the sync user
 // disabled (deleted only when deleteUser), the organisation never; then it
 // removes the record.
-func RemovePartner(ctx context.Context, c *misp.Client, st *store.Store, partnerID string, deleteUser bool) error {
+//
+// The record names those objects by id, and an id alone can name someone
+// else's object (the profile pointed at another MISP since, an id given
+// again): each is first looked up by what else the record knows of it, and
+// when one does not match nothing at all is removed.
+func RemovePartner(ctx context.Context, c *misp.Client, st *store.Store, partnerID string, deleteUser bool) (Removal, error) {
+	var out Removal
 	data := st.Snapshot()
 	p, ok := data.Partner(partnerID)
 	if !ok {
-		return errNoSuchPartner
+		return out, errNoSuchPartner
 	}
-	if s := p.OnOurMISP.Server; s.ID != "" && s.Outcome == store.Created {
-		if err := c.DeleteServer(ctx, misp.ID(s.ID)); err != nil && !misp.IsKind(err, misp.KindNotFound) {
-			return err
+	on := p.OnOurMISP
+	deleteServer, err := serverToDelete(ctx, c, p, &out)
+	if err != nil {
+		return out, err
+	}
+	touchUser, err := syncUserToTouch(ctx, c, p, &out)
+	if err != nil {
+		return out, err
+	}
+
+	if deleteServer {
+		if err := c.DeleteServer(ctx, misp.ID(on.Server.ID)); err != nil && !misp.IsKind(err, misp.KindNotFound) {
+			return out, err
 		}
+		out.Done = append(out.Done, "Deleted server entry #"+on.Server.ID+".")
 	}
-	if u := p.OnOurMISP.SyncUser; u.ID != "" {
+	if touchUser {
 		var err error
 		if deleteUser {
-			err = c.DeleteUser(ctx, misp.ID(u.ID))
+			err = c.DeleteUser(ctx, misp.ID(on.SyncUser.ID))
 		} else {
-			_, err = c.SetUserDisabled(ctx, misp.ID(u.ID), true)
+			_, err = c.SetUserDisabled(ctx, misp.ID(on.SyncUser.ID), true)
 		}
 		if err != nil && !misp.IsKind(err, misp.KindNotFound) {
-			return err
+			return out, err
 		}
+		verb := "Disabled"
+		if deleteUser {
+			verb = "Deleted"
+		}
+		out.Done = append(out.Done, verb+" sync user "+on.SyncUserEmail+" (#"+on.SyncUser.ID+").")
 	}
-	return st.Update(func(d *store.Data) error {
+	if on.Org.ID != "" {
+		out.Done = append(out.Done, "Kept organisation #"+on.Org.ID+" ("+p.Org.Name+").")
+	}
+	return out, st.Update(func(d *store.Data) error {
 		d.Partners = slices.DeleteFunc(d.Partners, func(x store.Partner) bool { return x.ID == partnerID })
-		if u := p.OnOurMISP.SyncUser; u.ID != "" && !deleteUser {
+		if touchUser && !deleteUser {
 			// Remembered so that pairing with this partner again may
 			// re-enable the user we disabled, and no one else's.
 			for i := range d.Profiles {
-				if d.Profiles[i].ID == p.ProfileID && !slices.Contains(d.Profiles[i].SyncUsersDisabledByApp, u.ID) {
-					d.Profiles[i].SyncUsersDisabledByApp = append(d.Profiles[i].SyncUsersDisabledByApp, u.ID)
+				if d.Profiles[i].ID == p.ProfileID && !slices.Contains(d.Profiles[i].SyncUsersDisabledByApp, on.SyncUser.ID) {
+					d.Profiles[i].SyncUsersDisabledByApp = append(d.Profiles[i].SyncUsersDisabledByApp, on.SyncUser.ID)
 				}
 			}
 		}
 		return nil
 	})
+}
+
+// notOurs is the error of a removal that found an object of the record
+// not matching it: nothing was removed.
+func notOurs(what string) error {
+	return errors.New(what + ". It is not what this pairing made (was the profile pointed at another MISP since?). " +
+		"Nothing was removed: delete what is the partner's in MISP by hand, or point the profile at the MISP of this pairing")
+}
+
+// serverToDelete says whether the record's server entry is to be deleted:
+// only one the app created, and only when the entry with that id still
+// points at the partner's address and organisation.
+func serverToDelete(ctx context.Context, c *misp.Client, p *store.Partner, out *Removal) (bool, error) {
+	srv := p.OnOurMISP.Server
+	if srv.ID == "" || srv.Outcome != store.Created {
+		if srv.ID != "" {
+			out.Done = append(out.Done, "Kept server entry #"+srv.ID+": it existed before the pairing.")
+		}
+		return false, nil
+	}
+	entries, err := c.Servers(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, e := range entries {
+		if string(e.Server.ID) != srv.ID {
+			continue
+		}
+		if string(e.Server.RemoteOrgID) != p.OnOurMISP.Org.ID || !misp.SameOrigin(e.Server.URL, p.AnnouncedURL) {
+			return false, notOurs(fmt.Sprintf("Server entry #%s on our MISP points at %s (organisation #%s), not at the partner's %s (organisation #%s)",
+				srv.ID, e.Server.URL, e.Server.RemoteOrgID, p.AnnouncedURL, p.OnOurMISP.Org.ID))
+		}
+		return true, nil
+	}
+	out.Done = append(out.Done, "Server entry #"+srv.ID+" was no longer on our MISP.")
+	return false, nil
+}
+
+// syncUserToTouch says whether the record's sync user is to be disabled or
+// deleted: only when our MISP has a user with the record's e-mail under
+// that id, in the partner's organisation.
+func syncUserToTouch(ctx context.Context, c *misp.Client, p *store.Partner, out *Removal) (bool, error) {
+	u, email := p.OnOurMISP.SyncUser, p.OnOurMISP.SyncUserEmail
+	if u.ID == "" {
+		return false, nil
+	}
+	if email == "" {
+		out.Done = append(out.Done, "Left user #"+u.ID+" alone: the record does not say the sync user's e-mail; disable it in MISP if it is the partner's.")
+		return false, nil
+	}
+	listed, err := c.UsersByEmail(ctx, email)
+	if err != nil {
+		return false, err
+	}
+	var elsewhere []string
+	for _, l := range listed {
+		if string(l.User.ID) != u.ID {
+			elsewhere = append(elsewhere, "#"+string(l.User.ID))
+			continue
+		}
+		if string(l.User.OrgID) != p.OnOurMISP.Org.ID {
+			return false, notOurs(fmt.Sprintf("Sync user %s (#%s) on our MISP is in organisation #%s, not in the partner's #%s",
+				email, u.ID, l.User.OrgID, p.OnOurMISP.Org.ID))
+		}
+		return true, nil
+	}
+	if len(elsewhere) > 0 {
+		return false, notOurs(fmt.Sprintf("Our MISP has %s as user %s, not as #%s as the record says",
+			email, strings.Join(elsewhere, ", "), u.ID))
+	}
+	out.Done = append(out.Done, "Sync user "+email+" (#"+u.ID+") was not found on our MISP (deleted there, or its e-mail changed): nothing to disable.")
+	return false, nil
 }
 
 // disabledByAppOf reads the sync users this app disabled on a profile's

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -92,8 +93,25 @@ func RemoveSharingGroup(ctx context.Context, c *misp.Client, st *store.Store, pa
 	if g.ID == "" || g.Outcome != store.Created {
 		return nil
 	}
-	if err := c.DeleteSharingGroup(ctx, misp.ID(g.ID)); err != nil && !misp.IsKind(err, misp.KindNotFound) {
+	// The id alone could name someone else's group (another MISP behind the
+	// profile since, an id given again): the group under it must have the
+	// UUID the pairing recorded.
+	found, err := c.SharingGroup(ctx, misp.ID(g.ID))
+	switch {
+	case misp.IsKind(err, misp.KindNotFound):
+		found = nil
+	case err != nil:
 		return err
+	case p.OnOurMISP.SharingGroupUUID == "":
+		return fmt.Errorf("the record does not say the UUID of sharing group #%s, so it was not deleted; delete it in MISP by hand if it is the partner's", g.ID)
+	case !strings.EqualFold(found.SharingGroup.UUID, p.OnOurMISP.SharingGroupUUID):
+		return fmt.Errorf("sharing group #%s on our MISP is %q (%s), not the group this pairing made (%q, %s): it was not deleted; delete the partner's group in MISP by hand if it is still there",
+			g.ID, found.SharingGroup.Name, found.SharingGroup.UUID, p.OnOurMISP.SharingGroupName, p.OnOurMISP.SharingGroupUUID)
+	}
+	if found != nil {
+		if err := c.DeleteSharingGroup(ctx, misp.ID(g.ID)); err != nil && !misp.IsKind(err, misp.KindNotFound) {
+			return err
+		}
 	}
 	return st.Update(func(d *store.Data) error {
 		for i := range d.Partners {

@@ -825,7 +825,7 @@ func checkRemove(ctx context.Context, r *reporter, keep, pass string, a, b *inst
 			r.fail(n, "%v", err)
 			continue
 		}
-		err = session.RemovePartner(ctx, x.c, st, rec.ID, false)
+		_, err = session.RemovePartner(ctx, x.c, st, rec.ID, false)
 		st.Close()
 		if err != nil {
 			r.fail(n, "RemovePartner: %v", err)

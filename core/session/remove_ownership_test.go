@@ -1,0 +1,144 @@
+package session
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/mispbump/mispbump-desktop/core/misp"
+	"github.com/mispbump/mispbump-desktop/core/mispsim"
+	"github.com/mispbump/mispbump-desktop/core/store"
+)
+
+// A partner record names objects on our MISP by id, and an id alone can name
+// someone else's object: the profile may have been pointed at another MISP
+// since, or an id may have been given again. Removing a partner looks each
+// object up by what else the record knows of it (the sync user's e-mail and
+// organisation, the server entry's address and remote organisation, the
+// sharing group's UUID) and touches nothing when one does not match.
+func TestRemovePartnerTouchesOnlyObjectsThatAreProvablyItsOwn(t *testing.T) {
+	ctx := context.Background()
+	setup := func(t *testing.T) (*simSide, *store.Store, string) {
+		a, b := startSim(t, "A", false), startSim(t, "B", false)
+		st := newStore(t)
+		p, res := simPair(t, a, b, st, nil, nil)
+		requireOK(t, p, res)
+		return a, st, res[0].PartnerID
+	}
+	tamper := func(t *testing.T, st *store.Store, id string, f func(*store.Partner)) {
+		if err := st.Update(func(d *store.Data) error {
+			for i := range d.Partners {
+				if d.Partners[i].ID == id {
+					f(&d.Partners[i])
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	untouched := func(t *testing.T, a *simSide, st *store.Store, id string, servers int) {
+		t.Helper()
+		if n := len(a.sim.Servers()); n != servers {
+			t.Errorf("%d server entries left, want %d: one was deleted", n, servers)
+		}
+		for _, u := range a.sim.Users() {
+			if u.Disabled {
+				t.Errorf("user %s was disabled", u.Email)
+			}
+		}
+		if snap := st.Snapshot(); !hasPartner(&snap, id) {
+			t.Error("the record was removed although nothing on MISP was")
+		}
+	}
+
+	t.Run("record's sync user id is the admin's", func(t *testing.T) {
+		a, st, id := setup(t)
+		tamper(t, st, id, func(p *store.Partner) { p.OnOurMISP.SyncUser.ID = itoa(a.sim.AdminUserID()) })
+		_, err := RemovePartner(ctx, a.client, st, id, true)
+		if err == nil || !strings.Contains(err.Error(), "Nothing was removed") {
+			t.Fatalf("removal went ahead: %v", err)
+		}
+		untouched(t, a, st, id, 1)
+		if len(a.sim.Users()) < 2 {
+			t.Error("a user was deleted")
+		}
+	})
+
+	t.Run("record's server id names another partner's entry", func(t *testing.T) {
+		a, st, id := setup(t)
+		other := a.sim.AddOrg(mispsim.Org{Name: "Someone Else", UUID: "6a1b2c3d-1111-4222-8333-444455556666"})
+		elsewhere := a.sim.AddServer(mispsim.Server{Name: "Someone Else", URL: "https://misp.someone-else.example", RemoteOrgID: other.ID, Authkey: mispsim.NewKey()})
+		tamper(t, st, id, func(p *store.Partner) { p.OnOurMISP.Server.ID = itoa(elsewhere.ID) })
+		_, err := RemovePartner(ctx, a.client, st, id, false)
+		if err == nil || !strings.Contains(err.Error(), "Nothing was removed") || !strings.Contains(err.Error(), "misp.someone-else.example") {
+			t.Fatalf("removal went ahead or did not say why: %v", err)
+		}
+		untouched(t, a, st, id, 2)
+	})
+
+	t.Run("objects already gone are said, and the record goes", func(t *testing.T) {
+		a, st, id := setup(t)
+		snap := st.Snapshot()
+		rec, _ := snap.Partner(id)
+		if err := a.client.DeleteServer(ctx, misp.ID(rec.OnOurMISP.Server.ID)); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.client.DeleteUser(ctx, misp.ID(rec.OnOurMISP.SyncUser.ID)); err != nil {
+			t.Fatal(err)
+		}
+		done, err := RemovePartner(ctx, a.client, st, id, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		words := strings.Join(done.Done, "\n")
+		for _, want := range []string{"no longer on our MISP", "not found on our MISP"} {
+			if !strings.Contains(words, want) {
+				t.Errorf("the removal's words lack %q:\n%s", want, words)
+			}
+		}
+		if snap := st.Snapshot(); hasPartner(&snap, id) {
+			t.Error("record kept")
+		}
+	})
+
+	t.Run("a clean removal says what it did", func(t *testing.T) {
+		a, st, id := setup(t)
+		snap := st.Snapshot()
+		rec, _ := snap.Partner(id)
+		done, err := RemovePartner(ctx, a.client, st, id, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		words := strings.Join(done.Done, "\n")
+		for _, want := range []string{"Deleted server entry #" + rec.OnOurMISP.Server.ID, "Disabled sync user " + rec.OnOurMISP.SyncUserEmail, "Kept organisation #" + rec.OnOurMISP.Org.ID} {
+			if !strings.Contains(words, want) {
+				t.Errorf("the removal's words lack %q:\n%s", want, words)
+			}
+		}
+	})
+
+	t.Run("record's sharing group id names another group", func(t *testing.T) {
+		a, st, id := setup(t)
+		g, err := a.client.AddSharingGroup(ctx, misp.NewSharingGroup{Name: "Someone else's group", Releasability: "them"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tamper(t, st, id, func(p *store.Partner) {
+			p.OnOurMISP.SharingGroup = store.ObjectRef{ID: string(g.SharingGroup.ID), Outcome: store.Created}
+			p.OnOurMISP.SharingGroupName, p.OnOurMISP.SharingGroupUUID = "MISPbump ours ↔ theirs", "0f0e0d0c-0b0a-4009-8008-070605040302"
+		})
+		err = RemoveSharingGroup(ctx, a.client, st, id)
+		if err == nil || !strings.Contains(err.Error(), "not deleted") {
+			t.Fatalf("another group was deleted, or nothing said: %v", err)
+		}
+		if _, err := a.client.SharingGroup(ctx, g.SharingGroup.ID); err != nil {
+			t.Errorf("the other group is gone: %v", err)
+		}
+	})
+}
+
+func hasPartner(d *store.Data, id string) bool {
+	_, ok := d.Partner(id)
+	return ok
+}
