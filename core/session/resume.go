@@ -151,7 +151,7 @@ func RevokePendingKeys(ctx context.Context, c *misp.Client, st *store.Store, par
 		return nil, errNoSuchPartner
 	}
 	keys := p.KeysPendingRevocation
-	if err := (&mispSteps{c: c}).Revoke(ctx, keys); err != nil {
+	if err := revokeStored(ctx, c, keys); err != nil {
 		return nil, err
 	}
 	gone := keyIDs(keys)
@@ -180,7 +180,7 @@ func RevokeAbandonedKeys(ctx context.Context, c *misp.Client, st *store.Store, p
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	if err := (&mispSteps{c: c}).Revoke(ctx, keys); err != nil {
+	if err := revokeStored(ctx, c, keys); err != nil {
 		return nil, err
 	}
 	gone := keyIDs(keys)
@@ -191,6 +191,39 @@ func RevokeAbandonedKeys(ctx context.Context, c *misp.Client, st *store.Store, p
 		return nil
 	})
 	return gone, err
+}
+
+// revokeStored revokes keys a record kept for later, each only when our
+// MISP lists it under the user the record names and with the comment the
+// app gave it: an id alone could name another user's key (the profile
+// pointed at another MISP since). A key not listed there counts as gone, as
+// one MISP no longer knows does; deleting it by id could hit someone else's.
+// Keys recorded without their user (records older than that field) are
+// revoked by id, as before.
+func revokeStored(ctx context.Context, c *misp.Client, keys []store.MintedKey) error {
+	listed := map[string][]misp.AuthKey{}
+	for _, k := range keys {
+		if k.ID == "" {
+			continue
+		}
+		if k.UserID != "" {
+			ks, ok := listed[k.UserID]
+			if !ok {
+				var err error
+				if ks, err = c.AuthKeys(ctx, misp.ID(k.UserID)); err != nil && !misp.IsKind(err, misp.KindNotFound) {
+					return err
+				}
+				listed[k.UserID] = ks
+			}
+			if !slices.ContainsFunc(ks, func(a misp.AuthKey) bool { return a.ID.String() == k.ID && a.Comment == k.Comment }) {
+				continue
+			}
+		}
+		if err := c.DeleteAuthKey(ctx, misp.ID(k.ID)); err != nil && !misp.IsKind(err, misp.KindNotFound) {
+			return err
+		}
+	}
+	return nil
 }
 
 // infoFromRecord rebuilds what the partner's INFO said from a record.
