@@ -2,12 +2,14 @@ package session
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/mispbump/mispbump-desktop/core/misp"
 	"github.com/mispbump/mispbump-desktop/core/mispsim"
 	"github.com/mispbump/mispbump-desktop/core/store"
+	"github.com/mispbump/mispbump-desktop/core/syncsetup"
 )
 
 // A partner record names objects on our MISP by id, and an id alone can name
@@ -75,6 +77,32 @@ func TestRemovePartnerTouchesOnlyObjectsThatAreProvablyItsOwn(t *testing.T) {
 			t.Fatalf("removal went ahead or did not say why: %v", err)
 		}
 		untouched(t, a, st, id, 2)
+	})
+
+	t.Run("rules and tests leave another partner's entry alone", func(t *testing.T) {
+		a, st, id := setup(t)
+		other := a.sim.AddOrg(mispsim.Org{Name: "Someone Else", UUID: "6a1b2c3d-1111-4222-8333-444455556666"})
+		elsewhere := a.sim.AddServer(mispsim.Server{Name: "Someone Else", URL: "https://misp.someone-else.example", RemoteOrgID: other.ID, Authkey: mispsim.NewKey(), Push: true})
+		tamper(t, st, id, func(p *store.Partner) { p.OnOurMISP.Server.ID = itoa(elsewhere.ID) })
+		edits := a.sim.RequestCount("POST", "/servers/edit")
+		rules, _, _ := syncsetup.PresetRules(syncsetup.PresetTLPClearGreen)
+		var notOurs *NotOursError
+		if _, err := EditPartnerRules(ctx, a.client, st, id, rules); !errors.As(err, &notOurs) {
+			t.Errorf("rules set on another partner's entry: %v", err)
+		}
+		if n := a.sim.RequestCount("POST", "/servers/edit") - edits; n != 0 {
+			t.Errorf("%d servers/edit sent", n)
+		}
+		if _, _, _, err := PartnerEntryRules(ctx, a.client, st, id); !errors.As(err, &notOurs) {
+			t.Errorf("another partner's rules shown as this one's: %v", err)
+		}
+		tests := a.sim.RequestCount("POST", "/servers/testConnection")
+		if _, err := TestConnection(ctx, a.client, st, id); !errors.As(err, &notOurs) {
+			t.Errorf("another partner's entry tested as this one's: %v", err)
+		}
+		if n := a.sim.RequestCount("POST", "/servers/testConnection") - tests; n != 0 {
+			t.Errorf("%d servers/testConnection sent", n)
+		}
 	})
 
 	t.Run("objects already gone are said, and the record goes", func(t *testing.T) {

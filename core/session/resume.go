@@ -249,6 +249,14 @@ func TestConnection(ctx context.Context, c *misp.Client, st *store.Store, partne
 	if !ok {
 		return store.ConnectionTest{}, errNoSuchPartner
 	}
+	if p.OnOurMISP.Server.ID != "" {
+		switch e, err := partnerEntry(ctx, c, p); {
+		case err != nil:
+			return store.ConnectionTest{}, err
+		case e == nil:
+			return store.ConnectionTest{}, entryGone(misp.ID(p.OnOurMISP.Server.ID))
+		}
+	}
 	sp := &mispSteps{c: c}
 	r, err := sp.Test(ctx, p.OnOurMISP.Server.ID, pairing.Info{InstanceUUID: p.InstanceUUID, URL: p.AnnouncedURL})
 	if err != nil {
@@ -335,11 +343,21 @@ func RemovePartner(ctx context.Context, c *misp.Client, st *store.Store, partner
 	})
 }
 
-// notOurs is the error of a removal that found an object of the record
-// not matching it: nothing was removed.
-func notOurs(what string) error {
-	return errors.New(what + ". It is not what this pairing made (was the profile pointed at another MISP since?). " +
-		"Nothing was removed: delete what is the partner's in MISP by hand, or point the profile at the MISP of this pairing")
+// NotOursError says that an object a partner record names by id is not, on
+// our MISP, the one the pairing made: nothing was done to it.
+type NotOursError struct {
+	// What says what was found instead, in words.
+	What string
+}
+
+func (e *NotOursError) Error() string {
+	return e.What + ". It is not what this pairing made (was the profile pointed at another MISP since?)"
+}
+
+// removalStopped is the error of a removal that found an object of the
+// record not matching it, before anything was removed.
+func removalStopped(err error) error {
+	return fmt.Errorf("%w. Nothing was removed: delete what is the partner's in MISP by hand, or point the profile at the MISP of this pairing", err)
 }
 
 // serverToDelete says whether the record's server entry is to be deleted:
@@ -353,18 +371,13 @@ func serverToDelete(ctx context.Context, c *misp.Client, p *store.Partner, out *
 		}
 		return false, nil
 	}
-	entries, err := c.Servers(ctx)
-	if err != nil {
+	e, err := partnerEntry(ctx, c, p)
+	switch {
+	case errors.As(err, new(*NotOursError)):
+		return false, removalStopped(err)
+	case err != nil:
 		return false, err
-	}
-	for _, e := range entries {
-		if string(e.Server.ID) != srv.ID {
-			continue
-		}
-		if string(e.Server.RemoteOrgID) != p.OnOurMISP.Org.ID || !misp.SameOrigin(e.Server.URL, p.AnnouncedURL) {
-			return false, notOurs(fmt.Sprintf("Server entry #%s on our MISP points at %s (organisation #%s), not at the partner's %s (organisation #%s)",
-				srv.ID, e.Server.URL, e.Server.RemoteOrgID, p.AnnouncedURL, p.OnOurMISP.Org.ID))
-		}
+	case e != nil:
 		return true, nil
 	}
 	out.Done = append(out.Done, "Server entry #"+srv.ID+" was no longer on our MISP.")
@@ -394,14 +407,14 @@ func syncUserToTouch(ctx context.Context, c *misp.Client, p *store.Partner, out 
 			continue
 		}
 		if string(l.User.OrgID) != p.OnOurMISP.Org.ID {
-			return false, notOurs(fmt.Sprintf("Sync user %s (#%s) on our MISP is in organisation #%s, not in the partner's #%s",
-				email, u.ID, l.User.OrgID, p.OnOurMISP.Org.ID))
+			return false, removalStopped(&NotOursError{What: fmt.Sprintf("Sync user %s (#%s) on our MISP is in organisation #%s, not in the partner's #%s",
+				email, u.ID, l.User.OrgID, p.OnOurMISP.Org.ID)})
 		}
 		return true, nil
 	}
 	if len(elsewhere) > 0 {
-		return false, notOurs(fmt.Sprintf("Our MISP has %s as user %s, not as #%s as the record says",
-			email, strings.Join(elsewhere, ", "), u.ID))
+		return false, removalStopped(&NotOursError{What: fmt.Sprintf("Our MISP has %s as user %s, not as #%s as the record says",
+			email, strings.Join(elsewhere, ", "), u.ID)})
 	}
 	out.Done = append(out.Done, "Sync user "+email+" (#"+u.ID+") was not found on our MISP (deleted there, or its e-mail changed): nothing to disable.")
 	return false, nil

@@ -27,25 +27,53 @@ func partnerServer(st *store.Store, partnerID string) (*store.Partner, misp.ID, 
 	return p, id, nil
 }
 
+// partnerEntry finds our server entry to a saved partner on our MISP
+// (servers/index) and checks that it is still the partner's: the record
+// names it by id, and an id alone could name another entry (the profile
+// pointed at another MISP since, an id given again). nil, nil: no entry
+// with that id any more.
+func partnerEntry(ctx context.Context, c *misp.Client, p *store.Partner) (*misp.ServerEntry, error) {
+	entries, err := c.Servers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id := p.OnOurMISP.Server.ID
+	for i, e := range entries {
+		if string(e.Server.ID) != id {
+			continue
+		}
+		if string(e.Server.RemoteOrgID) != p.OnOurMISP.Org.ID || !misp.SameOrigin(e.Server.URL, p.AnnouncedURL) {
+			return nil, &NotOursError{What: fmt.Sprintf("Server entry #%s on our MISP points at %s (organisation #%s), not at the partner's %s (organisation #%s)",
+				id, e.Server.URL, e.Server.RemoteOrgID, p.AnnouncedURL, p.OnOurMISP.Org.ID)}
+		}
+		return &entries[i], nil
+	}
+	return nil, nil
+}
+
+// entryGone is the error of an action on a partner whose server entry is no
+// longer on our MISP.
+func entryGone(id misp.ID) error {
+	return &Error{Kind: KindBadChoice, Detail: "our server entry " + string(id) + " to this partner is gone from our MISP"}
+}
+
 // PartnerEntryRules reads the rules of our server entry to a saved partner
 // from our MISP (servers/index), as the editor shows them; push and pull
 // say whether the entry pushes and pulls at all.
 func PartnerEntryRules(ctx context.Context, c *misp.Client, st *store.Store, partnerID string) (r syncsetup.Rules, push, pull bool, err error) {
-	_, id, err := partnerServer(st, partnerID)
+	p, id, err := partnerServer(st, partnerID)
 	if err != nil {
 		return r, false, false, err
 	}
-	entries, err := c.Servers(ctx)
-	if err != nil {
+	e, err := partnerEntry(ctx, c, p)
+	switch {
+	case err != nil:
 		return r, false, false, err
+	case e == nil:
+		return r, false, false, entryGone(id)
 	}
-	for _, e := range entries {
-		if e.Server.ID == id {
-			r, err = syncsetup.ReadEntryRules(ctx, c, e.Server)
-			return r, bool(e.Server.Push), bool(e.Server.Pull), err
-		}
-	}
-	return r, false, false, &Error{Kind: KindBadChoice, Detail: "our server entry " + string(id) + " to this partner is gone from our MISP"}
+	r, err = syncsetup.ReadEntryRules(ctx, c, e.Server)
+	return r, bool(e.Server.Push), bool(e.Server.Pull), err
 }
 
 // EditPartnerRules sets new rules on our server entry to a saved partner
@@ -58,6 +86,12 @@ func EditPartnerRules(ctx context.Context, c *misp.Client, st *store.Store, part
 	p, id, err := partnerServer(st, partnerID)
 	if err != nil {
 		return nil, err
+	}
+	switch e, err := partnerEntry(ctx, c, p); {
+	case err != nil:
+		return nil, err
+	case e == nil:
+		return nil, entryGone(id)
 	}
 	sv, notes, err := syncsetup.EditEntryRules(ctx, c, id, r)
 	if err != nil {
@@ -105,8 +139,9 @@ func RemoveSharingGroup(ctx context.Context, c *misp.Client, st *store.Store, pa
 	case p.OnOurMISP.SharingGroupUUID == "":
 		return fmt.Errorf("the record does not say the UUID of sharing group #%s, so it was not deleted; delete it in MISP by hand if it is the partner's", g.ID)
 	case !strings.EqualFold(found.SharingGroup.UUID, p.OnOurMISP.SharingGroupUUID):
-		return fmt.Errorf("sharing group #%s on our MISP is %q (%s), not the group this pairing made (%q, %s): it was not deleted; delete the partner's group in MISP by hand if it is still there",
-			g.ID, found.SharingGroup.Name, found.SharingGroup.UUID, p.OnOurMISP.SharingGroupName, p.OnOurMISP.SharingGroupUUID)
+		return fmt.Errorf("%w: it was not deleted; delete the partner's group in MISP by hand if it is still there", &NotOursError{What: fmt.Sprintf(
+			"Sharing group #%s on our MISP is %q (%s), not %q (%s) as the record says",
+			g.ID, found.SharingGroup.Name, found.SharingGroup.UUID, p.OnOurMISP.SharingGroupName, p.OnOurMISP.SharingGroupUUID)})
 	}
 	if found != nil {
 		if err := c.DeleteSharingGroup(ctx, misp.ID(g.ID)); err != nil && !misp.IsKind(err, misp.KindNotFound) {
