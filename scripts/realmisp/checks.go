@@ -792,12 +792,33 @@ func errOrOK(err error) string {
 }
 
 // checkRemove removes the partner on both sides through the kept store, as
-// the app's "Remove partner" does, and checks each MISP.
+// the app's "Remove partner" does, and checks each MISP. First, on both
+// sides while both entries still work, what the partner details do on the
+// record: "Test connection now" and reading the entry's rules, each of which
+// checks that the entry under the record's id is still the partner's.
 func checkRemove(ctx context.Context, r *reporter, keep, pass string, a, b *instance) {
 	pw, err := os.ReadFile(pass)
 	if err != nil {
 		r.fail("remove", "%v", err)
 		return
+	}
+	for _, p := range [][2]*instance{{a, b}, {b, a}} {
+		x, y := p[0], p[1]
+		st, err := store.Open(filepath.Join(keep, strings.ToLower(x.name)), bytes.TrimSpace(pw))
+		if err != nil {
+			r.fail("test now "+x.name, "opening the kept store: %v", err)
+			continue
+		}
+		for _, pr := range st.Snapshot().Partners {
+			if pr.Org.UUID != y.login.HostOrg.UUID {
+				continue
+			}
+			ct, err := session.TestConnection(ctx, x.c, st, pr.ID)
+			r.check(err == nil && ct.Status == 1, "test now "+x.name, "Test connection now from the record: status %d %s", ct.Status, errOrOK(err))
+			_, push, pull, err := session.PartnerEntryRules(ctx, x.c, st, pr.ID)
+			r.check(err == nil, "rules "+x.name, "the entry's rules read from the record (push %v, pull %v) %s", push, pull, errOrOK(err))
+		}
+		st.Close()
 	}
 	for _, p := range [][2]*instance{{a, b}, {b, a}} {
 		x, y := p[0], p[1]
