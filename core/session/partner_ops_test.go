@@ -10,11 +10,7 @@ import (
 
 // "Test connection now" and "remove partner" on a saved record.
 func TestTestConnectionNowAndRemovePartner(t *testing.T) {
-	a, b := startSim(t, "A", false), startSim(t, "B", false)
-	stA := newStore(t)
-	p, res := simPair(t, a, b, stA, nil, nil)
-	requireOK(t, p, res)
-	id := res[0].PartnerID
+	a, b, stA, id := pairedSims(t)
 	ctx := context.Background()
 
 	ct, err := TestConnection(ctx, a.client, stA, id)

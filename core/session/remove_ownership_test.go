@@ -21,11 +21,8 @@ import (
 func TestRemovePartnerTouchesOnlyObjectsThatAreProvablyItsOwn(t *testing.T) {
 	ctx := context.Background()
 	setup := func(t *testing.T) (*simSide, *store.Store, string) {
-		a, b := startSim(t, "A", false), startSim(t, "B", false)
-		st := newStore(t)
-		p, res := simPair(t, a, b, st, nil, nil)
-		requireOK(t, p, res)
-		return a, st, res[0].PartnerID
+		a, _, st, id := pairedSims(t)
+		return a, st, id
 	}
 	tamper := func(t *testing.T, st *store.Store, id string, f func(*store.Partner)) {
 		if err := st.Update(func(d *store.Data) error {
@@ -169,4 +166,15 @@ func TestRemovePartnerTouchesOnlyObjectsThatAreProvablyItsOwn(t *testing.T) {
 func hasPartner(d *store.Data, id string) bool {
 	_, ok := d.Partner(id)
 	return ok
+}
+
+// pairedSims pairs two simulated MISPs with A's records in st and returns
+// A's side, B's side, st and the id of A's partner record of B.
+func pairedSims(t *testing.T) (a, b *simSide, st *store.Store, partnerID string) {
+	t.Helper()
+	a, b = startSim(t, "A", false), startSim(t, "B", false)
+	st = newStore(t)
+	p, res := simPair(t, a, b, st, nil, nil)
+	requireOK(t, p, res)
+	return a, b, st, res[0].PartnerID
 }

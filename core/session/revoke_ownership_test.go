@@ -15,11 +15,7 @@ import (
 // comment the app gave it.
 func TestStoredRevocationsDeleteOnlyKeysThatAreTheRecordsOwn(t *testing.T) {
 	ctx := context.Background()
-	a, b := startSim(t, "A", false), startSim(t, "B", false)
-	st := newStore(t)
-	p, res := simPair(t, a, b, st, nil, nil)
-	requireOK(t, p, res)
-	id := res[0].PartnerID
+	a, _, st, id := pairedSims(t)
 	snap := st.Snapshot()
 	rec, _ := snap.Partner(id)
 	syncUser := rec.OnOurMISP.SyncUser.ID
