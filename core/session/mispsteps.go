@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -103,6 +104,17 @@ func (m *mispSteps) SyncUser(ctx context.Context, partner pairing.Info, org orgR
 func (m *mispSteps) Server(ctx context.Context, partner pairing.Info, creds pairing.Creds, org orgResult, ch Choices) (serverResult, error) {
 	res := m.result(partner, ch)
 	if res.Org == nil {
+		// Finishing alone: the organisation comes from the pending record,
+		// by id, and an id alone could name another organisation (the
+		// profile pointed at another MISP since). The entry would then sync
+		// with the partner as someone else: it must have the partner's UUID.
+		o, err := m.c.Organisation(ctx, org.ID)
+		if err != nil {
+			return serverResult{}, err
+		}
+		if !strings.EqualFold(o.UUID, partner.Org.UUID) {
+			return serverResult{}, &NotOursError{What: fmt.Sprintf("Organisation #%s on our MISP is %q (%s), not the partner's %q (%s)", org.ID, o.Name, o.UUID, partner.Org.Name, partner.Org.UUID)}
+		}
 		res.Org = &syncsetup.OrgResult{ID: misp.ID(org.ID), Name: org.Name, Created: org.Created}
 	}
 	setup := m.setup(ch)
