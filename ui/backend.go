@@ -65,6 +65,10 @@ func removePartner(ctx context.Context, c *misp.Client, v *vault, p store.Partne
 	return done.Done, err
 }
 
+// isNotThePartners says whether err is core/session's refusal to act on an
+// object that is no longer the partner's (nothing was done).
+func isNotThePartners(err error) bool { return errors.As(err, new(*session.NotOursError)) }
+
 // revokePendingKeys revokes the keys a partner record marks pending
 // revocation and clears them from the record (core/session).
 func revokePendingKeys(ctx context.Context, c *misp.Client, v *vault, partnerID string) ([]string, error) {

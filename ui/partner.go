@@ -292,6 +292,8 @@ func (d *partnerDetails) remove(deleteUser bool) {
 			progress.Hide()
 			d.removeButton.Enable()
 			switch {
+			case isNotThePartners(err):
+				dialog.ShowError(fmt.Errorf("%s was not removed: %w", p.Org.Name, err), w)
 			case err != nil:
 				dialog.ShowError(fmt.Errorf("%s was not removed completely: %w", p.Org.Name, err), w)
 			case len(done) > 0:

@@ -294,3 +294,33 @@ func TestShortAddressesKeepsSentencesUnbroken(t *testing.T) {
 		}
 	}
 }
+
+// A record whose server entry id now names another partner's entry is not
+// removed, and the window says that nothing was.
+func TestRemovePartnerRefusesAnotherPartnersEntry(t *testing.T) {
+	sim, simURL := startSim(t, mispsim.Config{Name: "ours"})
+	profile := store.Profile{ID: "internal", Name: "Internal", URL: simURL, Authkey: sim.AdminKey()}
+	p, _, user, _ := pairedOnSim(sim, profile.ID, store.Created)
+	_, _, _, other := pairedOnSim(sim, profile.ID, store.Created)
+	p.OnOurMISP.Server.ID = fmt.Sprint(other.ID)
+	dir := t.TempDir()
+	seedStore(t, dir, []store.Profile{profile}, []store.Partner{p})
+	s := newTestShell(t, dir, testPassphrase)
+
+	d := newPartnerDetails(s, p)
+	d.content()
+	d.remove(false)
+	said := overlayText(s.window)
+	if !strings.Contains(said, p.Org.Name+" was not removed:") || !strings.Contains(said, "Nothing was removed") {
+		t.Errorf("the refusal is not said plainly:\n%s", said)
+	}
+	if n := len(sim.Servers()); n != 2 {
+		t.Errorf("%d server entries left, want 2", n)
+	}
+	if u := findSimUser(sim, user.ID); u == nil || u.Disabled {
+		t.Errorf("the sync user was touched: %+v", u)
+	}
+	if n := len(s.vault.Snapshot().Partners); n != 1 {
+		t.Errorf("%d records left, want 1", n)
+	}
+}
