@@ -145,7 +145,7 @@ func pending() []store.PendingPairing {
 		{ID: "pending-1", ProfileID: "internal", StartedAt: now.Add(-3 * time.Hour), UpdatedAt: now.Add(-3 * time.Hour),
 			Partner: store.Partner{Org: store.PartnerOrg{Name: "Tailspin Toys CERT", UUID: "1d2e3f40-5a6b-4c7d-8e9f-0a1b2c3d4e5f"}, Pull: true,
 				OnOurMISP: store.OnOurMISP{Org: store.ObjectRef{ID: "21", Outcome: store.Created}, SyncUser: store.ObjectRef{ID: "31", Outcome: store.Created}}},
-			Creds:     &store.PartnerCreds{SyncAuthkey: "placeholder-never-shown-0000000000000000", SyncUserEmail: "sync-cert@tailspin.example"},
+			Creds:     &store.PartnerCreds{SyncAuthkey: "placeholderNeverShown0000000000000000000", SyncUserEmail: "sync-cert@tailspin.example"},
 			StepsDone: []string{session.StepOrg, session.StepSyncUser, session.StepKey}},
 		{ID: "pending-2", ProfileID: "internal", StartedAt: now.Add(-26 * time.Hour), UpdatedAt: now.Add(-26 * time.Hour),
 			Partner:   store.Partner{Org: store.PartnerOrg{Name: "Woodgrove Bank SOC", UUID: "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d"}},
