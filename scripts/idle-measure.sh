@@ -19,16 +19,21 @@ SPAN=${SPAN:-60}
 OUT=$(mktemp -d) # screenshots-common.sh wants a folder; nothing is written
 . scripts/screenshots-common.sh
 start_xvfb 120 1400x900
+# Every binary is copied into place before it runs, built here or not: the
+# same file just written by the linker is mapped with about 2.7 MB more of it
+# resident (24.5 against 21.8 MB, the page cache's doing, not the app's), and
+# the modes must measure the same thing.
 if [ -n "${FLOOR:-}" ]; then
 	echo "building scripts/fynefloor${TAGS:+ with tags $TAGS}"
-	go build ${TAGS:+-tags "$TAGS"} -o "$TMP/mispbump" ./scripts/fynefloor
+	go build ${TAGS:+-tags "$TAGS"} -o "$TMP/built" ./scripts/fynefloor
 	TAB_X=110 TAB_Y=18 # its tab bar is the window's top row, MISP the second tab
 elif [ -n "${BIN:-}" ]; then
-	cp "$BIN" "$TMP/mispbump" # a binary built elsewhere, e.g. an older tree
+	cp "$BIN" "$TMP/built" # a binary built elsewhere, e.g. an older tree
 else
 	echo "building the app${TAGS:+ with tags $TAGS}"
-	go build ${TAGS:+-tags "$TAGS"} -o "$TMP/mispbump" ./cmd/mispbump
+	go build ${TAGS:+-tags "$TAGS"} -o "$TMP/built" ./cmd/mispbump
 fi
+cp "$TMP/built" "$TMP/mispbump"
 [ -n "${FLOOR:-}" ] || start_seed "$TMP/data"
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
