@@ -112,6 +112,10 @@ func TestRemovePartnerTouchesOnlyObjectsThatAreProvablyItsOwn(t *testing.T) {
 		if err := a.client.DeleteUser(ctx, misp.ID(rec.OnOurMISP.SyncUser.ID)); err != nil {
 			t.Fatal(err)
 		}
+		// The partner's actions say the entry is gone, and what to do.
+		if _, err := TestConnection(ctx, a.client, st, id); err == nil || !strings.Contains(err.Error(), "no longer on our MISP") || !strings.Contains(err.Error(), "pair again") {
+			t.Errorf("test now on a deleted entry: %v", err)
+		}
 		done, err := RemovePartner(ctx, a.client, st, id, false)
 		if err != nil {
 			t.Fatal(err)
@@ -154,7 +158,7 @@ func TestRemovePartnerTouchesOnlyObjectsThatAreProvablyItsOwn(t *testing.T) {
 			p.OnOurMISP.SharingGroupName, p.OnOurMISP.SharingGroupUUID = "MISPbump ours ↔ theirs", "0f0e0d0c-0b0a-4009-8008-070605040302"
 		})
 		err = RemoveSharingGroup(ctx, a.client, st, id)
-		if err == nil || !strings.Contains(err.Error(), "not deleted") {
+		if err == nil || !strings.Contains(err.Error(), "not \"MISPbump ours ↔ theirs\"") || !strings.Contains(err.Error(), "by hand") {
 			t.Fatalf("another group was deleted, or nothing said: %v", err)
 		}
 		if _, err := a.client.SharingGroup(ctx, g.SharingGroup.ID); err != nil {

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -22,7 +23,7 @@ func partnerServer(st *store.Store, partnerID string) (*store.Partner, misp.ID, 
 	}
 	id := misp.ID(p.OnOurMISP.Server.ID)
 	if !id.Valid() {
-		return p, "", &Error{Kind: KindBadChoice, Detail: "this partner has no server entry on our MISP (the pairing did not get that far)"}
+		return p, "", errors.New("this partner has no server entry on our MISP (the pairing did not get that far): pair again with the partner to make one")
 	}
 	return p, id, nil
 }
@@ -54,7 +55,7 @@ func partnerEntry(ctx context.Context, c *misp.Client, p *store.Partner) (*misp.
 // entryGone is the error of an action on a partner whose server entry is no
 // longer on our MISP.
 func entryGone(id misp.ID) error {
-	return &Error{Kind: KindBadChoice, Detail: "our server entry " + string(id) + " to this partner is gone from our MISP"}
+	return errors.New("our server entry #" + string(id) + " to this partner is no longer on our MISP (deleted there?): pair again with the partner to make a new one")
 }
 
 // PartnerEntryRules reads the rules of our server entry to a saved partner
@@ -139,7 +140,7 @@ func RemoveSharingGroup(ctx context.Context, c *misp.Client, st *store.Store, pa
 	case p.OnOurMISP.SharingGroupUUID == "":
 		return fmt.Errorf("the record does not say the UUID of sharing group #%s, so it was not deleted; delete it in MISP by hand if it is the partner's", g.ID)
 	case !strings.EqualFold(found.SharingGroup.UUID, p.OnOurMISP.SharingGroupUUID):
-		return fmt.Errorf("%w: it was not deleted; delete the partner's group in MISP by hand if it is still there", &NotOursError{What: fmt.Sprintf(
+		return fmt.Errorf("%w. Delete the partner's group in MISP by hand if it is still there", &NotOursError{What: fmt.Sprintf(
 			"Sharing group #%s on our MISP is %q (%s), not %q (%s) as the record says",
 			g.ID, found.SharingGroup.Name, found.SharingGroup.UUID, p.OnOurMISP.SharingGroupName, p.OnOurMISP.SharingGroupUUID)})
 	}
