@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net"
 	"net/http"
@@ -242,7 +243,9 @@ func (c *Client) statusError(op string, resp *http.Response, data []byte, sent .
 	var b mispErrorBody
 	if json.Unmarshal(data, &b) == nil {
 		e.mispBody = b.Name != "" || b.Message != ""
-		e.Message = scrub(orDefault(b.Message, b.Name), secrets...)
+		// MISP HTML-escapes its messages ("doesn&#039;t", recording 183);
+		// they are read as text.
+		e.Message = scrub(html.UnescapeString(orDefault(b.Message, b.Name)), secrets...)
 		e.Fields = fieldErrors(b.Errors, secrets...)
 	}
 	switch s := resp.StatusCode; {
@@ -294,7 +297,7 @@ func fieldErrors(raw json.RawMessage, secrets ...string) map[string][]string {
 		switch t := v.(type) {
 		case string:
 			if t != "" {
-				out[field] = append(out[field], scrub(t, secrets...))
+				out[field] = append(out[field], scrub(html.UnescapeString(t), secrets...))
 			}
 		case []any:
 			for _, x := range t {

@@ -294,3 +294,22 @@ func TestAddTag(t *testing.T) {
 		t.Errorf("an answer about tlp:amber for tlp:red accepted: %v", err)
 	}
 }
+
+// 183: MISP answers a sharing group that does not exist (or was deleted)
+// with 405, saying so in an HTML-escaped message; the call reports it as
+// not found, in plain words. 184: deleting one is a 405 that says only
+// "Action not allowed.", which stays an error.
+func TestSharingGroupMissing(t *testing.T) {
+	rp := newReplay(t, "183", "184")
+	c := newTestClient(t, rp.URL)
+	_, err := c.SharingGroup(context.Background(), "999999")
+	if !IsKind(err, KindNotFound) {
+		t.Errorf("view of a missing group: %v, want not found", err)
+	}
+	if err == nil || strings.Contains(err.Error(), "&#") || !strings.Contains(err.Error(), "doesn't exist") {
+		t.Errorf("MISP's words not unescaped: %v", err)
+	}
+	if err := c.DeleteSharingGroup(context.Background(), "999999"); !IsKind(err, KindMethodNotAllowed) {
+		t.Errorf("delete of a missing group: %v", err)
+	}
+}

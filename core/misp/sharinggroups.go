@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 )
 
@@ -123,6 +124,12 @@ func (c *Client) SharingGroup(ctx context.Context, id ID) (*SharingGroupDetails,
 	}
 	var d SharingGroupDetails
 	if err := c.get(ctx, "/sharing_groups/view/"+p, &d); err != nil {
+		// A group that does not exist (or was deleted) is a 405 that says
+		// so (recording 183), not a 404.
+		var e *Error
+		if errors.As(err, &e) && e.Kind == KindMethodNotAllowed && strings.Contains(e.Message, "doesn't exist") {
+			e.Kind = KindNotFound
+		}
 		return nil, err
 	}
 	if d.SharingGroup.ID != id {

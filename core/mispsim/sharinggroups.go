@@ -365,7 +365,8 @@ func (s *Sim) sharingGroupsView(c *call) response {
 	defer s.mu.Unlock()
 	g := s.sgArgLocked(c)
 	if g == nil {
-		return notFound("Invalid sharing group", c.path)
+		// 405, not 404, and HTML-escaped (183).
+		return notAllowed("Sharing group doesn&#039;t exist or you do not have permission to access it.", c.path)
 	}
 	return ok(s.sgDetailsLocked(g, true))
 }
@@ -385,7 +386,7 @@ func (s *Sim) sharingGroupsDelete(c *call) response {
 	defer s.mu.Unlock()
 	g := s.sgArgLocked(c)
 	if g == nil {
-		return notFound("Invalid sharing group", c.path)
+		return notAllowed("Action not allowed.", c.path) // 184
 	}
 	delete(s.sgs, g.ID)
 	return saveSuccess("SharingGroup deleted", c.path, idStr(g.ID))

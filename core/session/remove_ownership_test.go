@@ -147,6 +147,29 @@ func TestRemovePartnerTouchesOnlyObjectsThatAreProvablyItsOwn(t *testing.T) {
 		}
 	})
 
+	t.Run("a sharing group deleted in MISP meanwhile", func(t *testing.T) {
+		a, st, id := setup(t)
+		g, err := a.client.AddSharingGroup(ctx, misp.NewSharingGroup{Name: "Ours ↔ theirs", Releasability: "us"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tamper(t, st, id, func(p *store.Partner) {
+			p.OnOurMISP.SharingGroup = store.ObjectRef{ID: string(g.SharingGroup.ID), Outcome: store.Created}
+			p.OnOurMISP.SharingGroupName, p.OnOurMISP.SharingGroupUUID = g.SharingGroup.Name, g.SharingGroup.UUID
+		})
+		if err := a.client.DeleteSharingGroup(ctx, g.SharingGroup.ID); err != nil {
+			t.Fatal(err)
+		}
+		// MISP answers the view of a deleted group with a 405 (183): still gone.
+		if err := RemoveSharingGroup(ctx, a.client, st, id); err != nil {
+			t.Fatalf("a group already deleted blocks the removal: %v", err)
+		}
+		snap := st.Snapshot()
+		if rec, _ := snap.Partner(id); rec.OnOurMISP.SharingGroup.ID != "" {
+			t.Errorf("the record still names the deleted group: %+v", rec.OnOurMISP.SharingGroup)
+		}
+	})
+
 	t.Run("record's sharing group id names another group", func(t *testing.T) {
 		a, st, id := setup(t)
 		g, err := a.client.AddSharingGroup(ctx, misp.NewSharingGroup{Name: "Someone else's group", Releasability: "them"})
