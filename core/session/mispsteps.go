@@ -215,6 +215,9 @@ func (m *mispSteps) RevokeOld(ctx context.Context, keys []store.MintedKey) ([]st
 	return gone, nil
 }
 
+// Revoke deletes, by id, keys this session has just minted or listed on the
+// same MISP (an abort's key): nothing to check. Keys read from the store are
+// revoked through revokeStored, which checks each is still the record's.
 func (m *mispSteps) Revoke(ctx context.Context, keys []store.MintedKey) error {
 	for _, k := range keys {
 		if k.ID == "" {
