@@ -149,14 +149,7 @@ func TestRemovePartnerTouchesOnlyObjectsThatAreProvablyItsOwn(t *testing.T) {
 
 	t.Run("a sharing group deleted in MISP meanwhile", func(t *testing.T) {
 		a, st, id := setup(t)
-		g, err := a.client.AddSharingGroup(ctx, misp.NewSharingGroup{Name: "Ours ↔ theirs", Releasability: "us"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tamper(t, st, id, func(p *store.Partner) {
-			p.OnOurMISP.SharingGroup = store.ObjectRef{ID: string(g.SharingGroup.ID), Outcome: store.Created}
-			p.OnOurMISP.SharingGroupName, p.OnOurMISP.SharingGroupUUID = g.SharingGroup.Name, g.SharingGroup.UUID
-		})
+		g := groupInRecord(t, a, st, id, "Ours ↔ theirs", func(p *store.Partner) {})
 		if err := a.client.DeleteSharingGroup(ctx, g.SharingGroup.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -172,15 +165,11 @@ func TestRemovePartnerTouchesOnlyObjectsThatAreProvablyItsOwn(t *testing.T) {
 
 	t.Run("record's sharing group id names another group", func(t *testing.T) {
 		a, st, id := setup(t)
-		g, err := a.client.AddSharingGroup(ctx, misp.NewSharingGroup{Name: "Someone else's group", Releasability: "them"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tamper(t, st, id, func(p *store.Partner) {
-			p.OnOurMISP.SharingGroup = store.ObjectRef{ID: string(g.SharingGroup.ID), Outcome: store.Created}
+		// The record names another group's id with its own name and UUID.
+		g := groupInRecord(t, a, st, id, "Someone else's group", func(p *store.Partner) {
 			p.OnOurMISP.SharingGroupName, p.OnOurMISP.SharingGroupUUID = "MISPbump ours ↔ theirs", "0f0e0d0c-0b0a-4009-8008-070605040302"
 		})
-		err = RemoveSharingGroup(ctx, a.client, st, id)
+		err := RemoveSharingGroup(ctx, a.client, st, id)
 		if err == nil || !strings.Contains(err.Error(), "not \"MISPbump ours ↔ theirs\"") || !strings.Contains(err.Error(), "by hand") {
 			t.Fatalf("another group was deleted, or nothing said: %v", err)
 		}
@@ -204,4 +193,25 @@ func pairedSims(t *testing.T) (a, b *simSide, st *store.Store, partnerID string)
 	p, res := simPair(t, a, b, st, nil, nil)
 	requireOK(t, p, res)
 	return a, b, st, res[0].PartnerID
+}
+
+// groupInRecord makes a sharing group on a's MISP and writes it into the
+// record id as the group the app created; then change edits the record.
+func groupInRecord(t *testing.T, a *simSide, st *store.Store, id, name string, change func(*store.Partner)) *misp.SharingGroupDetails {
+	t.Helper()
+	g, err := a.client.AddSharingGroup(context.Background(), misp.NewSharingGroup{Name: name, Releasability: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Update(func(d *store.Data) error {
+		if p, ok := d.Partner(id); ok {
+			p.OnOurMISP.SharingGroup = store.ObjectRef{ID: string(g.SharingGroup.ID), Outcome: store.Created}
+			p.OnOurMISP.SharingGroupName, p.OnOurMISP.SharingGroupUUID = g.SharingGroup.Name, g.SharingGroup.UUID
+			change(p)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return g
 }
